@@ -1,0 +1,74 @@
+"""`listening`: design-based statistics for youth safety surveys.
+
+The data flow one way: ingest (:func:`read_survey`) → design
+(:class:`SurveyDesign`) → weighting (``design.rake``) → estimates
+(:func:`proportion`, :func:`mean`, :func:`rao_scott`) → briefing tables
+(:func:`crosstab`, :func:`write_briefing`) → the explorer (``app.py``).
+
+Public names are imported lazily, so ``import listening`` stays light.
+
+Examples
+--------
+>>> import listening as yl
+>>> survey = yl.load_sample()
+>>> survey.n_read == len(survey.data) + len(survey.rejected)
+True
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from listening.errors import (
+    CodebookError,
+    ConvergenceError,
+    DesignError,
+    IngestError,
+    ListeningError,
+    MarginsError,
+)
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "Codebook": "listening.codebook",
+    "load_codebook": "listening.codebook",
+    "Survey": "listening.ingest",
+    "read_survey": "listening.ingest",
+    "load_sample": "listening.sample",
+    "load_margins": "listening.margins",
+    "read_margins": "listening.margins",
+    "SurveyDesign": "listening.design",
+    "proportion": "listening.estimates",
+    "mean": "listening.estimates",
+    "vs_rest": "listening.estimates",
+    "rao_scott": "listening.association",
+    "RaoScottResult": "listening.association",
+    "crosstab": "listening.crosstab",
+    "Crosstab": "listening.crosstab",
+    "write_briefing": "listening.briefing",
+}
+
+__all__ = [
+    "CodebookError",
+    "ConvergenceError",
+    "DesignError",
+    "IngestError",
+    "ListeningError",
+    "MarginsError",
+    *sorted(_LAZY),
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its module on first use."""
+    try:
+        module = _LAZY[name]
+    except KeyError:
+        raise AttributeError(f"module 'listening' has no attribute {name!r}") from None
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
