@@ -1,0 +1,483 @@
+"""The questionnaire as data: load and validate a codebook.
+
+A codebook (YAML) says which column is the respondent id, which columns a file
+must have, the consent rule, the age range and bands, the districts, the sample
+design (strata and clusters) and, per question, its wording, type, options,
+missing codes, nets and (for free text) a keyword coding frame.
+
+Examples
+--------
+>>> from listening.codebook import load_codebook
+>>> cb = load_codebook()
+>>> cb.question("safe_dark").options
+('Very safe', 'Fairly safe', 'Fairly unsafe', 'Very unsafe')
+>>> cb.question("safe_dark").nets["Feel unsafe"]
+('Fairly unsafe', 'Very unsafe')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from listening.errors import CodebookError
+from listening.paths import SAMPLE_DIR
+
+QuestionType = Literal["single", "multi", "integer", "text", "id"]
+QUESTION_TYPES: tuple[str, ...] = ("single", "multi", "integer", "text", "id")
+
+
+def slug(label: str) -> str:
+    """Turn an option label into a snake_case fragment for column names.
+
+    Parameters
+    ----------
+    label : str
+        An option label such as ``"Knife crime"``.
+
+    Returns
+    -------
+    str
+        Lower-case letters, digits and single underscores.
+
+    Examples
+    --------
+    >>> slug("Anti-social behaviour")
+    'anti_social_behaviour'
+    """
+    return re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the questionnaire.
+
+    Attributes
+    ----------
+    name : str
+        Column name in the data (for ``multi``, the stem of the option columns).
+    wording : str
+        The question as respondents saw it.
+    type : {"single", "multi", "integer", "text", "id"}
+        How answers are recorded.
+    options : tuple of str
+        Valid answers in questionnaire order, missing codes excluded.
+    missing : tuple of str
+        Answers that mean "no answer" (Don't know, Prefer not to say).
+    ordered : bool
+        Whether the options form an ordered scale.
+    nets : dict of str to tuple of str
+        Named groups of options, reported after the options.
+    codes : dict of str to str
+        Other spellings found in exports, mapped to an option or missing code.
+    exclusive : tuple of str
+        Multi-select options that cannot be ticked with any other.
+    coding_frame : dict of str to tuple of str
+        For free text: themes and the keywords that signal them.
+
+    Examples
+    --------
+    >>> q = Question(name="q", wording="Safe?", type="single", options=("Yes", "No"))
+    >>> q.labels
+    ('Yes', 'No')
+    """
+
+    name: str
+    wording: str
+    type: QuestionType
+    options: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+    ordered: bool = False
+    nets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    codes: dict[str, str] = field(default_factory=dict)
+    exclusive: tuple[str, ...] = ()
+    coding_frame: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Every answer a respondent could give: options, then missing codes.
+
+        Examples
+        --------
+        >>> from listening.codebook import load_codebook
+        >>> load_codebook().question("seen_knife").labels
+        ('Yes', 'No', 'Prefer not to say')
+        """
+        return self.options + self.missing
+
+    @property
+    def option_columns(self) -> dict[str, str]:
+        """For a multi-select question, the data column of each option.
+
+        Examples
+        --------
+        >>> from listening.codebook import load_codebook
+        >>> load_codebook().question("worries").option_columns["Knife crime"]
+        'worries__knife_crime'
+        """
+        if self.type != "multi":
+            return {}
+        return {option: f"{self.name}__{slug(option)}" for option in self.options}
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """A survey's codebook: survey-level rules and its questions.
+
+    Build one with :func:`load_codebook`; the bundled sample's codebook is the
+    default.
+
+    Attributes
+    ----------
+    title, source : str
+        For briefing covers.
+    id_column : str
+        The respondent id column.
+    required_columns : tuple of str
+        Columns every file must have.
+    consent_column, consent_value : str
+        Rows whose consent is not ``consent_value`` are rejected.
+    age_column : str
+        Age in whole years.
+    age_min, age_max : int
+        Rows outside this range are rejected.
+    age_band_column : str
+        Name of the derived age-band column.
+    age_bands : tuple of (label, min, max)
+        Age bands in order.
+    district_column : str
+        The area column.
+    districts : dict of str to str
+        District name to ONS code, in order.
+    strata, clusters : str or None
+        The sample design.
+    weighting : dict
+        Raking variables and the rule that derives ``sex`` from ``gender``.
+    questions : dict of str to Question
+        Questions by name, in questionnaire order.
+    path : Path or None
+        Where the codebook was read from.
+
+    Examples
+    --------
+    >>> cb = load_codebook()
+    >>> cb.strata, cb.clusters
+    ('district', 'school')
+    >>> [band[0] for band in cb.age_bands]
+    ['11-13', '14-15', '16-18']
+    """
+
+    title: str
+    source: str
+    id_column: str
+    required_columns: tuple[str, ...]
+    consent_column: str
+    consent_value: str
+    age_column: str
+    age_min: int
+    age_max: int
+    age_band_column: str
+    age_bands: tuple[tuple[str, int, int], ...]
+    district_column: str
+    districts: dict[str, str]
+    strata: str | None
+    clusters: str | None
+    weighting: dict[str, Any]
+    questions: dict[str, Question]
+    path: Path | None = None
+
+    def question(self, name: str) -> Question:
+        """Return the question called ``name``.
+
+        Raises
+        ------
+        CodebookError
+            If the codebook has no such question; the message lists the names.
+
+        Examples
+        --------
+        >>> load_codebook().question("trusted_adult").options
+        ('Yes', 'No', 'Not sure')
+        """
+        try:
+            return self.questions[name]
+        except KeyError:
+            known = ", ".join(self.questions)
+            raise CodebookError(
+                f"Codebook {self._where()} has no question {name!r}; known questions: {known}."
+            ) from None
+
+    def of_type(self, *types: str) -> list[Question]:
+        """Questions of the given types, in questionnaire order.
+
+        Examples
+        --------
+        >>> [q.name for q in load_codebook().of_type("multi")]
+        ['worries', 'safer_options']
+        """
+        return [q for q in self.questions.values() if q.type in types]
+
+    @property
+    def age_band_labels(self) -> tuple[str, ...]:
+        """Labels of the age bands, in order.
+
+        Examples
+        --------
+        >>> load_codebook().age_band_labels
+        ('11-13', '14-15', '16-18')
+        """
+        return tuple(label for label, _, _ in self.age_bands)
+
+    def _where(self) -> str:
+        return str(self.path) if self.path else "(in memory)"
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Read and validate a codebook YAML file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The YAML file. Default: the bundled ``sample_data/codebook.yaml``.
+
+    Returns
+    -------
+    Codebook
+
+    Raises
+    ------
+    CodebookError
+        If the file is missing, is not YAML, or breaks a rule; the message names
+        the file, the key and how to fix it.
+
+    Examples
+    --------
+    >>> cb = load_codebook()
+    >>> cb.title
+    'Serious Violence Youth Listening Project'
+    """
+    file = Path(path) if path is not None else SAMPLE_DIR / "codebook.yaml"
+    if not file.is_file():
+        raise CodebookError(
+            f"Codebook file {file} does not exist; pass the path of a codebook YAML file "
+            "(see sample_data/codebook.yaml for the layout)."
+        )
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise CodebookError(
+            f"Codebook {file} is not valid UTF-8 YAML ({err}); fix the syntax at the place named."
+        ) from None
+    return codebook_from_dict(raw, path=file)
+
+
+def codebook_from_dict(raw: Any, *, path: Path | None = None) -> Codebook:
+    """Build a :class:`Codebook` from parsed YAML, checking every rule.
+
+    Parameters
+    ----------
+    raw : dict
+        The parsed YAML document.
+    path : Path, optional
+        Where it came from, for error messages.
+
+    Returns
+    -------
+    Codebook
+
+    Examples
+    --------
+    >>> cb = codebook_from_dict({
+    ...     "id_column": "id",
+    ...     "questions": [{"name": "id", "type": "id"},
+    ...                   {"name": "q1", "type": "single", "options": ["Yes", "No"]}],
+    ... })
+    >>> cb.question("q1").options
+    ('Yes', 'No')
+    """
+    where = str(path) if path else "(in memory)"
+    reader = _Reader(raw, where)
+    questions = _questions(reader.get("questions", list, required=True), where)
+    id_column = reader.get("id_column", str, required=True)
+    if id_column not in questions:
+        raise CodebookError(
+            f"Codebook {where}: id_column {id_column!r} is not among the questions; "
+            f"add a question named {id_column!r} of type id."
+        )
+    consent = _Reader(reader.get("consent", dict, default={}), f"{where} consent")
+    age = _Reader(reader.get("age", dict, default={}), f"{where} age")
+    design = _Reader(reader.get("design", dict, default={}), f"{where} design")
+    bands = tuple(_band(b, where) for b in age.get("bands", list, default=[]))
+    districts = {
+        _Reader(d, f"{where} districts").get("name", str, required=True): str(d.get("code", ""))
+        for d in reader.get("districts", list, default=[])
+    }
+    codebook = Codebook(
+        title=reader.get("title", str, default="Survey"),
+        source=reader.get("source", str, default=""),
+        id_column=id_column,
+        required_columns=tuple(reader.get("required_columns", list, default=[id_column])),
+        consent_column=consent.get("column", str, default=""),
+        consent_value=str(consent.get("value", object, default="Yes")),
+        age_column=age.get("column", str, default=""),
+        age_min=age.get("min", int, default=0),
+        age_max=age.get("max", int, default=200),
+        age_band_column=age.get("band_column", str, default="age_band"),
+        age_bands=bands,
+        district_column=reader.get("district_column", str, default=""),
+        districts=districts,
+        strata=design.get("strata", str, default=None),
+        clusters=design.get("clusters", str, default=None),
+        weighting=reader.get("weighting", dict, default={}),
+        questions=questions,
+        path=path,
+    )
+    _check_references(codebook, where)
+    return codebook
+
+
+class _Reader:
+    """Typed access to one mapping of the YAML document, with clear errors."""
+
+    def __init__(self, raw: Any, where: str) -> None:
+        if not isinstance(raw, Mapping):
+            raise CodebookError(
+                f"Codebook {where}: expected a mapping of keys to values, found "
+                f"{type(raw).__name__}; see sample_data/codebook.yaml for the layout."
+            )
+        self.raw = raw
+        self.where = where
+
+    def get(self, key: str, kind: type, *, required: bool = False, default: Any = None) -> Any:
+        if key not in self.raw or self.raw[key] is None:
+            if required:
+                raise CodebookError(f"Codebook {self.where}: the key {key!r} is required; add it.")
+            return default
+        value = self.raw[key]
+        if kind is not object and not isinstance(value, kind):
+            raise CodebookError(
+                f"Codebook {self.where}: {key!r} should be a {kind.__name__}, "
+                f"found {value!r}; correct its value."
+            )
+        return value
+
+
+def _band(raw: Any, where: str) -> tuple[str, int, int]:
+    band = _Reader(raw, f"{where} age.bands")
+    low, high = band.get("min", int, required=True), band.get("max", int, required=True)
+    if low > high:
+        raise CodebookError(f"Codebook {where}: age band min {low} is above max {high}; swap them.")
+    return str(band.get("label", object, required=True)), low, high
+
+
+def _questions(items: list[Any], where: str) -> dict[str, Question]:
+    questions: dict[str, Question] = {}
+    for position, item in enumerate(items, start=1):
+        question = _question(_Reader(item, f"{where} question {position}"))
+        if question.name in questions:
+            raise CodebookError(
+                f"Codebook {where}: question name {question.name!r} appears twice "
+                f"(the second at position {position}); give every question its own name."
+            )
+        questions[question.name] = question
+    return questions
+
+
+def _question(reader: _Reader) -> Question:
+    name = reader.get("name", str, required=True)
+    here = f"{reader.where} ({name})"
+    qtype = reader.get("type", str, required=True)
+    if qtype not in QUESTION_TYPES:
+        raise CodebookError(
+            f"Codebook {here}: type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}."
+        )
+    labels = tuple(str(o) for o in reader.get("options", list, default=[]))
+    missing = tuple(str(o) for o in reader.get("missing", list, default=[]))
+    if qtype in ("single", "multi") and not labels:
+        raise CodebookError(f"Codebook {here}: a {qtype} question needs a list of options.")
+    _no_duplicates(labels, here, "options")
+    stray = [m for m in missing if m not in labels]
+    if stray:
+        raise CodebookError(
+            f"Codebook {here}: missing codes {stray} are not among the options; "
+            "list them under options too."
+        )
+    options = tuple(o for o in labels if o not in missing)
+    nets = {
+        str(net): tuple(str(m) for m in members)
+        for net, members in reader.get("nets", dict, default={}).items()
+    }
+    for net, members in nets.items():
+        unknown = [m for m in members if m not in options]
+        if unknown:
+            raise CodebookError(
+                f"Codebook {here}: net {net!r} names {unknown}, which are not options."
+            )
+    codes = {str(k): str(v) for k, v in reader.get("codes", dict, default={}).items()}
+    bad_codes = {k: v for k, v in codes.items() if v not in labels}
+    if bad_codes:
+        raise CodebookError(
+            f"Codebook {here}: codes {bad_codes} map to answers that are not options."
+        )
+    exclusive = tuple(str(o) for o in reader.get("exclusive", list, default=[]))
+    if any(o not in options for o in exclusive):
+        raise CodebookError(f"Codebook {here}: exclusive options {exclusive} must be options.")
+    frame = {
+        str(theme): tuple(str(k).lower() for k in keywords)
+        for theme, keywords in reader.get("coding_frame", dict, default={}).items()
+    }
+    return Question(
+        name=name,
+        wording=reader.get("wording", str, default=name),
+        type=qtype,
+        options=options,
+        missing=missing,
+        ordered=bool(reader.get("ordered", bool, default=False)),
+        nets=nets,
+        codes=codes,
+        exclusive=exclusive,
+        coding_frame=frame,
+    )
+
+
+def _no_duplicates(labels: tuple[str, ...], where: str, what: str) -> None:
+    seen = {label.casefold() for label in labels}
+    if len(seen) != len(labels):
+        raise CodebookError(f"Codebook {where}: {what} repeat a label: {list(labels)}.")
+
+
+def _check_references(codebook: Codebook, where: str) -> None:
+    named = [("required_columns", c) for c in codebook.required_columns] + [
+        (key, getattr(codebook, attr))
+        for key, attr in (
+            ("consent.column", "consent_column"),
+            ("age.column", "age_column"),
+            ("district_column", "district_column"),
+        )
+        if getattr(codebook, attr)
+    ]
+    for key, column in named:
+        if column not in codebook.questions:
+            raise CodebookError(
+                f"Codebook {where}: {key} names {column!r}, which is not a question; "
+                f"add a question called {column!r} or correct the name."
+            )
+    derived = {codebook.age_band_column, codebook.weighting.get("sex_column")}
+    for key in ("strata", "clusters"):
+        column = getattr(codebook, key)
+        if column and column not in codebook.questions and column not in derived:
+            raise CodebookError(
+                f"Codebook {where}: design.{key} names {column!r}, which is not a question."
+            )
+    if codebook.districts and codebook.district_column:
+        options = codebook.question(codebook.district_column).options
+        if set(options) != set(codebook.districts):
+            raise CodebookError(
+                f"Codebook {where}: the districts list {list(codebook.districts)} differs from "
+                f"the options of {codebook.district_column!r} {list(options)}; make them agree."
+            )
