@@ -1,0 +1,750 @@
+"""Plotly figures for survey estimates, in a colour-blind-safe palette.
+
+Every function takes the tidy frames that :func:`listening.crosstab` and the
+estimators return (columns ``category``, ``estimate``, ``ci_low``, ``ci_high``,
+``base`` and, from a crosstab, ``suppressed`` and ``vs_rest``) and returns a
+``plotly.graph_objects.Figure``. Suppressed groups are never drawn as numbers:
+they appear as ``[c]`` labels, so a chart shows no more than its table.
+
+Colours: the Okabe-Ito palette for categories, ColorBrewer's RdBu (blue for
+the favourable end of a scale) for ordered scales, and cividis for maps; all
+three stay distinguishable with the common forms of colour blindness, and
+every chart also carries text (labels, symbols, hover) so colour is never the
+only cue.
+
+Examples
+--------
+>>> import pandas as pd
+>>> table = pd.DataFrame({
+...     "district": ["All", "Fenland"], "category": ["Yes", "Yes"],
+...     "estimate": [0.6, 0.5], "ci_low": [0.55, 0.4], "ci_high": [0.65, 0.6],
+...     "base": [300, 40], "suppressed": [False, False], "vs_rest": [0, -1]})
+>>> fig = interval_plot(table, by="district", category="Yes")
+>>> [round(x) for x in fig.data[0].x]
+[60, 50]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+"""Okabe-Ito colours (blue first) for categories and groups."""
+
+FAVOURABLE: tuple[str, ...] = ("#2166AC", "#92C5DE")
+"""RdBu blues, strongest first, for the favourable half of a scale."""
+
+UNFAVOURABLE: tuple[str, ...] = ("#B2182B", "#F4A582")
+"""RdBu reds, strongest first, for the unfavourable half of a scale."""
+
+NEUTRAL = "#BDBDBD"
+"""Grey for the middle of an odd scale and for suppressed districts."""
+
+MAP_SCALE = "Cividis"
+"""Sequential colour scale of maps (designed for colour-vision deficiency)."""
+
+SUPPRESSED_LABEL = "[c]"
+"""What a suppressed figure shows instead of a number (ONS convention)."""
+
+_SIGNIFICANCE = {
+    1: ("#0072B2", "triangle-up", "significantly higher than the rest"),
+    -1: ("#D55E00", "triangle-down", "significantly lower than the rest"),
+    0: ("#555555", "circle", "not significantly different from the rest"),
+}
+
+_TOP_LEGEND: dict[str, Any] = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
+
+_LAYOUT: dict[str, Any] = {
+    "template": "plotly_white",
+    "font": {"family": "Arial, Helvetica, sans-serif", "size": 13},
+    "margin": {"l": 10, "r": 10, "t": 90, "b": 40},
+    "hoverlabel": {"font_size": 13},
+}
+
+
+def group_labels(table: pd.DataFrame, by: str | Sequence[str] | None) -> pd.Series:
+    """One readable label per row for its group (``"Girl · 14-15"``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        A tidy estimates table.
+    by : str, list of str or None
+        Its grouping columns; ``None`` labels every row ``"All"``.
+
+    Returns
+    -------
+    Series of str, aligned with ``table``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"sex": ["Female", "All"], "age_band": ["11-13", "All"]})
+    >>> group_labels(t, ["sex", "age_band"]).tolist()
+    ['Female · 11-13', 'All']
+    """
+    columns = _as_list(by)
+    if not columns:
+        return pd.Series("All", index=table.index, dtype=object)
+    parts = table[columns].astype(str)
+    labels = parts.apply(lambda row: " · ".join(dict.fromkeys(row)), axis=1)
+    return labels.astype(object)
+
+
+def scale_bars(
+    table: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None,
+    options: Sequence[str],
+    title: str | None = None,
+) -> go.Figure:
+    """Diverging stacked bars for an ordered scale, one bar per group.
+
+    The first half of ``options`` (the favourable end, e.g. "Very safe",
+    "Fairly safe") stacks to the right of zero in blues, the second half to the
+    left in reds; the middle option of an odd scale is split across zero in
+    grey. Suppressed groups show ``[c]`` and no bar.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy estimates with ``category``, ``estimate``, ``ci_low``,
+        ``ci_high``, ``base`` and optionally ``suppressed``.
+    by : str, list of str or None
+        Grouping columns of ``table``.
+    options : sequence of str
+        The scale's options in questionnaire order (nets and missing codes
+        left out).
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"category": ["Safe", "Unsafe"], "estimate": [0.7, 0.3],
+    ...                   "ci_low": [0.6, 0.2], "ci_high": [0.8, 0.4], "base": [50, 50]})
+    >>> fig = scale_bars(t, by=None, options=["Safe", "Unsafe"])
+    >>> [(trace.name, round(trace.x[0])) for trace in fig.data]
+    [('Unsafe', -30), ('Safe', 70)]
+    """
+    options = list(options)
+    rows = table[table["category"].isin(options)].copy()
+    rows["group"] = group_labels(rows, by).to_numpy()
+    groups = list(dict.fromkeys(rows["group"]))
+    hidden = _suppressed_groups(rows)
+    half = len(options) // 2
+    favourable, unfavourable = options[:half], options[len(options) - half :]
+    middle = options[half] if len(options) % 2 else None
+    fig = go.Figure()
+    # Relative bars stack outwards in trace order: the options nearest zero first.
+    plan: list[tuple[str, float, str, bool]] = []
+    if middle is not None:
+        plan += [(middle, -0.5, NEUTRAL, False), (middle, 0.5, NEUTRAL, True)]
+    plan += [(o, -1.0, _shade(UNFAVOURABLE, unfavourable, o, True), True) for o in unfavourable]
+    plan += [(o, 1.0, _shade(FAVOURABLE, favourable, o, False), True) for o in favourable[::-1]]
+    for option, sign, colour, legend in plan:
+        part = rows[(rows["category"] == option) & ~rows["group"].isin(hidden)]
+        part = part.set_index("group").reindex([g for g in groups if g not in hidden])
+        shown = part["estimate"] * 100
+        fig.add_bar(
+            name=option,
+            y=part.index.tolist(),
+            x=(sign * shown).tolist(),
+            orientation="h",
+            marker_color=colour,
+            legendrank=options.index(option),
+            showlegend=legend,
+            legendgroup=option,
+            text=[_pct(v) if (sign > 0 or sign == -1) and v >= 4 else "" for v in shown.fillna(0)],
+            textposition="inside",
+            insidetextanchor="middle",
+            customdata=np.column_stack(
+                [shown, part["ci_low"] * 100, part["ci_high"] * 100, part["base"]]
+            ),
+            hovertemplate=(
+                f"<b>%{{y}}</b><br>{option}: %{{customdata[0]:.1f}}%"
+                "<br>95% interval %{customdata[1]:.1f}% to %{customdata[2]:.1f}%"
+                "<br>answered: %{customdata[3]:,.0f}<extra></extra>"
+            ),
+        )
+    for group in hidden:
+        fig.add_annotation(
+            x=0, y=group, text=f"{SUPPRESSED_LABEL} too few answers to show", showarrow=False
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        barmode="relative",
+        title=title,
+        legend=_TOP_LEGEND,
+        xaxis={"title": "% of those who answered", "ticksuffix": "%", "zeroline": True},
+        yaxis={"categoryorder": "array", "categoryarray": groups, "autorange": "reversed"},
+        height=_height(len(groups)),
+    )
+    fig.update_xaxes(tickvals=[-100, -50, 0, 50, 100], ticktext=["100", "50", "0", "50", "100"])
+    return fig
+
+
+def interval_plot(
+    table: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None,
+    category: str,
+    title: str | None = None,
+    level: float = 0.95,
+) -> go.Figure:
+    """Dot-and-whisker chart of one option or net across groups.
+
+    Each group's estimate is a dot with its confidence interval as whiskers.
+    Where ``table`` has ``vs_rest``, colour and marker shape both say whether
+    the group is significantly higher (blue triangle up), lower (vermillion
+    triangle down) or not different (grey circle) from the rest; a dashed line
+    marks the "All" estimate. Suppressed groups show ``[c]``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy estimates (see :func:`scale_bars`), optionally with ``vs_rest``.
+    by : str, list of str or None
+        Grouping columns.
+    category : str
+        The option or net to plot.
+    title : str, optional
+        Chart title.
+    level : float, default 0.95
+        Confidence level of the intervals, for the hover text.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"sex": ["All", "Male", "Female"], "category": ["Yes"] * 3,
+    ...                   "estimate": [0.5, 0.4, 0.6], "ci_low": [0.45, 0.3, 0.5],
+    ...                   "ci_high": [0.55, 0.5, 0.7], "base": [100, 50, 50],
+    ...                   "suppressed": [False, False, False]})
+    >>> fig = interval_plot(t, by="sex", category="Yes")
+    >>> list(fig.data[0].y)
+    ['All', 'Male', 'Female']
+    """
+    rows = table[table["category"] == category].copy()
+    rows["group"] = group_labels(rows, by).to_numpy()
+    groups = list(dict.fromkeys(rows["group"]))
+    hidden = _suppressed_groups(rows)
+    shown = rows[~rows["group"].isin(hidden)]
+    signs = (
+        shown["vs_rest"].fillna(0).astype(int)
+        if "vs_rest" in shown
+        else pd.Series(0, index=shown.index)
+    )
+    is_all = shown["group"] == "All"
+    colours = ["#000000" if a else _SIGNIFICANCE[s][0] for a, s in zip(is_all, signs, strict=True)]
+    symbols = ["diamond" if a else _SIGNIFICANCE[s][1] for a, s in zip(is_all, signs, strict=True)]
+    words = [
+        "the whole population" if a else _SIGNIFICANCE[s][2]
+        for a, s in zip(is_all, signs, strict=True)
+    ]
+    estimate = shown["estimate"] * 100
+    fig = go.Figure(
+        go.Scatter(
+            x=estimate.tolist(),
+            y=shown["group"].tolist(),
+            mode="markers",
+            name=category,
+            marker={"color": colours, "symbol": symbols, "size": 12},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (shown["ci_high"] * 100 - estimate).tolist(),
+                "arrayminus": (estimate - shown["ci_low"] * 100).tolist(),
+                "color": "#555555",
+                "thickness": 2,
+            },
+            customdata=np.column_stack(
+                [shown["ci_low"] * 100, shown["ci_high"] * 100, shown["base"]]
+            ),
+            text=words,
+            hovertemplate=(
+                f"<b>%{{y}}</b><br>{category}: %{{x:.1f}}%"
+                f"<br>{level:.0%} interval %{{customdata[0]:.1f}}% to %{{customdata[1]:.1f}}%"
+                "<br>answered: %{customdata[2]:,.0f}<br>%{text}<extra></extra>"
+            ),
+        )
+    )
+    overall = shown.loc[is_all, "estimate"]
+    if len(overall) == 1:
+        fig.add_vline(x=float(overall.iloc[0]) * 100, line_dash="dash", line_color="#000000")
+    for group in hidden:
+        fig.add_annotation(
+            x=0,
+            xanchor="left",
+            y=group,
+            text=f"{SUPPRESSED_LABEL} too few answers to show",
+            showarrow=False,
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        title=title,
+        showlegend=False,
+        xaxis={"title": f"% {category}", "ticksuffix": "%", "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": groups, "autorange": "reversed"},
+        height=_height(len(groups)),
+    )
+    return fig
+
+
+def ranked_options(
+    table: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None,
+    title: str | None = None,
+) -> go.Figure:
+    """Options of a tick-all-that-apply question ranked, with intervals by group.
+
+    Options are sorted by the "All" group's estimate (or the first group's),
+    most chosen at the top; each group is a colour of its own, dodged
+    vertically. Suppressed groups are left out and named in the legend.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy estimates with one row per group and option (``category``).
+    by : str, list of str or None
+        Grouping columns.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"category": ["CCTV", "Lighting"], "estimate": [0.2, 0.5],
+    ...                   "ci_low": [0.1, 0.4], "ci_high": [0.3, 0.6], "base": [80, 80]})
+    >>> list(ranked_options(t, by=None).data[0].y)
+    ['Lighting', 'CCTV']
+    """
+    rows = table.copy()
+    rows["group"] = group_labels(rows, by).to_numpy()
+    groups = list(dict.fromkeys(rows["group"]))
+    hidden = _suppressed_groups(rows)
+    reference = "All" if "All" in groups and "All" not in hidden else None
+    visible = [g for g in groups if g not in hidden]
+    if reference is None and visible:
+        reference = visible[0]
+    ranking = rows[rows["group"] == reference].sort_values("estimate", ascending=False)
+    order = list(dict.fromkeys(ranking["category"])) or list(dict.fromkeys(rows["category"]))
+    fig = go.Figure()
+    for position, group in enumerate(visible):
+        part = rows[rows["group"] == group].set_index("category").reindex(order)
+        estimate = part["estimate"] * 100
+        fig.add_scatter(
+            name=group,
+            x=estimate.tolist(),
+            y=order,
+            mode="markers",
+            marker={
+                "color": "#000000" if group == "All" else OKABE_ITO[position % len(OKABE_ITO)],
+                "size": 10,
+                "symbol": "diamond" if group == "All" else "circle",
+            },
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (part["ci_high"] * 100 - estimate).tolist(),
+                "arrayminus": (estimate - part["ci_low"] * 100).tolist(),
+                "thickness": 1.5,
+            },
+            customdata=np.column_stack([part["ci_low"] * 100, part["ci_high"] * 100, part["base"]]),
+            hovertemplate=(
+                f"<b>{group}</b><br>%{{y}}: %{{x:.1f}}%"
+                "<br>interval %{customdata[0]:.1f}% to %{customdata[1]:.1f}%"
+                "<br>answered: %{customdata[2]:,.0f}<extra></extra>"
+            ),
+        )
+    for group in hidden:
+        fig.add_scatter(
+            name=f"{group}: {SUPPRESSED_LABEL} too few answers",
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"color": NEUTRAL},
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        title=title,
+        scattermode="group",
+        xaxis={"title": "% who chose the option", "ticksuffix": "%", "rangemode": "tozero"},
+        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
+        legend=_TOP_LEGEND,
+        height=_height(len(order) * max(1, min(len(visible), 4)) // 2 + len(order)),
+    )
+    return fig
+
+
+def district_map(
+    table: pd.DataFrame,
+    geojson: Mapping[str, Any],
+    *,
+    category: str,
+    district: str = "district",
+    title: str | None = None,
+    level: float = 0.95,
+) -> go.Figure:
+    """Choropleth of districts for one option or net, suppressed districts greyed.
+
+    Districts are matched to the GeoJSON features by ``properties.name`` and
+    drawn as filled shapes on plain axes (longitude scaled by the cosine of
+    the latitude), so the map needs no base-map download and renders offline,
+    in exported HTML and in PNG alike. Hovering a district shows its
+    estimate, interval and the number who answered; every district carries a
+    label with its figure, or ``[c]`` when suppressed: suppressed districts
+    are grey and hatched, never coloured by value.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Tidy estimates by ``district`` (an "All" row is ignored).
+    geojson : mapping
+        A FeatureCollection of Polygon or MultiPolygon features with
+        ``properties.name``.
+    category : str
+        The option or net to map.
+    district : str, default "district"
+        The district column of ``table``.
+    title : str, optional
+        Chart title.
+    level : float, default 0.95
+        Confidence level of the intervals, for the hover text.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> square = [[[0, 52], [1, 52], [1, 53], [0, 53], [0, 52]]]
+    >>> geo = {"type": "FeatureCollection", "features": [
+    ...     {"type": "Feature", "properties": {"name": "A"},
+    ...      "geometry": {"type": "Polygon", "coordinates": square}}]}
+    >>> t = pd.DataFrame({"district": ["A"], "category": ["Yes"], "estimate": [0.4],
+    ...                   "ci_low": [0.3], "ci_high": [0.5], "base": [60],
+    ...                   "suppressed": [False]})
+    >>> fig = district_map(t, geo, category="Yes")
+    >>> [a.text for a in fig.layout.annotations]
+    ['<b>A</b><br>40%']
+    """
+    rows = table[(table["category"] == category) & (table[district].astype(str) != "All")].copy()
+    rows[district] = rows[district].astype(str)
+    flagged = rows["estimate"].isna()
+    if "suppressed" in rows:
+        flagged |= rows["suppressed"].fillna(False).astype(bool)
+    rows = rows.assign(hidden=flagged).set_index(district)
+    shown = rows.loc[~rows["hidden"], "estimate"] * 100
+    low, high = (float(shown.min()), float(shown.max())) if len(shown) else (0.0, 100.0)
+    span = high - low if high > low else 1.0
+    features = [f for f in geojson.get("features", []) if f.get("geometry")]
+    latitudes = [lat for f in features for _, lat in _points(f["geometry"])]
+    squeeze = math.cos(math.radians(float(np.mean(latitudes)))) if latitudes else 1.0
+    centres = feature_centres(geojson)
+    fig = go.Figure()
+    for feature in features:
+        name = str(feature["properties"]["name"])
+        xs, ys = _outline(feature["geometry"], squeeze)
+        row = rows.loc[name] if name in rows.index else None
+        if row is None or row["hidden"]:
+            why = "no answers" if row is None else "too few answers to show"
+            colour, hatch = NEUTRAL, "/"
+            hover = f"<b>{name}</b><br>{SUPPRESSED_LABEL} {why}"
+            label = f"<b>{name}</b><br>{SUPPRESSED_LABEL}"
+        else:
+            value = float(row["estimate"]) * 100
+            colour = sample_colorscale(MAP_SCALE, [(value - low) / span])[0]
+            hatch = ""
+            hover = (
+                f"<b>{name}</b><br>{category}: {value:.1f}%"
+                f"<br>{level:.0%} interval {row['ci_low'] * 100:.1f}% to "
+                f"{row['ci_high'] * 100:.1f}%<br>answered: {row['base']:,.0f}"
+            )
+            label = f"<b>{name}</b><br>{_pct(value)}"
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            name=name,
+            mode="lines",
+            fill="toself",
+            fillcolor=colour,
+            fillpattern={"shape": hatch, "fgcolor": "#777777"} if hatch else None,
+            line={"color": "#FFFFFF", "width": 1.5},
+            hoveron="fills",
+            text=hover,
+            hoverinfo="text",
+            showlegend=False,
+        )
+        if name in centres:
+            lon, lat = centres[name]
+            fig.add_annotation(
+                x=lon * squeeze,
+                y=lat,
+                text=label,
+                showarrow=False,
+                bgcolor="rgba(255,255,255,0.85)",
+                font={"size": 12, "color": "#000000"},
+            )
+    # An invisible trace carries the colour bar.
+    fig.add_scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        hoverinfo="skip",
+        showlegend=False,
+        marker={
+            "color": [low, high],
+            "colorscale": MAP_SCALE,
+            "cmin": low,
+            "cmax": high,
+            "showscale": bool(len(shown)),
+            "colorbar": {"title": {"text": f"% {category}"}, "ticksuffix": "%"},
+        },
+    )
+    fig.update_layout(
+        **_LAYOUT,
+        title=title,
+        height=600,
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
+    )
+    return fig
+
+
+def feature_centres(geojson: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
+    """Label points of GeoJSON features: the centroid of each one's largest ring.
+
+    Parameters
+    ----------
+    geojson : mapping
+        A FeatureCollection of Polygon or MultiPolygon features with
+        ``properties.name``.
+
+    Returns
+    -------
+    dict of str to (lon, lat)
+
+    Examples
+    --------
+    >>> square = [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]
+    >>> feature_centres({"features": [{"properties": {"name": "A"},
+    ...     "geometry": {"type": "Polygon", "coordinates": square}}]})
+    {'A': (1.0, 1.0)}
+    """
+    centres: dict[str, tuple[float, float]] = {}
+    for feature in geojson.get("features", []):
+        polygons = _polygons(feature.get("geometry") or {})
+        rings = [np.asarray(polygon[0], dtype=float)[:, :2] for polygon in polygons if polygon]
+        if not rings:
+            continue
+        areas = [abs(_ring_area(ring)) for ring in rings]
+        ring = rings[int(np.argmax(areas))]
+        centres[str(feature["properties"]["name"])] = _ring_centroid(ring)
+    return centres
+
+
+def sample_vs_population(
+    frame: pd.DataFrame,
+    *,
+    category: str = "category",
+    series: Sequence[str] = ("sample", "weighted", "population"),
+    title: str | None = None,
+) -> go.Figure:
+    """Grouped bars comparing the sample's make-up with the population's.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per category with shares in [0, 1]; typically columns
+        ``sample`` (unweighted), ``weighted`` (after raking) and
+        ``population``.
+    category : str, default "category"
+        The column of category labels.
+    series : sequence of str
+        The share columns to draw, in order (missing ones are skipped).
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"category": ["Female", "Male"], "sample": [0.6, 0.4],
+    ...                   "population": [0.49, 0.51]})
+    >>> [trace.name for trace in sample_vs_population(f).data]
+    ['Sample', 'Population']
+    """
+    fig = go.Figure()
+    names = {"sample": "Sample", "weighted": "Weighted sample", "population": "Population"}
+    colours = {"sample": OKABE_ITO[1], "weighted": OKABE_ITO[0], "population": "#000000"}
+    patterns = {"sample": "/", "weighted": "", "population": "."}
+    for position, column in enumerate(c for c in series if c in frame):
+        share = frame[column] * 100
+        fig.add_bar(
+            name=names.get(column, column),
+            x=frame[category].astype(str).tolist(),
+            y=share.tolist(),
+            marker_color=colours.get(column, OKABE_ITO[position % len(OKABE_ITO)]),
+            marker_pattern_shape=patterns.get(column, ""),
+            text=[_pct(v) for v in share],
+            textposition="outside",
+            hovertemplate=f"%{{x}}<br>{names.get(column, column)}: %{{y:.1f}}%<extra></extra>",
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        title=title,
+        barmode="group",
+        yaxis={"title": "% of young people", "ticksuffix": "%", "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.2},
+        height=420,
+    )
+    return fig
+
+
+def weight_histogram(weights: pd.Series | np.ndarray, *, title: str | None = None) -> go.Figure:
+    """Histogram of survey weights with the median marked.
+
+    Parameters
+    ----------
+    weights : Series or array
+        One weight per respondent.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> fig = weight_histogram(pd.Series([1.0, 2.0, 2.0, 3.0]))
+    >>> fig.data[0].type
+    'histogram'
+    """
+    values = np.asarray(weights, dtype=float)
+    fig = go.Figure(
+        go.Histogram(
+            x=values,
+            nbinsx=40,
+            marker_color=OKABE_ITO[0],
+            name="respondents",
+            hovertemplate="weight %{x}<br>respondents: %{y}<extra></extra>",
+        )
+    )
+    if len(values):
+        median = float(np.median(values))
+        fig.add_vline(
+            x=median,
+            line_dash="dash",
+            line_color="#000000",
+            annotation_text=f"median {median:.3g}",
+            annotation_position="top right",
+        )
+    fig.update_layout(
+        **_LAYOUT,
+        title=title,
+        xaxis={"title": "weight (young people each respondent stands for)"},
+        yaxis={"title": "respondents"},
+        bargap=0.05,
+        height=380,
+    )
+    return fig
+
+
+def _as_list(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def _suppressed_groups(rows: pd.DataFrame) -> list[str]:
+    if "suppressed" in rows:
+        flagged = rows["suppressed"].fillna(False).astype(bool) | rows["estimate"].isna()
+    else:
+        flagged = rows["estimate"].isna()
+    by_group = flagged.groupby(rows["group"], sort=False).all()
+    return [str(g) for g, hidden in by_group.items() if hidden]
+
+
+def _shade(palette: Sequence[str], half: Sequence[str], option: str, outer_last: bool) -> str:
+    """Strongest colour for the outermost option of each half."""
+    position = list(half).index(option)
+    outermost = len(half) - 1 if outer_last else 0
+    return palette[0] if position == outermost else palette[min(1, len(palette) - 1)]
+
+
+def _pct(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return SUPPRESSED_LABEL
+    return f"{value:.0f}%"
+
+
+def _height(rows: int) -> int:
+    return int(max(260, min(900, 110 + 42 * rows)))
+
+
+def _ring_area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def _ring_centroid(ring: np.ndarray) -> tuple[float, float]:
+    x, y = ring[:, 0], ring[:, 1]
+    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
+    area = cross.sum() / 2
+    if area == 0:
+        return float(x.mean()), float(y.mean())
+    cx = ((x + np.roll(x, -1)) * cross).sum() / (6 * area)
+    cy = ((y + np.roll(y, -1)) * cross).sum() / (6 * area)
+    return float(cx), float(cy)
+
+
+def _polygons(geometry: Mapping[str, Any]) -> list[Any]:
+    coordinates = geometry.get("coordinates", [])
+    return [coordinates] if geometry.get("type") == "Polygon" else list(coordinates)
+
+
+def _points(geometry: Mapping[str, Any]) -> list[tuple[float, float]]:
+    return [(float(x), float(y)) for p in _polygons(geometry) for ring in p for x, y, *_ in ring]
+
+
+def _outline(geometry: Mapping[str, Any], squeeze: float) -> tuple[list[Any], list[Any]]:
+    """Outer rings of a (multi)polygon as one path with gaps between rings."""
+    xs: list[Any] = []
+    ys: list[Any] = []
+    for polygon in _polygons(geometry):
+        if not polygon:
+            continue
+        for x, y, *_ in polygon[0]:
+            xs.append(float(x) * squeeze)
+            ys.append(float(y))
+        xs.append(None)
+        ys.append(None)
+    return xs, ys
