@@ -47,9 +47,7 @@ _DATA = Path(__file__).resolve().parent / "data"
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-_PHONE = re.compile(
-    r"(?<!\w)(?:\+?44\s?\(?0?\)?|\(?0)\d(?:[\s-]?\d){8,9}(?!\w)|(?<!\w)\d{3,}(?:[\s-]\d{3,}){1,3}(?!\w)"
-)
+_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{7,}\d(?!\w)")
 _SCHOOL_WORDS = (
     r"(?:Community\s+College|Village\s+College|High\s+School|Primary\s+School|"
     r"Grammar\s+School|School|Academy|College|Free\s+School|Sixth\s+Form)"
@@ -202,7 +200,7 @@ def redact(
     out = _EMAIL.sub("[email]", text)
     out = _URL.sub("[link]", out)
     out = _HANDLE.sub("[handle]", out)
-    out = _PHONE.sub("[phone]", out)
+    out = _PHONE.sub(_phone, out)
     for school in sorted(schools, key=len, reverse=True):
         if school.strip():
             out = re.sub(rf"\b{re.escape(school.strip())}\b", "[school]", out, flags=re.I)
@@ -284,6 +282,12 @@ def quotes(
     chosen = chosen.sample(frac=1.0, random_state=seed).head(limit)
     chosen["quote"] = [redact(q, names=names, schools=schools) for q in chosen["quote"]]
     return chosen.reset_index(drop=True)
+
+
+def _phone(match: re.Match[str]) -> str:
+    """A run of 9 to 13 digits (with spaces, dashes, dots, brackets) is a phone number."""
+    digits = sum(ch.isdigit() for ch in match.group(0))
+    return "[phone]" if 9 <= digits <= 13 else match.group(0)
 
 
 @lru_cache(maxsize=64)

@@ -1,0 +1,163 @@
+"""Free text: themes follow the coding frame, counts respect min_base, quotes are redacted."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from listening.codebook import load_codebook
+from listening.freetext import NOT_CODED, code_themes, quotes, redact, theme_counts
+
+FRAME = load_codebook().question("safer_text").coding_frame
+
+
+def test_themes_match_whole_words_case_and_plurals():
+    texts = pd.Series(
+        [
+            "More LIGHTS on the path",
+            "flight to spain",  # 'light' inside a word is not a keyword
+            "a youth   club near me",
+            "CCTV cameras",
+            "nothing",
+            "",
+            None,
+        ]
+    )
+    themes = code_themes(texts, FRAME)
+    assert themes.loc[0, "Street lighting"]
+    assert not themes.loc[1, "Street lighting"]
+    assert themes.loc[2, "Youth clubs and activities"]
+    assert themes.loc[3, "CCTV and cameras"]
+    assert themes.loc[4, NOT_CODED] and not themes.loc[4].drop(NOT_CODED).any()
+    assert themes.loc[5:].isna().all().all()
+
+
+def test_not_coded_is_exactly_the_answers_with_no_theme():
+    texts = pd.Series(["police and lights", "no idea", "knife crime", None, "bus"])
+    themes = code_themes(texts, FRAME)
+    answered = themes[NOT_CODED].notna()
+    coded = themes[answered].drop(columns=NOT_CODED).astype(bool).any(axis=1)
+    assert (themes.loc[answered, NOT_CODED].astype(bool) == ~coded).all()
+
+
+def _answers() -> pd.DataFrame:
+    texts = ["more police", "better lights", "youth club", "cctv", "nothing", "police lights"]
+    rows = []
+    for i in range(90):
+        rows.append(
+            {
+                "safer_text": texts[i % len(texts)] if i % 7 else None,
+                "district": ["Cambridge", "Fenland", "Ely"][i % 3] if i < 84 else "Tiny",
+                "sex": "Female" if i % 2 else "Male",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def test_theme_counts_equal_direct_counts():
+    data = _answers()
+    table = theme_counts(data, "safer_text", FRAME, by="district", min_base=1)
+    themes = code_themes(data["safer_text"], FRAME)
+    for _, row in table.iterrows():
+        keep = themes[NOT_CODED].notna()
+        if row["district"] != "All":
+            keep &= data["district"] == row["district"]
+        assert row["base"] == keep.sum()
+        assert row["n"] == themes.loc[keep, row["theme"]].astype(bool).sum()
+        assert row["percent"] == pytest.approx(100 * row["n"] / row["base"])
+    all_rows = table[table["district"] == "All"].set_index("theme")["n"]
+    groups = table[table["district"] != "All"].groupby("theme")["n"].sum()
+    assert (all_rows.sort_index() == groups.sort_index()).all()
+
+
+def test_theme_counts_suppress_small_groups_and_one_more():
+    data = _answers()
+    table = theme_counts(data, "safer_text", FRAME, by="district", min_base=10)
+    bases = table.drop_duplicates("district").set_index("district")["base"]
+    assert bases["Tiny"] < 10 <= bases.drop("Tiny").min()
+    hidden = set(table.loc[table["suppressed"], "district"])
+    smallest_other = bases.drop(["Tiny", "All"]).idxmin()
+    assert hidden == {"Tiny", smallest_other}
+    assert table.loc[table["suppressed"], ["n", "percent"]].isna().all().all()
+    assert not table.loc[~table["suppressed"], "n"].isna().any()
+
+
+def test_theme_counts_rank_themes_with_not_coded_last():
+    table = theme_counts(_answers(), "safer_text", FRAME, min_base=1)
+    assert table["theme"].iloc[-1] == NOT_CODED
+    ranked = table["n"].iloc[:-1].tolist()
+    assert ranked == sorted(ranked, reverse=True)
+
+
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("email me at jo.bloggs+x@school.sch.uk please", "jo.bloggs+x@school.sch.uk"),
+        ("my number is 07700 900123", "07700 900123"),
+        ("ring +44 7700 900 123 now", "7700 900 123"),
+        ("landline (01223) 456789", "456789"),
+        ("01733-555-123 is the youth club", "555-123"),
+        ("follow @knife_free_cambs", "knife_free_cambs"),
+        ("see https://example.org/page", "example.org"),
+        ("kids at Parkside Community College fight", "Parkside"),
+        ("St Bede's Inter-Church School is fine", "Bede"),
+        ("Thomas Clarkson Academy", "Clarkson"),
+        ("ask Mr Hussain about it", "Hussain"),
+        ("my friend Kacper got robbed", "Kacper"),
+        ("Olivia says the park is dark", "Olivia"),
+        ("the bus driver Dave is rude", "Dave"),
+    ],
+)
+def test_redact_removes_personal_details(text, gone):
+    assert gone not in redact(text)
+
+
+def test_redact_keeps_places_apps_and_ordinary_words():
+    text = "More police in Wisbech and Cambridge. I'm scared on Snapchat in Year 9."
+    assert redact(text) == text
+
+
+def test_redact_uses_given_names_and_schools():
+    out = redact(
+        "kenzie said northfield high is rough", names=["Kenzie"], schools=["Northfield High"]
+    )
+    assert out == "[name] said [school] is rough"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.from_regex(r"07[0-9]{3} ?[0-9]{3} ?[0-9]{3}", fullmatch=True),
+    st.sampled_from(["call ", "text me on ", "", "my mum's number "]),
+)
+def test_redact_leaves_no_phone_number(number, before):
+    out = redact(f"{before}{number} thanks")
+    assert not re.search(r"\d{3}", out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(codec="ascii", exclude_categories=["Cc"]), max_size=60))
+def test_redact_is_idempotent(text):
+    once = redact(text)
+    assert redact(once) == once
+
+
+def test_quotes_come_only_from_big_enough_groups_and_carry_no_ids():
+    data = _answers().assign(respondent_id=range(90), school="S1")
+    data.loc[0, "safer_text"] = "Jake from Soham Village College has a knife, 07700 900123"
+    out = quotes(data, "safer_text", by="district", group={"district": "Cambridge"}, limit=50)
+    assert list(out.columns) == ["district", "quote"]
+    assert (out["district"] == "Cambridge").all()
+    assert any("[school]" in q and "[phone]" in q and "[name]" in q for q in out["quote"])
+    small = quotes(data, "safer_text", by="district", group={"district": "Tiny"}, min_base=10)
+    assert small.empty and list(small.columns) == ["district", "quote"]
+
+
+def test_quotes_filter_by_theme():
+    data = _answers()
+    out = quotes(data, "safer_text", coding_frame=FRAME, theme="Police presence", limit=100)
+    assert len(out) > 0
+    assert all("police" in q for q in out["quote"])
