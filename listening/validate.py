@@ -51,14 +51,15 @@ BLANK, UNKNOWN = -1, -2
 
 
 def key(text: str) -> str:
-    """The normalised form answers are matched on.
+    """The normalised form answers are matched on (whole numbers lose any ``.0``).
 
     Examples
     --------
-    >>> key(" Fairly   Safe ")
-    'fairly safe'
+    >>> key(" Fairly   Safe "), key("1.0")
+    ('fairly safe', '1')
     """
-    return " ".join(text.translate(_STRAIGHT).split()).casefold()
+    folded = " ".join(text.translate(_STRAIGHT).split()).casefold()
+    return str(int(float(folded))) if _WHOLE.fullmatch(folded) else folded
 
 
 def tidy(text: str) -> str:
