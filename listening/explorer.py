@@ -1,0 +1,371 @@
+"""The numbers behind the explorer app, as plain functions.
+
+The Streamlit pages (``app.py``, ``app_pages/``) hold widgets and layout only;
+every figure they show is computed here from :mod:`listening`'s estimators
+and tables, so it can be tested without a browser.
+
+Examples
+--------
+>>> significance_phrase(-1)
+'significantly lower than the rest of the county'
+>>> [h.label for h in HEADLINES][:2]
+['Feel safe in their local area during the day', 'Feel safe in their local area after dark']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from listening.codebook import Codebook, Question
+from listening.errors import IngestError
+
+MAX_UPLOAD_MB = 50
+"""Largest survey, codebook or margins upload the explorer accepts, in MB."""
+
+UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
+    "survey": ("csv", "xlsx", "sav", "parquet"),
+    "codebook": ("yaml", "yml"),
+    "margins": ("csv",),
+}
+"""File types accepted for each upload."""
+
+SUPPRESSED_LABEL = "[c]"
+
+BREAKDOWNS: dict[str, str] = {
+    "District": "district",
+    "Age band": "age_band",
+    "Gender": "gender",
+    "School year": "school_year",
+}
+"""Breakdowns offered in the explorer: label to column."""
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline indicator: the share giving one answer (or net) to a question.
+
+    Examples
+    --------
+    >>> Headline("Saw a knife", "seen_knife", "Yes").category
+    'Yes'
+    """
+
+    label: str
+    question: str
+    category: str
+
+
+HEADLINES: tuple[Headline, ...] = (
+    Headline("Feel safe in their local area during the day", "safe_day", "Feel safe"),
+    Headline("Feel safe in their local area after dark", "safe_dark", "Feel safe"),
+    Headline("Feel safe at school", "safe_school", "Feel safe"),
+    Headline("Feel safe travelling to and from school", "safe_travel", "Feel safe"),
+    Headline("Feel safe in their nearest town or city centre", "safe_town", "Feel safe"),
+    Headline("Feel safe online", "safe_online", "Feel safe"),
+    Headline("Saw someone carrying a knife in the last 12 months", "seen_knife", "Yes"),
+    Headline("Have an adult they would talk to if they felt unsafe", "trusted_adult", "Yes"),
+)
+"""The overview's indicators, in the order shown."""
+
+
+def check_upload(name: str, size: int, kind: str) -> None:
+    """Refuse an upload that is too large or of the wrong type, saying why.
+
+    Parameters
+    ----------
+    name : str
+        The file name as uploaded.
+    size : int
+        Its size in bytes.
+    kind : {"survey", "codebook", "margins"}
+        What the file is meant to be.
+
+    Raises
+    ------
+    IngestError
+        If the file is over :data:`MAX_UPLOAD_MB` MB or its extension is not
+        one of :data:`UPLOAD_TYPES` for ``kind``.
+
+    Examples
+    --------
+    >>> check_upload("survey.csv", 1_000, "survey")
+    >>> check_upload("big.csv", 60 * 2**20, "survey")
+    Traceback (most recent call last):
+    ...
+    listening.errors.IngestError: big.csv is 60.0 MB, over the 50 MB limit ...
+    """
+    allowed = UPLOAD_TYPES[kind]
+    if size > MAX_UPLOAD_MB * 2**20:
+        raise IngestError(
+            f"{name} is {size / 2**20:.1f} MB, over the {MAX_UPLOAD_MB} MB limit for uploads; "
+            "upload a smaller file (for instance only the columns the codebook names, or "
+            "parquet instead of csv), or analyse it in Python with listening.read_survey."
+        )
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in allowed:
+        raise IngestError(
+            f"{name} is not a {kind} file the explorer reads; upload a "
+            f"{', '.join('.' + a for a in allowed)} file."
+        )
+
+
+def question_choices(codebook: Codebook) -> dict[str, str]:
+    """Questions the explorer can analyse: name to its wording.
+
+    Single-choice and tick-all-that-apply questions, in questionnaire order,
+    without the consent question and the district (a breakdown).
+
+    Examples
+    --------
+    >>> from listening.codebook import load_codebook
+    >>> choices = question_choices(load_codebook())
+    >>> choices["safe_dark"]
+    'How safe do you feel in your local area after dark?'
+    >>> "consent" in choices or "district" in choices
+    False
+    """
+    skip = {codebook.consent_column, codebook.district_column}
+    return {
+        q.name: q.wording
+        for q in codebook.of_type("single", "multi")
+        if q.name not in skip and q.name not in BREAKDOWNS.values()
+    }
+
+
+def is_scale(question: Question) -> bool:
+    """Whether a question is a two-sided ordered scale (drawn as diverging bars).
+
+    Examples
+    --------
+    >>> from listening.codebook import load_codebook
+    >>> cb = load_codebook()
+    >>> is_scale(cb.question("safe_dark")), is_scale(cb.question("school_year"))
+    (True, False)
+    """
+    return question.type == "single" and question.ordered and len(question.nets) >= 2
+
+
+def categories(question: Question) -> list[str]:
+    """Options then nets of a question: what a table reports, in order.
+
+    Examples
+    --------
+    >>> from listening.codebook import load_codebook
+    >>> categories(load_codebook().question("seen_knife"))
+    ['Yes', 'No']
+    """
+    return [*question.options, *question.nets]
+
+
+def significance_phrase(sign: float | int | None, rest: str = "the rest of the county") -> str:
+    """Plain-English wording of a group-versus-rest comparison.
+
+    Parameters
+    ----------
+    sign : {1, 0, -1} or None
+        Significantly higher, not different, lower; None or NaN when no test
+        could be made (a suppressed group).
+    rest : str
+        What the group is compared with.
+
+    Examples
+    --------
+    >>> significance_phrase(1)
+    'significantly higher than the rest of the county'
+    >>> significance_phrase(0, "other age groups")
+    'not significantly different from other age groups'
+    """
+    if sign is None or (isinstance(sign, float) and math.isnan(sign)):
+        return "not compared (too few answers)"
+    if sign > 0:
+        return f"significantly higher than {rest}"
+    if sign < 0:
+        return f"significantly lower than {rest}"
+    return f"not significantly different from {rest}"
+
+
+def filter_mask(data: pd.DataFrame, filters: Mapping[str, Sequence[str]]) -> pd.Series:
+    """Rows that meet every filter (a column's value among the chosen ones).
+
+    An empty list of values means "no filter on that column". Rows with a
+    missing value in a filtered column are outside.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sex": ["Female", "Male", None], "age": [12, 15, 14]})
+    >>> filter_mask(d, {"sex": ["Female"]}).tolist()
+    [True, False, False]
+    >>> filter_mask(d, {"sex": []}).tolist()
+    [True, True, True]
+    """
+    keep = pd.Series(True, index=data.index)
+    for column, values in filters.items():
+        if values:
+            chosen = {str(v) for v in values}
+            keep &= data[column].astype("string").isin(chosen).fillna(False).astype(bool)
+    return keep
+
+
+def mask_outside(data: pd.DataFrame, keep: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
+    """Copy of ``data`` with ``columns`` set missing outside the domain ``keep``.
+
+    Estimators treat respondents with a missing analysed or ``by`` value as
+    outside the domain while keeping their place in the design, so this is
+    how a filter becomes a domain (R's ``subset()``) rather than dropped rows.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"q": pd.Categorical(["Yes", "No"]), "x": [1, 2]})
+    >>> mask_outside(d, pd.Series([True, False]), ["q"])["q"].tolist()
+    ['Yes', nan]
+    """
+    out = data.copy()
+    outside = ~keep.reindex(data.index).fillna(False).astype(bool).to_numpy()
+    for column in columns:
+        out.loc[outside, column] = pd.NA
+    return out
+
+
+def display_table(
+    table: pd.DataFrame,
+    by: str | Sequence[str] | None,
+    *,
+    level: float = 0.95,
+    rest: str = "the rest",
+) -> pd.DataFrame:
+    """A crosstab's tidy table as the explorer shows it: text, with ``[c]``.
+
+    Parameters
+    ----------
+    table : DataFrame
+        ``Crosstab.table`` (or any tidy estimates table with ``suppressed``).
+    by : str, list of str or None
+        Its grouping columns.
+    level : float
+        Confidence level, for the interval column's title.
+    rest : str
+        What ``vs_rest`` compares with, for the wording.
+
+    Returns
+    -------
+    DataFrame
+        Columns: the groups, ``Answer``, ``%``, ``{level} interval``,
+        ``Answered (base)``, ``Weighted base`` and, where ``vs_rest`` is
+        present, ``Compared with the rest``. Suppressed rows show ``[c]`` in
+        every figure but the group label: their base is not shown either.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"district": ["All", "Ely"], "category": ["Yes", "Yes"],
+    ...     "estimate": [0.5, np.nan], "ci_low": [0.4, np.nan], "ci_high": [0.6, np.nan],
+    ...     "base": [100, 4], "weighted_base": [1000.0, 40.0], "suppressed": [False, True]})
+    >>> display_table(t, "district").iloc[1].tolist()
+    ['Ely', 'Yes', '[c]', '[c]', '[c]', '[c]']
+    """
+    columns = [by] if isinstance(by, str) else list(by or [])
+    hidden = (
+        table["suppressed"].fillna(False).astype(bool)
+        if "suppressed" in table
+        else table["estimate"].isna()
+    )
+    out = pd.DataFrame(index=table.index)
+    for column in columns:
+        out[column] = table[column].astype(str)
+    out["Answer"] = table["category"].astype(str)
+    out["%"] = [_pct(e, h) for e, h in zip(table["estimate"], hidden, strict=True)]
+    out[f"{level:.0%} interval"] = [
+        SUPPRESSED_LABEL if h or pd.isna(lo) else f"{lo * 100:.1f} to {hi * 100:.1f}"
+        for lo, hi, h in zip(table["ci_low"], table["ci_high"], hidden, strict=True)
+    ]
+    out["Answered (base)"] = [
+        SUPPRESSED_LABEL if h else f"{int(b):,}" for b, h in zip(table["base"], hidden, strict=True)
+    ]
+    if "weighted_base" in table:
+        out["Weighted base"] = [
+            SUPPRESSED_LABEL if h or pd.isna(w) else f"{w:,.0f}"
+            for w, h in zip(table["weighted_base"], hidden, strict=True)
+        ]
+    if "vs_rest" in table:
+        out["Compared with the rest"] = [
+            SUPPRESSED_LABEL if h else ("" if g == "All" else significance_phrase(s, rest))
+            for s, h, g in zip(table["vs_rest"], hidden, _first(table, columns), strict=True)
+        ]
+    return out.reset_index(drop=True)
+
+
+def composition(
+    data: pd.DataFrame,
+    weights: pd.Series | None,
+    margins: Sequence[pd.DataFrame] | None,
+    variable: str,
+) -> pd.DataFrame:
+    """Sample, weighted sample and population shares of one variable.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Respondents (e.g. ``survey.data``).
+    weights : Series or None
+        Weights aligned with ``data`` (raked); None leaves ``weighted`` out.
+    margins : list of DataFrame or None
+        Population margins; the first holding ``variable`` gives the
+        population shares (summed over its other variables).
+    variable : str
+        The column, e.g. ``"district"``, ``"age_band"`` or ``"sex"``.
+
+    Returns
+    -------
+    DataFrame
+        ``category``, ``respondents`` (count), ``sample``, ``weighted``,
+        ``population`` (shares in [0, 1]; NaN where not available).
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"sex": ["Female", "Female", "Male"]})
+    >>> m = [pd.DataFrame({"sex": ["Female", "Male"], "population": [50, 50]})]
+    >>> composition(d, None, m, "sex")[["category", "sample", "population"]].values.tolist()
+    [['Female', 0.6666666666666666, 0.5], ['Male', 0.3333333333333333, 0.5]]
+    """
+    values = data[variable]
+    order = (
+        list(values.cat.categories)
+        if isinstance(values.dtype, pd.CategoricalDtype)
+        else sorted(values.dropna().astype(str).unique())
+    )
+    counts = values.astype("string").value_counts().reindex(order, fill_value=0)
+    out = pd.DataFrame({"category": order, "respondents": counts.to_numpy()})
+    out["sample"] = out["respondents"] / max(int(counts.sum()), 1)
+    if weights is not None:
+        totals = pd.Series(np.asarray(weights, dtype=float), index=data.index)
+        summed = totals.groupby(values.astype("string")).sum().reindex(order, fill_value=0.0)
+        out["weighted"] = (summed / summed.sum()).to_numpy()
+    out["population"] = np.nan
+    for margin in margins or []:
+        if variable in margin:
+            population = margin.groupby(margin[variable].astype(str))["population"].sum()
+            out["population"] = (population / population.sum()).reindex(order).to_numpy()
+            break
+    out = out[(out["respondents"] > 0) | out["population"].notna()]
+    return out.reset_index(drop=True)
+
+
+def _pct(estimate: float, hidden: bool) -> str:
+    if hidden or pd.isna(estimate):
+        return SUPPRESSED_LABEL
+    return f"{estimate * 100:.1f}"
+
+
+def _first(table: pd.DataFrame, columns: list[str]) -> list[str]:
+    if not columns:
+        return ["All"] * len(table)
+    return (
+        table[columns]
+        .astype(str)
+        .apply(lambda row: "All" if (row == "All").all() else "group", axis=1)
+        .tolist()
+    )
