@@ -321,6 +321,7 @@ def _single(
     consent: str | None,
 ) -> Parsed:
     position = resolve(uniques, lookup(q), labels)
+    shown = np.array([labels.get(v.strip(), v) for v in uniques], dtype=object)
     if consent is None:
         rule = "unknown district" if what == "a district" else "unknown option"
         messages = [
@@ -328,10 +329,10 @@ def _single(
             f"{_close(value, q.labels)}"
             if found == UNKNOWN
             else None
-            for value, found in zip(uniques, position, strict=True)
+            for value, found in zip(shown, position, strict=True)
         ]
     else:
-        rule, messages = "no consent", _consent_messages(q, uniques, position, consent)
+        rule, messages = "no consent", _consent_messages(q, shown, position, consent)
     row_position = position[codes]
     n_options = len(q.options)
     status = np.where(row_position >= n_options, 2 + row_position - n_options, 0)
@@ -560,10 +561,11 @@ def _ticks(
         found = state(label) if label is not None else None
         found = state(value) if found is None else found
         ticked[i] = bool(found)
+        shown = value if label is None else label
         messages.append(
             None
             if found is not None
-            else f"{column}: {value!r} is not a tick (use 1/0, Yes/No, True/False or {option!r})"
+            else f"{column}: {shown!r} is not a tick (use 1/0, Yes/No, True/False or {option!r})"
         )
     return ticked, messages
 
