@@ -327,7 +327,8 @@ def _suppression(table: pd.DataFrame, columns: list[str], min_base: int) -> pd.S
 def _name_or_word(match: re.Match[str], text: str, safe: set[str], first: set[str]) -> str:
     word = match.group(0)
     key = word.casefold().rstrip("'’s") if word.endswith(("'s", "’s")) else word.casefold()
-    if word.isupper() or not word[0].isupper() or key in safe:
+    acronym = word.isupper() or (word.endswith("s") and word[:-1].isupper())
+    if acronym or not word[0].isupper() or key in safe:
         return word
     if key in first:
         return "[name]"

@@ -117,7 +117,7 @@ def test_redact_removes_personal_details(text, gone):
 
 
 def test_redact_keeps_places_apps_and_ordinary_words():
-    text = "More police in Wisbech and Cambridge. I'm scared on Snapchat in Year 9."
+    text = "More PCSOs in Wisbech and Cambridge. I'm scared on Snapchat in Year 9."
     assert redact(text) == text
 
 
