@@ -21,8 +21,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from listening.codebook import Codebook, Question
+from listening.codebook import Codebook, Question, slug
+from listening.design import SurveyDesign
 from listening.errors import IngestError
+from listening.estimates import proportion, vs_rest
 
 MAX_UPLOAD_MB = 50
 """Largest survey, codebook or margins upload the explorer accepts, in MB."""
@@ -71,6 +73,184 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("Have an adult they would talk to if they felt unsafe", "trusted_adult", "Yes"),
 )
 """The overview's indicators, in the order shown."""
+
+
+def headline_column(headline: Headline) -> str:
+    """Name of the Yes/No column that :func:`analysis_frame` derives for a headline.
+
+    Examples
+    --------
+    >>> headline_column(HEADLINES[0])
+    'headline__safe_day__feel_safe'
+    """
+    return f"headline__{headline.question}__{slug(headline.category)}"
+
+
+def analysis_frame(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Respondents with a Yes/No column per headline indicator added.
+
+    A headline column is "Yes" where the answer is the headline's option or
+    one of its net's options, "No" for any other option, and missing where
+    the question is unanswered (or the answer is a missing code), so its
+    "Yes" proportion equals the crosstab's figure for that option or net.
+
+    Examples
+    --------
+    >>> from listening.codebook import load_codebook
+    >>> d = pd.DataFrame({"safe_day": pd.Categorical(["Very safe", "Very unsafe", None])})
+    >>> h = Headline("Safe", "safe_day", "Feel safe")
+    >>> analysis_frame(d, load_codebook())["headline__safe_day__feel_safe"].tolist()
+    ['Yes', 'No', nan]
+    """
+    out = data.copy()
+    for headline in HEADLINES:
+        if headline.question not in data or headline.question not in codebook.questions:
+            continue
+        question = codebook.question(headline.question)
+        members = question.nets.get(headline.category, (headline.category,))
+        answers = data[headline.question].astype("string")
+        flag = pd.Series(
+            np.where(answers.isin(members).fillna(False), "Yes", "No"), index=data.index
+        ).where(answers.notna(), None)
+        out[headline_column(headline)] = pd.Categorical(flag, categories=["Yes", "No"])
+    return out
+
+
+def headline_estimates(
+    design: SurveyDesign,
+    *,
+    ci: str = "logit",
+    level: float = 0.95,
+    min_base: int = 10,
+) -> pd.DataFrame:
+    """County-wide headline indicators with intervals.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        Over :func:`analysis_frame` data.
+    ci, level
+        Interval method and level, as :func:`listening.proportion`.
+    min_base : int
+        An indicator answered by fewer respondents is suppressed.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator``, ``question``, ``category``, ``estimate``, ``se``,
+        ``ci_low``, ``ci_high``, ``base``, ``weighted_base``, ``suppressed``.
+
+    Examples
+    --------
+    >>> import listening as yl
+    >>> survey = yl.load_sample()
+    >>> design = yl.SurveyDesign(analysis_frame(survey.data, survey.codebook))
+    >>> out = headline_estimates(design)
+    >>> bool(out["estimate"].between(0, 1).all()), len(out) == len(HEADLINES)
+    (True, True)
+    """
+    rows = []
+    for headline in HEADLINES:
+        column = headline_column(headline)
+        if column not in design.data:
+            continue
+        estimate = proportion(design, column, ci=ci, level=level)
+        row = estimate[estimate["category"] == "Yes"].iloc[0]
+        rows.append(
+            {
+                "indicator": headline.label,
+                "question": headline.question,
+                "category": headline.category,
+                **{k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "base")},
+                "weighted_base": row["weighted_base"],
+            }
+        )
+    out = pd.DataFrame(rows)
+    out["suppressed"] = out["base"] < min_base
+    out.loc[out["suppressed"], ["estimate", "se", "ci_low", "ci_high"]] = np.nan
+    return out
+
+
+def headline_comparison(
+    design: SurveyDesign,
+    by: str,
+    group: str,
+    *,
+    ci: str = "logit",
+    level: float = 0.95,
+    min_base: int = 10,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Headline indicators for one group against the rest of the population.
+
+    The group's estimate and interval come from :func:`listening.proportion`
+    by ``by``; the rest's estimate and the test from :func:`listening.vs_rest`
+    (Holm-adjusted over the question's table, as in the briefing tables).
+    When the group or the rest has fewer than ``min_base`` answers, every
+    figure of that indicator is suppressed: either one, with the county
+    total, would reveal the other.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        Over :func:`analysis_frame` data.
+    by : str
+        The grouping column, e.g. ``"district"`` or ``"age_band"``.
+    group : str
+        The group to compare.
+    ci, level, min_base, alpha
+        Interval method, level, minimum base, significance level.
+
+    Returns
+    -------
+    DataFrame
+        ``indicator``, ``estimate``, ``ci_low``, ``ci_high``, ``base``,
+        ``rest``, ``rest_base``, ``difference``, ``p_holm``, ``vs_rest``,
+        ``suppressed``.
+
+    Examples
+    --------
+    >>> import listening as yl
+    >>> survey = yl.load_sample()
+    >>> design = yl.SurveyDesign(analysis_frame(survey.data, survey.codebook))
+    >>> out = headline_comparison(design, "age_band", "11-13")
+    >>> set(out["vs_rest"].dropna()) <= {-1, 0, 1}
+    True
+    """
+    rows = []
+    for headline in HEADLINES:
+        column = headline_column(headline)
+        if column not in design.data:
+            continue
+        by_group = proportion(design, column, by=by, ci=ci, level=level)
+        mine = by_group[(by_group[by].astype(str) == group) & (by_group["category"] == "Yes")]
+        tests = vs_rest(design, column, by=by, alpha=alpha)
+        test = tests[(tests[by].astype(str) == group) & (tests["category"] == "Yes")]
+        if mine.empty or test.empty:
+            continue
+        estimate, test = mine.iloc[0], test.iloc[0]
+        rest_base = int(by_group.drop_duplicates(by)["base"].sum()) - int(estimate["base"])
+        rows.append(
+            {
+                "indicator": headline.label,
+                "estimate": estimate["estimate"],
+                "ci_low": estimate["ci_low"],
+                "ci_high": estimate["ci_high"],
+                "base": int(estimate["base"]),
+                "rest": test["rest"],
+                "rest_base": rest_base,
+                "difference": test["difference"],
+                "p_holm": test["p_holm"],
+                "vs_rest": test["vs_rest"],
+            }
+        )
+    out = pd.DataFrame(rows)
+    hidden = (out["base"] < min_base) | (out["rest_base"] < min_base)
+    out["suppressed"] = hidden
+    figures = ["estimate", "ci_low", "ci_high", "rest", "difference", "p_holm", "vs_rest"]
+    out[figures] = out[figures].astype(float)
+    out.loc[hidden, figures] = np.nan
+    return out
 
 
 def check_upload(name: str, size: int, kind: str) -> None:
