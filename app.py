@@ -1,0 +1,128 @@
+"""The Youth Listening explorer: `streamlit run app.py`.
+
+A thin app over `listening`: this script holds the navigation and the shared
+sidebar (data source, minimum base, interval method); the pages in
+``app_pages/`` hold widgets and layout; every number comes from the library.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import listening as yl
+from app_pages import shared
+from listening.explorer import MAX_UPLOAD_MB, UPLOAD_TYPES, check_upload
+
+st.set_page_config(page_title="Youth Listening explorer", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("app_pages/explore.py", title="Explore a question", icon=":material/query_stats:"),
+    st.Page("app_pages/map.py", title="Map", icon=":material/map:"),
+    st.Page("app_pages/who_took_part.py", title="Who took part", icon=":material/groups:"),
+    st.Page("app_pages/safer.py", title="What would make you safer", icon=":material/shield:"),
+]
+page = st.navigation(PAGES)
+
+INTERVALS = {
+    "logit": "Logit (default)",
+    "beta": "Korn-Graubard (beta), cautious for small groups",
+}
+
+
+def _uploaded_source(problems: list[str]) -> shared.Source | None:
+    st.sidebar.caption(
+        f"Upload a survey file with its codebook; population margins are optional. "
+        f"Files up to {MAX_UPLOAD_MB} MB. Files stay in this session's memory only."
+    )
+    data = st.sidebar.file_uploader(
+        "Survey file (csv, xlsx, sav or parquet)",
+        type=list(UPLOAD_TYPES["survey"]),
+        key="upload_survey",
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+    book = st.sidebar.file_uploader(
+        "Codebook (yaml)",
+        type=list(UPLOAD_TYPES["codebook"]),
+        key="upload_codebook",
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+    margins = st.sidebar.file_uploader(
+        "Population margins (csv, optional)",
+        type=list(UPLOAD_TYPES["margins"]),
+        key="upload_margins",
+        max_upload_size=MAX_UPLOAD_MB,
+    )
+    if data is None or book is None:
+        problems.append("Upload a survey file and its codebook to use your own data.")
+        return None
+    try:
+        check_upload(data.name, data.size, "survey")
+        check_upload(book.name, book.size, "codebook")
+        if margins is not None:
+            check_upload(margins.name, margins.size, "margins")
+        survey_bytes, book_bytes = data.getvalue(), book.getvalue()
+        margins_bytes = margins.getvalue() if margins is not None else None
+        key = shared.digest(survey_bytes, book_bytes, margins_bytes)
+        return shared.load_uploaded_source(
+            key,
+            data.name,
+            survey_bytes,
+            book_bytes,
+            margins.name if margins is not None else None,
+            margins_bytes,
+        )
+    except yl.ListeningError as err:
+        problems.append(str(err))
+        return None
+
+
+def sidebar() -> shared.Context:
+    """The shared sidebar: data source, minimum base, interval method."""
+    st.sidebar.header("Data and settings")
+    choice = st.sidebar.radio(
+        "Data source",
+        ["Bundled sample", "Upload a survey"],
+        key="data_source",
+        help="The bundled sample is synthetic: made-up young people, realistic patterns.",
+    )
+    problems: list[str] = []
+    source = None
+    if choice == "Upload a survey":
+        source = _uploaded_source(problems)
+    if source is None:
+        source = shared.load_sample_source()
+    min_base = st.sidebar.number_input(
+        "Minimum base (hide groups with fewer answers)",
+        min_value=1,
+        max_value=1000,
+        value=10,
+        step=1,
+        key="min_base",
+        help="Groups with fewer answers than this show [c]; one more group is hidden "
+        "when needed so hidden figures cannot be worked out from the total.",
+    )
+    ci = st.sidebar.selectbox(
+        "Interval method",
+        list(INTERVALS),
+        format_func=INTERVALS.get,
+        key="ci",
+        help="How confidence intervals for percentages are worked out.",
+    )
+    for problem in problems:
+        if problem.startswith("Upload a survey file"):
+            st.sidebar.info(problem)
+        else:
+            st.sidebar.error(problem)
+    if problems and choice == "Upload a survey":
+        st.sidebar.caption("Showing the bundled sample until the upload is usable.")
+    report = source.survey.report()
+    st.sidebar.caption(
+        f"**{source.label}**: {report.n_kept:,} young people kept of {report.n_read:,} rows "
+        f"read ({report.n_rejected:,} rejected; see *Who took part*). {source.weighting_note}"
+    )
+    return shared.Context(source=source, min_base=int(min_base), ci=str(ci), problems=problems)
+
+
+st.session_state[shared.CONTEXT_KEY] = sidebar()
+page.run()

@@ -1,0 +1,350 @@
+"""What every page of the explorer shares: the loaded data, caching and downloads.
+
+``app.py`` builds a :class:`Context` from the sidebar once per run and keeps it
+in ``st.session_state``; pages read it with :func:`context`. Loading,
+validating and raking a data source is cached on the file bytes' digest, and
+estimates are cached on the settings that define them, so a widget change
+recomputes only what it changes. Numbers come from :mod:`listening`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import listening as yl
+from listening.explorer import (
+    analysis_frame,
+    filter_mask,
+    headline_comparison,
+    headline_estimates,
+    mask_outside,
+)
+from listening.paths import SAMPLE_DIR
+
+CONTEXT_KEY = "explorer_context"
+SAMPLE_KEY = "bundled-sample"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A loaded data source: the survey, its designs and what the pages need."""
+
+    key: str
+    label: str
+    survey: Any
+    codebook: Any
+    margins: list[pd.DataFrame] | None
+    unweighted: Any
+    raked: Any | None
+    weighting_note: str
+    geojson: dict | None
+    lonely_psu: str = "fail"
+
+    def design(self, weighted: bool) -> Any:
+        """The raked design when weighted (and raking worked), else equal weights."""
+        return self.raked if weighted and self.raked is not None else self.unweighted
+
+
+@dataclass(frozen=True)
+class Context:
+    """The current data source and sidebar settings."""
+
+    source: Source
+    min_base: int
+    ci: str
+    problems: list[str] = field(default_factory=list)
+
+
+def context() -> Context:
+    """The context ``app.py`` prepared for this run."""
+    return st.session_state[CONTEXT_KEY]
+
+
+def digest(*parts: bytes | None) -> str:
+    """A key for cached data: SHA-256 over the uploaded files' bytes."""
+    sha = hashlib.sha256()
+    for part in parts:
+        sha.update(b"\x00" if part is None else hashlib.sha256(part).digest())
+    return sha.hexdigest()[:32]
+
+
+def _finish(key: str, label: str, survey: Any, margins: list[pd.DataFrame] | None) -> Source:
+    book = survey.codebook
+    data = analysis_frame(survey.data, book)
+    notes: list[str] = []
+    lonely = "fail"
+    try:
+        unweighted = yl.SurveyDesign(data, strata=book.strata, clusters=book.clusters)
+    except yl.DesignError as err:
+        lonely = "adjust"
+        unweighted = yl.SurveyDesign(
+            data, strata=book.strata, clusters=book.clusters, lonely_psu=lonely
+        )
+        notes.append(f"Design note: {err} Using lonely_psu='adjust' (R's option).")
+    raked = None
+    if margins is None:
+        notes.insert(0, "No population margins: estimates are unweighted.")
+    else:
+        try:
+            raked = unweighted.rake(margins)
+            notes.insert(0, "Weighted (raked) to the population margins.")
+        except yl.ListeningError as err:
+            notes.insert(0, f"Raking failed, so estimates are unweighted: {err}")
+    geo_file = SAMPLE_DIR / "districts.geojson"
+    geojson = json.loads(geo_file.read_text(encoding="utf-8")) if geo_file.is_file() else None
+    return Source(
+        key=key,
+        label=label,
+        survey=survey,
+        codebook=book,
+        margins=margins,
+        unweighted=unweighted,
+        raked=raked,
+        weighting_note=" ".join(notes),
+        geojson=geojson,
+        lonely_psu=lonely,
+    )
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the bundled sample...")
+def load_sample_source() -> Source:
+    """The bundled synthetic sample, validated and raked once per process."""
+    survey = yl.load_sample()
+    return _finish(SAMPLE_KEY, "Bundled synthetic sample", survey, yl.load_margins(survey))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Reading and checking your files...")
+def load_uploaded_source(
+    key: str,
+    survey_name: str,
+    _survey: bytes,
+    _codebook: bytes,
+    margins_name: str | None,
+    _margins: bytes | None,
+) -> Source:
+    """An uploaded survey with its codebook (and margins), cached on the bytes' digest.
+
+    Raises ListeningError subclasses from ingest, the codebook or the margins.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        data_file = base / Path(survey_name).name
+        data_file.write_bytes(_survey)
+        book_file = base / "codebook.yaml"
+        book_file.write_bytes(_codebook)
+        codebook = yl.load_codebook(book_file)
+        survey = yl.read_survey(data_file, codebook)
+        margins = None
+        if _margins is not None:
+            margins_file = base / Path(margins_name or "margins.csv").name
+            margins_file.write_bytes(_margins)
+            margins = yl.read_margins(margins_file, survey, codebook=codebook)
+    return _finish(key, f"Uploaded: {survey_name}", survey, margins)
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def crosstab(
+    source_key: str,
+    weighted: bool,
+    question: str,
+    by: tuple[str, ...],
+    filters: tuple[tuple[str, tuple[str, ...]], ...],
+    min_base: int,
+    ci: str,
+    level: float,
+) -> Any:
+    """``yl.crosstab`` on the (filtered) design, cached on every setting."""
+    source = _source(source_key)
+    design = domain_design(source, weighted, filters, [question, *by])
+    return yl.crosstab(
+        design, question, by=list(by) if by else None, min_base=min_base, ci=ci, level=level
+    )
+
+
+def domain_design(
+    source: Source,
+    weighted: bool,
+    filters: tuple[tuple[str, tuple[str, ...]], ...],
+    columns: Sequence[str],
+) -> Any:
+    """The design with ``columns`` masked outside the filter: a domain, no rows dropped."""
+    design = source.design(weighted)
+    chosen = {column: values for column, values in filters if values}
+    if not chosen:
+        return design
+    keep = filter_mask(design.data, chosen)
+    columns = _expand(source, columns)
+    masked = mask_outside(design.data, keep, columns)
+    if hasattr(design, "assign"):
+        return design.assign(**{c: masked[c] for c in columns})
+    # Same rows, same design variables: rebuilding (and re-raking) gives the same weights.
+    book = source.codebook
+    rebuilt = yl.SurveyDesign(
+        masked, strata=book.strata, clusters=book.clusters, lonely_psu=source.lonely_psu
+    )
+    return rebuilt.rake(source.margins) if design is source.raked else rebuilt
+
+
+def _expand(source: Source, columns: Sequence[str]) -> list[str]:
+    """Question names to data columns (a multi-select question has one per option)."""
+    out: list[str] = []
+    for column in columns:
+        question = source.codebook.questions.get(column) if source.codebook else None
+        if question is not None and question.type == "multi":
+            out += list(question.option_columns.values())
+        else:
+            out.append(column)
+    return out
+
+
+def _source(key: str) -> Source:
+    current = st.session_state.get(CONTEXT_KEY)
+    if current is None or current.source.key != key:
+        raise KeyError(f"data source {key} is not loaded")
+    return current.source
+
+
+def safe_name(text: str) -> str:
+    """A file-name fragment from a title."""
+    return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:60] or "table"
+
+
+def download_table(
+    shown: pd.DataFrame,
+    name: str,
+    *,
+    crosstab: Any | None = None,
+    key: str,
+) -> None:
+    """CSV and Excel downloads of a table as displayed (suppressed cells are ``[c]``).
+
+    With a ``crosstab`` the CSV is its own export and the Excel file is a
+    briefing workbook from ``yl.write_briefing``; otherwise both come from
+    the displayed table.
+    """
+    left, right = st.columns(2)
+    if crosstab is not None:
+        csv = _crosstab_csv(crosstab)
+        excel: Callable[[], bytes] = lambda: _briefing([crosstab])  # noqa: E731
+    else:
+        csv = shown.to_csv(index=False).encode("utf-8")
+        excel = lambda: _excel(shown, name)  # noqa: E731
+    left.download_button(
+        "Download table (CSV)",
+        data=csv,
+        file_name=f"{safe_name(name)}.csv",
+        mime="text/csv",
+        key=f"{key}-csv",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Download briefing (Excel)",
+        data=excel,
+        file_name=f"{safe_name(name)}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}-xlsx",
+        on_click="ignore",
+    )
+
+
+def download_chart(fig: go.Figure, name: str, *, key: str) -> None:
+    """HTML (interactive, self-contained) and PNG downloads of a chart.
+
+    The PNG is made on click by kaleido with the system Chromium; if that
+    cannot run, the chart's own toolbar ("Download plot as png") still works.
+    """
+    left, right = st.columns(2)
+    left.download_button(
+        "Download chart (HTML)",
+        data=lambda: fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8"),
+        file_name=f"{safe_name(name)}.html",
+        mime="text/html",
+        key=f"{key}-html",
+        on_click="ignore",
+    )
+    right.download_button(
+        "Download chart (PNG)",
+        data=lambda: chart_png(fig),
+        file_name=f"{safe_name(name)}.png",
+        mime="image/png",
+        key=f"{key}-png",
+        on_click="ignore",
+        help="Made with kaleido and Chromium; the camera icon on the chart also saves a PNG.",
+    )
+
+
+def chart_png(fig: go.Figure) -> bytes:
+    """The chart as PNG via kaleido (needs a Chrome or Chromium on the machine)."""
+    import os
+
+    if Path("/usr/bin/chromium").is_file():
+        os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
+    return fig.to_image(format="png", width=1100, height=max(int(fig.layout.height or 500), 400))
+
+
+def _crosstab_csv(tab: Any) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.csv"
+        tab.to_csv(path)
+        return path.read_bytes()
+
+
+def _briefing(tables: Sequence[Any]) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "briefing.xlsx"
+        yl.write_briefing(path, list(tables))
+        return path.read_bytes()
+
+
+def _excel(frame: pd.DataFrame, name: str) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=safe_name(name)[:31] or "table", index=False)
+    return buffer.getvalue()
+
+
+def show_chart(fig: go.Figure, *, key: str) -> None:
+    """A chart with its toolbar (PNG download) and no selection events."""
+    st.plotly_chart(
+        fig,
+        key=key,
+        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
+    )
+
+
+def filters_key(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Filters as a hashable, order-free cache key."""
+    return tuple(sorted((k, tuple(sorted(map(str, v)))) for k, v in filters.items() if v))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def headlines(source_key: str, weighted: bool, ci: str, min_base: int) -> pd.DataFrame:
+    """County headline indicators (cached on the source and settings)."""
+    design = _source(source_key).design(weighted)
+    return headline_estimates(design, ci=ci, min_base=min_base)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def comparison(
+    source_key: str, weighted: bool, by: str, group: str, ci: str, min_base: int
+) -> pd.DataFrame:
+    """Headline indicators for one group against the rest (cached)."""
+    design = _source(source_key).design(weighted)
+    return headline_comparison(design, by, group, ci=ci, min_base=min_base)
+
+
+def percent(value: float) -> str:
+    """A share as a whole percentage, or [c] when missing."""
+    return "[c]" if pd.isna(value) else f"{value * 100:.0f}%"
