@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import tempfile
 from pathlib import Path
 
@@ -17,7 +18,12 @@ from listening.errors import IngestError, ListeningError
 from listening.ingest import Survey, read_survey
 from listening.readers import RawTable, _csv_exact, _csv_fast
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A modest default keeps the suite fast; INGEST_FUZZ_EXAMPLES=1000 for a deeper search.
+FUZZ = settings(
+    max_examples=int(os.environ.get("INGEST_FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 COLUMNS = list(valid_frame(1).columns)
 REQUIRED = {*CODEBOOK.required_columns, *CODEBOOK.question("safer_options").option_columns.values()}
 BAD_VALUES = [
@@ -111,8 +117,8 @@ def write_damaged(frame, edits, noise, encoding, newline, path: Path) -> Path:
     lines = []
     for record in damaged.itertuples(index=False):
         line = io.StringIO()
-        csv.writer(line, lineterminator="").writerow(record)
-        lines.append(line.getvalue())
+        csv.writer(line, lineterminator="\r\n").writerow(record)  # quotes cells with \r or \n
+        lines.append(line.getvalue().removesuffix("\r\n"))
     for position, text in sorted(noise, key=lambda item: -item[0]):
         lines.insert(position, text)
     path.write_bytes((buffer.getvalue() + newline.join(lines) + newline).encode(encoding))
