@@ -1,2 +1,128 @@
+"""Explore a question: any question by up to two breakdowns, filtered to a domain."""
+
+from __future__ import annotations
+
 import streamlit as st
-st.title("todo")
+
+import listening as yl
+from app_pages import shared
+from listening.charts import interval_plot, scale_bars
+from listening.explorer import BREAKDOWNS, categories, display_table, is_scale, question_choices
+
+ctx = shared.context()
+source = ctx.source
+book = source.codebook
+
+st.title("Explore a question")
+st.caption(
+    "Pick a question and how to break it down. Filters narrow the estimates to part of the "
+    "population (for instance only girls aged 14-15) while keeping the survey design, so "
+    "intervals stay honest."
+)
+
+choices = question_choices(book)
+question_name = st.selectbox(
+    "Question", list(choices), format_func=lambda n: choices[n], key="explore_question"
+)
+question = book.question(question_name)
+available = {label: col for label, col in BREAKDOWNS.items() if col in source.survey.data}
+
+left, middle, right = st.columns([2, 1, 1])
+breakdown = left.multiselect(
+    "Break down by (up to two)",
+    list(available),
+    default=["District"],
+    max_selections=2,
+    key="explore_by",
+)
+weighting = middle.radio(
+    "Estimates",
+    ["Weighted", "Unweighted"],
+    key="explore_weighting",
+    disabled=source.raked is None,
+    help="Weighted estimates stand for all young people in the area (raked to ONS "
+    "population counts); unweighted ones describe the respondents as they are.",
+)
+level = right.select_slider(
+    "Confidence level",
+    options=[0.90, 0.95, 0.99],
+    value=0.95,
+    format_func=lambda v: f"{v:.0%}",
+    key="explore_level",
+)
+
+with st.expander("Filter: look at part of the population", expanded=False):
+    filters: dict[str, list[str]] = {}
+    columns = st.columns(len(available) or 1)
+    for column, (label, name) in zip(columns, available.items(), strict=False):
+        values = source.survey.data[name]
+        options = [str(v) for v in getattr(values.dtype, "categories", sorted(values.dropna()))]
+        filters[name] = column.multiselect(
+            f"Only these ({label.lower()})", options, key=f"explore_filter_{name}"
+        )
+chosen = {k: v for k, v in filters.items() if v}
+if chosen:
+    described = "; ".join(f"{k.replace('_', ' ')}: {', '.join(v)}" for k, v in chosen.items())
+    st.info(f"Filtered to {described}. Percentages are of those in the filter who answered.")
+
+by = tuple(available[label] for label in breakdown)
+weighted = weighting == "Weighted" and source.raked is not None
+try:
+    tab = shared.crosstab(
+        source.key,
+        weighted,
+        question_name,
+        by,
+        shared.filters_key(chosen),
+        ctx.min_base,
+        ctx.ci,
+        float(level),
+    )
+except yl.ListeningError as err:  # says what to change: show it, never a traceback
+    st.error(f"These estimates cannot be made: {err}")
+    st.stop()
+
+table = tab.table
+shown = display_table(table, list(by), level=float(level))
+title = question.wording + (f" by {' and '.join(b.lower() for b in breakdown)}" if by else "")
+
+if is_scale(question):
+    chart_kind = st.radio(
+        "Chart",
+        ["All answers", "One answer or net"],
+        horizontal=True,
+        key="explore_chart",
+    )
+else:
+    chart_kind = "One answer or net"
+if chart_kind == "All answers":
+    fig = scale_bars(table, by=list(by) or None, options=question.options, title=title)
+else:
+    answers = [c for c in categories(question) if c in set(table["category"])] or list(
+        dict.fromkeys(table["category"])
+    )
+    default = next((c for c in answers if c in question.nets), answers[0])
+    answer = st.selectbox(
+        "Answer or net to chart", answers, index=answers.index(default), key="explore_answer"
+    )
+    fig = interval_plot(table, by=list(by) or None, category=answer, title=title, level=level)
+
+chart, grid = st.columns([3, 2])
+with chart:
+    shared.show_chart(fig, key="explore-chart")
+    shared.download_chart(fig, f"{question_name} chart", key="explore-chart")
+with grid:
+    st.dataframe(shown, hide_index=True, key="explore-table", height=420)
+    shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
+
+test = getattr(tab, "test", None)
+if test is not None and len(by) == 1 and test.p_value == test.p_value:
+    verdict = "differ significantly" if test.p_value < 0.05 else "do not differ significantly"
+    st.caption(
+        f"Answers {verdict} by {breakdown[0].lower()} (Rao-Scott adjusted test, "
+        f"F = {test.statistic:.2f}, p = {test.p_value:.3g})."
+    )
+st.caption(
+    f"[c]: fewer than {ctx.min_base} answered in that group, or hidden so that a small group "
+    "cannot be worked out from the total. 'All' is everyone in the filter who answered."
+)

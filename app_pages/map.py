@@ -1,2 +1,70 @@
+"""Map: one answer or net by district, suppressed districts greyed and labelled."""
+
+from __future__ import annotations
+
 import streamlit as st
-st.title("todo")
+
+import listening as yl
+from app_pages import shared
+from listening.charts import district_map
+from listening.explorer import categories, display_table, question_choices
+
+ctx = shared.context()
+source = ctx.source
+book = source.codebook
+district = book.district_column
+
+st.title("Map of the six districts")
+if source.geojson is None or not district:
+    st.warning("No district boundaries are available for this data source.")
+    st.stop()
+
+choices = {
+    name: wording
+    for name, wording in question_choices(book).items()
+    if book.question(name).type == "single"
+}
+left, middle, right = st.columns([3, 2, 1])
+question_name = left.selectbox(
+    "Question", list(choices), format_func=lambda n: choices[n], key="map_question"
+)
+question = book.question(question_name)
+answers = categories(question)
+default = next((c for c in answers if c in question.nets), answers[0])
+answer = middle.selectbox("Answer or net", answers, index=answers.index(default), key="map_answer")
+weighting = right.radio(
+    "Estimates", ["Weighted", "Unweighted"], key="map_weighting", disabled=source.raked is None
+)
+weighted = weighting == "Weighted" and source.raked is not None
+try:
+    tab = shared.crosstab(
+        source.key, weighted, question_name, (district,), (), ctx.min_base, ctx.ci, 0.95
+    )
+except yl.ListeningError as err:
+    st.error(f"These estimates cannot be made: {err}")
+    st.stop()
+
+table = tab.table[tab.table["category"] == answer]
+title = f"{answer}: {question.wording}"
+fig = district_map(table, source.geojson, category=answer, district=district, title=title)
+shown = display_table(table, district, rest="the rest of the county")
+missing = sorted(
+    set(table[district].astype(str))
+    - {"All"}
+    - {str(f["properties"]["name"]) for f in source.geojson.get("features", [])}
+)
+if missing:
+    st.warning(f"No boundary for {', '.join(missing)}: shown in the table only.")
+
+chart, grid = st.columns([3, 2])
+with chart:
+    shared.show_chart(fig, key="map-chart")
+    shared.download_chart(fig, f"map {question_name} {answer}", key="map-chart")
+with grid:
+    st.dataframe(shown, hide_index=True, key="map-table")
+    shared.download_table(shown, f"map {question_name} {answer}", crosstab=tab, key="map-table")
+st.caption(
+    "Hover over a district for its 95% interval and the number who answered. Grey, hatched "
+    f"districts show [c]: fewer than {ctx.min_base} answered, or hidden so that a small "
+    "district cannot be worked out from the county total."
+)

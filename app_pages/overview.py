@@ -7,7 +7,11 @@ import streamlit as st
 
 from app_pages import shared
 from listening.charts import interval_plot
-from listening.explorer import significance_phrase
+from listening.explorer import (
+    comparison_display,
+    comparison_sentences,
+    headline_display,
+)
 
 ctx = shared.context()
 source = ctx.source
@@ -23,7 +27,8 @@ county = shared.headlines(source.key, weighted, ctx.ci, ctx.min_base)
 
 st.subheader("Across Cambridgeshire and Peterborough")
 for start in range(0, len(county), 4):
-    for column, (_, row) in zip(st.columns(4), county.iloc[start : start + 4].iterrows()):
+    row_of_cards = county.iloc[start : start + 4]
+    for column, (_, row) in zip(st.columns(4), row_of_cards.iterrows(), strict=False):
         column.metric(row["indicator"], shared.percent(row["estimate"]), border=True)
         if row["suppressed"]:
             column.caption("[c] too few answers to show")
@@ -33,19 +38,7 @@ for start in range(0, len(county), 4):
                 f"{shared.percent(row['ci_high'])} · {int(row['base']):,} answered"
             )
 
-shown = pd.DataFrame(
-    {
-        "Indicator": county["indicator"],
-        "%": [shared.percent(v) for v in county["estimate"]],
-        "95% interval": [
-            "[c]" if h else f"{lo * 100:.1f} to {hi * 100:.1f}"
-            for lo, hi, h in zip(county["ci_low"], county["ci_high"], county["suppressed"])
-        ],
-        "Answered (base)": [
-            "[c]" if h else f"{int(b):,}" for b, h in zip(county["base"], county["suppressed"])
-        ],
-    }
-)
+shown = headline_display(county)
 chart_table = county.rename(columns={"indicator": "group"}).assign(category="Yes")
 fig = interval_plot(chart_table, by="group", category="Yes", title="Headline indicators")
 fig.update_layout(xaxis_title="% of young people who answered", xaxis_range=[0, 100])
@@ -72,35 +65,9 @@ groups = (
 group = right.selectbox(f"Which {by_label.lower()}", groups, key="overview_group")
 
 compared = shared.comparison(source.key, weighted, by, str(group), ctx.ci, ctx.min_base)
-rest = "the rest of the county"
-lines = []
-for _, row in compared.iterrows():
-    if row["suppressed"]:
-        lines.append(f"- **{row['indicator']}**: [c] too few answers in {group} to compare.")
-    else:
-        lines.append(
-            f"- **{row['indicator']}**: {shared.percent(row['estimate'])} in {group}, "
-            f"{significance_phrase(row['vs_rest'], rest)} ({shared.percent(row['rest'])})."
-        )
-st.markdown("\n".join(lines))
-table = pd.DataFrame(
-    {
-        "Indicator": compared["indicator"],
-        f"{group} %": [shared.percent(v) for v in compared["estimate"]],
-        "95% interval": [
-            "[c]" if h else f"{lo * 100:.1f} to {hi * 100:.1f}"
-            for lo, hi, h in zip(compared["ci_low"], compared["ci_high"], compared["suppressed"])
-        ],
-        "Answered (base)": [
-            "[c]" if h else f"{int(b):,}" for b, h in zip(compared["base"], compared["suppressed"])
-        ],
-        "Rest of the county %": [shared.percent(v) for v in compared["rest"]],
-        "Compared with the rest of the county": [
-            "[c]" if h else significance_phrase(s, rest)
-            for s, h in zip(compared["vs_rest"], compared["suppressed"])
-        ],
-    }
-)
+lines = comparison_sentences(compared, str(group))
+st.markdown("\n".join(f"- {line}" for line in lines))
+table = comparison_display(compared, str(group))
 st.dataframe(table, hide_index=True, key="overview-compare")
 st.caption(
     "Differences are tested with design-based t-tests, adjusted for testing many groups "

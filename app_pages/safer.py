@@ -1,2 +1,128 @@
+"""What would make you safer: ticked options ranked by group, and free-text themes."""
+
+from __future__ import annotations
+
 import streamlit as st
-st.title("todo")
+
+import listening as yl
+from app_pages import shared
+from listening.charts import ranked_options
+from listening.explorer import themes_display
+from listening.freetext import quotes, theme_counts
+
+ctx = shared.context()
+source = ctx.source
+book = source.codebook
+
+st.title("What would make young people feel safer?")
+multi = [q for q in book.of_type("multi") if q.name == "safer_options"] or book.of_type("multi")
+texts = [q for q in book.of_type("text") if q.coding_frame]
+if not multi and not texts:
+    st.info("This codebook has no tick-all-that-apply or coded free-text question.")
+    st.stop()
+
+groupings = {"Whole county only": None}
+groupings.update(
+    {
+        label: column
+        for label, column in {
+            "District": book.district_column,
+            "Age band": book.age_band_column,
+            "Gender": "gender",
+        }.items()
+        if column in source.survey.data
+    }
+)
+left, right = st.columns(2)
+by_label = left.radio("Compare by", list(groupings), horizontal=True, key="safer_by")
+by = groupings[by_label]
+weighting = right.radio(
+    "Estimates",
+    ["Weighted", "Unweighted"],
+    horizontal=True,
+    key="safer_weighting",
+    disabled=source.raked is None,
+)
+weighted = weighting == "Weighted" and source.raked is not None
+
+if multi:
+    question = multi[0]
+    st.subheader(question.wording)
+    try:
+        tables = shared.option_crosstabs(
+            source.key, weighted, question.name, (by,) if by else (), ctx.min_base, ctx.ci
+        )
+    except yl.ListeningError as err:
+        st.error(f"These estimates cannot be made: {err}")
+        st.stop()
+    ranked = shared.options_table(tables, question)
+    fig = ranked_options(ranked, by=by, title="Share choosing each option, with 95% intervals")
+    shown = shared.options_display(ranked, by)
+    left, right = st.columns([3, 2])
+    with left:
+        shared.show_chart(fig, key="safer-chart")
+        shared.download_chart(fig, "what would make you safer", key="safer-chart")
+    with right:
+        st.dataframe(shown, hide_index=True, key="safer-table", height=460)
+        shared.download_table(
+            shown, "what would make you safer", crosstab=list(tables), key="safer-table"
+        )
+    st.caption(
+        "Each percentage is of those who ticked at least one option. [c]: fewer than "
+        f"{ctx.min_base} answered in that group, or hidden to protect a small group."
+    )
+
+for text in texts:
+    st.subheader(text.wording)
+    counts = theme_counts(
+        source.survey.data, text.name, text.coding_frame, by=by, min_base=ctx.min_base
+    )
+    shown = themes_display(counts)
+    if by:
+        wide = shown.pivot_table(
+            index="Theme", columns=by, values="% of answers", aggfunc="first", sort=False
+        )
+        st.markdown("**% of written answers mentioning each theme**")
+        st.dataframe(wide, key=f"themes-wide-{text.name}")
+    st.dataframe(shown, hide_index=True, key=f"themes-{text.name}", height=360)
+    shared.download_table(shown, f"themes {text.name}", key=f"themes-{text.name}")
+    st.caption(
+        "Themes are coded from keywords in the codebook's coding frame; an answer can mention "
+        "several themes. Counts are of respondents (unweighted)."
+    )
+
+    show_quotes = st.toggle(
+        "Show example answers (redacted)",
+        value=False,
+        key=f"quotes-{text.name}",
+        help="Names, emails, phone numbers, social media handles and school names are "
+        f"replaced, and answers are only shown for groups with at least {ctx.min_base} answers.",
+    )
+    if show_quotes:
+        left, right = st.columns(2)
+        groups = ["Everyone"]
+        if by:
+            values = counts.loc[counts[by] != "All", by].astype(str)
+            groups += list(dict.fromkeys(values))
+        group = left.selectbox("From which group", groups, key=f"quotes-group-{text.name}")
+        themes = ["Any theme", *text.coding_frame]
+        theme = right.selectbox("About which theme", themes, key=f"quotes-theme-{text.name}")
+        picked = quotes(
+            source.survey.data,
+            text.name,
+            by=by,
+            group=None if group == "Everyone" else {by: group},
+            coding_frame=text.coding_frame,
+            theme=None if theme == "Any theme" else theme,
+            min_base=ctx.min_base,
+            limit=8,
+        )
+        if picked.empty:
+            st.info(
+                f"No answers to show: fewer than {ctx.min_base} written answers in this group, "
+                "or none about this theme."
+            )
+        else:
+            for quote in picked["quote"]:
+                st.container(border=True).text(quote)
+            st.caption("Answers are drawn at random and redacted; spelling is the young people's.")

@@ -26,6 +26,7 @@ import streamlit as st
 import listening as yl
 from listening.explorer import (
     analysis_frame,
+    display_table,
     filter_mask,
     headline_comparison,
     headline_estimates,
@@ -230,14 +231,16 @@ def download_table(
 ) -> None:
     """CSV and Excel downloads of a table as displayed (suppressed cells are ``[c]``).
 
-    With a ``crosstab`` the CSV is its own export and the Excel file is a
-    briefing workbook from ``yl.write_briefing``; otherwise both come from
-    the displayed table.
+    With a ``crosstab`` (or a list of them) the Excel file is a briefing
+    workbook from ``yl.write_briefing`` and the CSV is the crosstab's own
+    export (the displayed table for a list); otherwise both come from the
+    displayed table.
     """
     left, right = st.columns(2)
-    if crosstab is not None:
-        csv = _crosstab_csv(crosstab)
-        excel: Callable[[], bytes] = lambda: _briefing([crosstab])  # noqa: E731
+    tables = [] if crosstab is None else crosstab if isinstance(crosstab, list) else [crosstab]
+    if tables:
+        csv = _crosstab_csv(tables[0]) if len(tables) == 1 else shown.to_csv(index=False).encode()
+        excel: Callable[[], bytes] = lambda: _briefing(tables)  # noqa: E731
     else:
         csv = shown.to_csv(index=False).encode("utf-8")
         excel = lambda: _excel(shown, name)  # noqa: E731
@@ -348,3 +351,47 @@ def comparison(
 def percent(value: float) -> str:
     """A share as a whole percentage, or [c] when missing."""
     return "[c]" if pd.isna(value) else f"{value * 100:.0f}%"
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def option_crosstabs(
+    source_key: str,
+    weighted: bool,
+    question: str,
+    by: tuple[str, ...],
+    min_base: int,
+    ci: str,
+    level: float = 0.95,
+) -> list[Any]:
+    """One crosstab per option of a tick-all-that-apply question (cached)."""
+    source = _source(source_key)
+    design = source.design(weighted)
+    columns = source.codebook.question(question).option_columns.values()
+    return [
+        yl.crosstab(
+            design, column, by=list(by) if by else None, min_base=min_base, ci=ci, level=level
+        )
+        for column in columns
+    ]
+
+
+def options_table(tables: Sequence[Any], question: Any) -> pd.DataFrame:
+    """The "ticked" rows of each option's crosstab, labelled by option."""
+    parts = []
+    for option, tab in zip(question.options, tables, strict=True):
+        table = tab.table
+        ticked = table[table["category"].astype(str).isin(["True", "true", "1", "Yes"])]
+        parts.append(ticked.assign(category=option))
+    return pd.concat(parts, ignore_index=True)
+
+
+def options_display(ranked: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """The ranked options table as shown, most chosen first (in the "All" group)."""
+    order = (ranked[ranked[by].astype(str) == "All"] if by else ranked).sort_values(
+        "estimate", ascending=False
+    )["category"]
+    position = {option: i for i, option in enumerate(dict.fromkeys(order))}
+    ordered = ranked.assign(_rank=ranked["category"].map(position)).sort_values(
+        ["_rank"], kind="stable"
+    )
+    return display_table(ordered.drop(columns="_rank"), by).rename(columns={"Answer": "Option"})

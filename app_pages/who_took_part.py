@@ -1,2 +1,135 @@
+"""Who took part: sample against population, weighting diagnostics, the ingest report."""
+
+from __future__ import annotations
+
 import streamlit as st
-st.title("todo")
+
+from app_pages import shared
+from listening.charts import sample_vs_population, weight_histogram
+from listening.explorer import composition, composition_display
+
+ctx = shared.context()
+source = ctx.source
+book = source.codebook
+data = source.survey.data
+
+st.title("Who took part")
+st.caption(
+    "How the young people who answered compare with all young people aged 11-18 in each "
+    "district (ONS mid-year estimates and Census 2021), and how weighting closes the gap."
+)
+
+st.subheader("Sample and population")
+variables = {
+    "District": book.district_column,
+    "Age band": book.age_band_column,
+    "Sex": book.weighting.get("sex_column", "sex"),
+}
+weights = source.raked.weights if source.raked is not None else None
+present = [(label, column) for label, column in variables.items() if column in data]
+tabs = st.tabs([label for label, _ in present])
+for tab, (label, column) in zip(tabs, present, strict=True):
+    with tab:
+        frame = composition(data, weights, source.margins, column)
+        shown = composition_display(frame, label, ctx.min_base)
+        chart_frame = frame.copy()
+        hidden = shown["suppressed"].to_numpy()
+        chart_frame.loc[hidden, ["sample", "weighted"]] = float("nan")
+        fig = sample_vs_population(chart_frame, title=f"{label}: sample against population")
+        left, right = st.columns([3, 2])
+        with left:
+            shared.show_chart(fig, key=f"composition-{column}")
+            shared.download_chart(fig, f"sample vs population {label}", key=f"comp-{column}")
+        with right:
+            st.dataframe(shown.drop(columns="suppressed"), hide_index=True, key=f"comp-{column}")
+            shared.download_table(
+                shown.drop(columns="suppressed"),
+                f"sample vs population {label}",
+                key=f"comp-table-{column}",
+            )
+if "Not known" in set(data.get(variables["Sex"], [])):
+    st.caption(
+        "Sex is derived from gender for weighting: young people who describe their gender "
+        "another way or prefer not to say form a 'Not known' class that keeps its sample share."
+    )
+
+st.subheader("Weighting")
+if source.raked is None:
+    st.info(source.weighting_note)
+else:
+    diagnostics = source.raked.diagnostics()
+    cards = st.columns(4)
+    cards[0].metric("Respondents", f"{diagnostics.n:,}", border=True)
+    cards[1].metric(
+        "Design effect of weighting (Kish)",
+        f"{diagnostics.deff:.2f}",
+        border=True,
+        help="1 + the squared coefficient of variation of the weights: how much weighting "
+        "widens intervals compared with equal weights.",
+    )
+    cards[2].metric(
+        "Effective sample size",
+        f"{diagnostics.effective_n:,.0f}",
+        border=True,
+        help="The number of equally weighted respondents that would give the same precision.",
+    )
+    cards[3].metric(
+        "Weights (min / median / max)",
+        f"{diagnostics.min:.0f} / {diagnostics.median:.0f} / {diagnostics.max:.0f}",
+        border=True,
+    )
+    fig = weight_histogram(source.raked.weights, title="How much each respondent counts")
+    labels = {
+        "respondents": "Respondents",
+        "sum_weights": "Sum of weights (population)",
+        "kish_deff": "Kish design effect (1 + cv²)",
+        "effective_n": "Effective sample size",
+        "cv_weights": "Coefficient of variation of weights",
+        "min_weight": "Smallest weight",
+        "median_weight": "Median weight",
+        "max_weight": "Largest weight",
+        "raking_sweeps": "Raking sweeps",
+    }
+    table = diagnostics.to_frame()
+    table = table.assign(
+        statistic=table["statistic"].map(labels).fillna(table["statistic"]),
+        value=[f"{v:,.3f}".rstrip("0").rstrip(".") for v in table["value"]],
+    ).rename(columns={"statistic": "Measure", "value": "Value"})
+    left, right = st.columns([3, 2])
+    with left:
+        shared.show_chart(fig, key="weights-chart")
+        shared.download_chart(fig, "weight distribution", key="weights-chart")
+    with right:
+        st.dataframe(table, hide_index=True, key="diagnostics-table")
+        shared.download_table(table, "weighting diagnostics", key="diagnostics-table")
+    if diagnostics.margins is not None:
+        with st.expander("Achieved against target population, every margin cell"):
+            st.dataframe(diagnostics.margins, hide_index=True, key="margins-table")
+
+st.subheader("Checking the file")
+report = source.survey.report()
+frames = report.to_frames()
+st.markdown(
+    f"**{report.n_read:,}** rows read, **{report.n_kept:,}** kept, "
+    f"**{report.n_rejected:,}** rejected. Rejected rows are counted by reason here; the rows "
+    "themselves never leave the explorer."
+)
+left, right = st.columns(2)
+with left:
+    st.markdown("**Rejected rows by reason** (a row can break more than one rule)")
+    reasons = frames["reasons"].rename(columns={"rule": "Rule", "column": "Column", "rows": "Rows"})
+    if reasons.empty:
+        st.success("No rows were rejected.")
+    else:
+        st.dataframe(reasons, hide_index=True, key="reasons-table")
+        shared.download_table(reasons, "rejected rows by reason", key="reasons-table")
+with right:
+    st.markdown("**Answers missing or declined, among kept respondents**")
+    nonresponse = frames["nonresponse"]
+    st.dataframe(nonresponse, hide_index=True, key="nonresponse-table")
+    shared.download_table(nonresponse, "item nonresponse", key="nonresponse-table")
+if len(frames["extra_columns"]):
+    st.caption(
+        "Columns in the file that the codebook does not describe (kept aside, not analysed): "
+        + ", ".join(frames["extra_columns"]["column"].astype(str))
+    )

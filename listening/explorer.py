@@ -25,6 +25,7 @@ from listening.codebook import Codebook, Question, slug
 from listening.design import SurveyDesign
 from listening.errors import IngestError
 from listening.estimates import proportion, vs_rest
+from listening.suppression import suppress
 
 MAX_UPLOAD_MB = 50
 """Largest survey, codebook or margins upload the explorer accepts, in MB."""
@@ -253,6 +254,82 @@ def headline_comparison(
     return out
 
 
+def headline_display(county: pd.DataFrame, *, level: float = 0.95) -> pd.DataFrame:
+    """:func:`headline_estimates` as the overview shows it: text, with ``[c]``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": ["Safe"], "estimate": [0.5], "ci_low": [0.45],
+    ...                   "ci_high": [0.55], "base": [300], "suppressed": [False]})
+    >>> headline_display(t).iloc[0].tolist()
+    ['Safe', '50.0', '45.0 to 55.0', '300']
+    """
+    hidden = county["suppressed"].astype(bool)
+    return pd.DataFrame(
+        {
+            "Indicator": county["indicator"],
+            "%": [_pct(e, h) for e, h in zip(county["estimate"], hidden, strict=True)],
+            f"{level:.0%} interval": _intervals(county, hidden),
+            "Answered (base)": _bases(county["base"], hidden),
+        }
+    ).reset_index(drop=True)
+
+
+def comparison_display(
+    compared: pd.DataFrame, group: str, *, rest: str = "the rest of the county"
+) -> pd.DataFrame:
+    """:func:`headline_comparison` as the overview shows it: text, with ``[c]``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": ["Safe"], "estimate": [0.4], "ci_low": [0.3],
+    ...     "ci_high": [0.5], "base": [80], "rest": [0.6], "vs_rest": [-1.0],
+    ...     "suppressed": [False]})
+    >>> comparison_display(t, "Fenland").iloc[0].tolist()[-2:]
+    ['60.0', 'significantly lower than the rest of the county']
+    """
+    hidden = compared["suppressed"].astype(bool)
+    return pd.DataFrame(
+        {
+            "Indicator": compared["indicator"],
+            f"{group} %": [_pct(e, h) for e, h in zip(compared["estimate"], hidden, strict=True)],
+            "95% interval": _intervals(compared, hidden),
+            "Answered (base)": _bases(compared["base"], hidden),
+            "Rest of the county %": [
+                _pct(e, h) for e, h in zip(compared["rest"], hidden, strict=True)
+            ],
+            "Compared with the rest of the county": [
+                SUPPRESSED_LABEL if h else significance_phrase(s, rest)
+                for s, h in zip(compared["vs_rest"], hidden, strict=True)
+            ],
+        }
+    ).reset_index(drop=True)
+
+
+def comparison_sentences(
+    compared: pd.DataFrame, group: str, *, rest: str = "the rest of the county"
+) -> list[str]:
+    """One plain-English sentence per headline for a group against the rest.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"indicator": ["Feel safe"], "estimate": [0.4], "rest": [0.6],
+    ...                   "vs_rest": [-1.0], "suppressed": [False]})
+    >>> comparison_sentences(t, "Fenland")
+    ['Feel safe: 40% in Fenland, significantly lower than the rest of the county (60%).']
+    """
+    lines = []
+    for row in compared.itertuples(index=False):
+        if row.suppressed:
+            lines.append(f"{row.indicator}: {SUPPRESSED_LABEL} too few answers in {group}.")
+        else:
+            lines.append(
+                f"{row.indicator}: {row.estimate * 100:.0f}% in {group}, "
+                f"{significance_phrase(row.vs_rest, rest)} ({row.rest * 100:.0f}%)."
+            )
+    return lines
+
+
 def check_upload(name: str, size: int, kind: str) -> None:
     """Refuse an upload that is too large or of the wrong type, saying why.
 
@@ -458,13 +535,8 @@ def display_table(
         out[column] = table[column].astype(str)
     out["Answer"] = table["category"].astype(str)
     out["%"] = [_pct(e, h) for e, h in zip(table["estimate"], hidden, strict=True)]
-    out[f"{level:.0%} interval"] = [
-        SUPPRESSED_LABEL if h or pd.isna(lo) else f"{lo * 100:.1f} to {hi * 100:.1f}"
-        for lo, hi, h in zip(table["ci_low"], table["ci_high"], hidden, strict=True)
-    ]
-    out["Answered (base)"] = [
-        SUPPRESSED_LABEL if h else f"{int(b):,}" for b, h in zip(table["base"], hidden, strict=True)
-    ]
+    out[f"{level:.0%} interval"] = _intervals(table, hidden)
+    out["Answered (base)"] = _bases(table["base"], hidden)
     if "weighted_base" in table:
         out["Weighted base"] = [
             SUPPRESSED_LABEL if h or pd.isna(w) else f"{w:,.0f}"
@@ -534,10 +606,83 @@ def composition(
     return out.reset_index(drop=True)
 
 
+def composition_display(frame: pd.DataFrame, variable: str, min_base: int) -> pd.DataFrame:
+    """:func:`composition` as shown: counts below ``min_base`` hidden, with a partner.
+
+    Respondent counts are suppressed like table groups (see
+    :func:`listening.suppression.suppress`), so a small class, such as a
+    handful of young people whose sex is not known in one district, cannot
+    be read off or worked out from the total.
+
+    Returns
+    -------
+    DataFrame
+        ``variable``, ``Respondents``, ``Sample %``, ``Weighted %``,
+        ``Population %`` as text, and a boolean ``suppressed``.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"category": ["A", "B", "C"], "respondents": [50, 3, 40],
+    ...                   "sample": [0.54, 0.03, 0.43], "population": [0.5, 0.1, 0.4]})
+    >>> composition_display(f, "group", 10)["Respondents"].tolist()
+    ['50', '[c]', '[c]']
+    """
+    groups = pd.DataFrame({variable: frame["category"], "base": frame["respondents"]})
+    hidden = suppress(groups, by=[variable], min_base=min_base).groups.to_numpy(dtype=bool)
+    out = pd.DataFrame({variable: frame["category"].astype(str)})
+    out["Respondents"] = [
+        SUPPRESSED_LABEL if h else f"{int(n):,}"
+        for n, h in zip(frame["respondents"], hidden, strict=True)
+    ]
+    for column, title in (
+        ("sample", "Sample %"),
+        ("weighted", "Weighted %"),
+        ("population", "Population %"),
+    ):
+        if column in frame:
+            hide = hidden if column != "population" else np.zeros(len(frame), dtype=bool)
+            out[title] = [_pct(v, h) for v, h in zip(frame[column], hide, strict=True)]
+    out["suppressed"] = hidden
+    return out.reset_index(drop=True)
+
+
+def themes_display(counts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`listening.freetext.theme_counts` as shown: text, with ``[c]``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"theme": ["Lights"], "n": [pd.NA], "base": [4],
+    ...                   "percent": [np.nan], "suppressed": [True]})
+    >>> themes_display(t).iloc[0].tolist()
+    ['Lights', '[c]', '[c]', '[c]']
+    """
+    hidden = counts["suppressed"].astype(bool)
+    out = counts.drop(columns=["n", "base", "percent", "suppressed"]).copy()
+    out = out.rename(columns={"theme": "Theme"})
+    out["Mentions"] = _bases(counts["n"], hidden)
+    out["Answered"] = _bases(counts["base"], hidden)
+    out["% of answers"] = [
+        SUPPRESSED_LABEL if h else f"{p:.0f}"
+        for p, h in zip(counts["percent"], hidden, strict=True)
+    ]
+    return out.reset_index(drop=True)
+
+
 def _pct(estimate: float, hidden: bool) -> str:
     if hidden or pd.isna(estimate):
         return SUPPRESSED_LABEL
     return f"{estimate * 100:.1f}"
+
+
+def _intervals(table: pd.DataFrame, hidden: pd.Series) -> list[str]:
+    return [
+        SUPPRESSED_LABEL if h or pd.isna(lo) else f"{lo * 100:.1f} to {hi * 100:.1f}"
+        for lo, hi, h in zip(table["ci_low"], table["ci_high"], hidden, strict=True)
+    ]
+
+
+def _bases(bases: pd.Series, hidden: pd.Series) -> list[str]:
+    return [SUPPRESSED_LABEL if h else f"{int(b):,}" for b, h in zip(bases, hidden, strict=True)]
 
 
 def _first(table: pd.DataFrame, columns: list[str]) -> list[str]:
