@@ -1,0 +1,606 @@
+#!/usr/bin/env Rscript
+# Golden reference values from R's survey package for listening's tests.
+#
+# Run by hand (CI does not need R):
+#     cd tests/golden && Rscript make_golden.R
+#
+# It writes
+#   apisrs.csv, apistrat.csv, apiclus1.csv  R's api data, with NAs injected and a few
+#                                           derived columns (see prep_api below)
+#   api_*.json                              cases on those data
+#   sample.json                             cases on the bundled synthetic sample, when
+#                                           sample_kept.csv and sample_margins.csv exist
+#                                           (write them first with export_sample.py)
+#
+# Every JSON file holds {"meta", "designs", "cases"}. A design is a spec that both R
+# (make_design below) and Python (tests/test_golden_r.py) build from: data file,
+# weights, strata, clusters, fpc, lonely_psu, then steps (rake / trim / jackknife).
+# A case names its design and a call (function, column, by, ci, level, ...) and holds
+# R's answer. Numbers are written with 17 significant digits; NaN and infinities as
+# the strings "NaN", "Inf", "-Inf"; NA as null.
+#
+# How each figure is obtained in R (this is the definition the tests hold Python to):
+#   domain          subset(design, by == g & !is.na(column))
+#   proportion      svymean(~column, domain, na.rm = TRUE) (column a factor with every
+#                   level seen in the data); interval svyciprop(~I(column == k), domain,
+#                   method = ci, level = level); df = degf(domain)
+#   mean            svymean(~column, domain, na.rm = TRUE); confint(., df = degf(domain))
+#   rao_scott       svychisq(~row + col, subset(design, !is.na(row) & !is.na(col)),
+#                   statistic = "F" or "Chisq"); adjusted_statistic (Chisq) is
+#                   X^2 / mean(diag(Delta)) = F statistic * (r - 1)(c - 1)
+#   vs_rest         d2 <- subset(design, !is.na(column) & !is.na(by));
+#                   svycontrast(svyby(~as.numeric(column == k), ~(by == g), d2, svymean,
+#                   covmat = TRUE), c(-1, 1)); p = 2 * pt(-|diff / se|, degf(d2))
+#   rake            calibrate(design, ~m1 + m2 + ..., totals, calfun = "raking",
+#                   maxit = 100, epsilon = 1e-12), one factor per margin (a joint
+#                   margin is the interaction of its columns)
+#   trim            trimWeights(design, lower = , upper = , strict = )
+#   jackknife       as.svrepdesign(design, type = "JKn" with strata, else "JK1")
+
+suppressPackageStartupMessages({
+  library(survey)
+  library(jsonlite)
+})
+stopifnot(packageVersion("survey") >= "4.1")
+
+options(
+  survey.replicates.mse = FALSE,
+  survey.lonely.psu = "fail",
+  survey.adjust.domain.lonely = FALSE,
+  warn = 1
+)
+
+# ---------------------------------------------------------------------------
+# JSON with full precision
+# ---------------------------------------------------------------------------
+
+json_scalar <- function(x) {
+  if (is.character(x) || is.factor(x)) {
+    x <- as.character(x)
+    if (is.na(x)) return("null")
+    return(as.character(toJSON(x, auto_unbox = TRUE)))
+  }
+  if (is.logical(x)) {
+    if (is.na(x)) return("null")
+    return(if (x) "true" else "false")
+  }
+  if (is.nan(x)) return("\"NaN\"")
+  if (is.na(x)) return("null")
+  if (is.infinite(x)) return(if (x > 0) "\"Inf\"" else "\"-Inf\"")
+  if (x == round(x) && abs(x) < 1e15) return(sprintf("%.0f", x))
+  sprintf("%.17g", x)
+}
+
+# Lists with names become objects, other lists arrays; atomic vectors of length one
+# become scalars unless wrapped in I(), longer ones arrays.
+to_json <- function(x) {
+  if (is.null(x)) return("null")
+  if (is.list(x) && !is.data.frame(x)) {
+    if (!is.null(names(x))) {
+      keys <- vapply(names(x), json_scalar, "")
+      vals <- vapply(x, to_json, "")
+      return(paste0("{", paste0(keys, ":", vals, collapse = ","), "}"))
+    }
+    return(paste0("[", paste(vapply(x, to_json, ""), collapse = ","), "]"))
+  }
+  if (length(x) == 1 && !inherits(x, "AsIs")) return(json_scalar(unclass(x)))
+  x <- unclass(x)
+  paste0("[", paste(vapply(seq_along(x), function(i) json_scalar(x[i]), ""), collapse = ","), "]")
+}
+
+write_golden <- function(file, designs, cases) {
+  meta <- list(
+    generated_by = "tests/golden/make_golden.R",
+    r_version = R.version.string,
+    survey_version = as.character(packageVersion("survey")),
+    options = list(survey.replicates.mse = FALSE, survey.adjust.domain.lonely = FALSE)
+  )
+  con <- file(file, "w")
+  writeLines("{", con)
+  writeLines(paste0("\"meta\":", to_json(meta), ","), con)
+  writeLines("\"designs\":{", con)
+  dn <- names(designs)
+  for (i in seq_along(dn)) {
+    spec <- designs[[i]]
+    spec$steps <- I(spec$steps)
+    writeLines(paste0(json_scalar(dn[i]), ":", to_json(spec), if (i < length(dn)) "," else ""), con)
+  }
+  writeLines("},", con)
+  writeLines("\"cases\":[", con)
+  for (i in seq_along(cases)) {
+    writeLines(paste0(to_json(cases[[i]]), if (i < length(cases)) "," else ""), con)
+  }
+  writeLines("]}", con)
+  close(con)
+  cat(sprintf("wrote %s: %d designs, %d cases\n", file, length(designs), length(cases)))
+}
+
+# ---------------------------------------------------------------------------
+# Data: R's api data with NAs injected, exported, and read back so that R and
+# Python work from the same text.
+# ---------------------------------------------------------------------------
+
+data(api)
+
+prep_api <- function(df) {
+  n <- nrow(df)
+  for (v in c("stype", "sch.wide", "comp.imp", "both", "awards", "yr.rnd")) {
+    df[[v]] <- as.character(df[[v]])
+  }
+  # Domains made by missing answers: every 7th school has no `awards`, every 9th
+  # no `avg.ed` (on top of R's own NAs).
+  df$awards[seq(7, n, by = 7)] <- NA
+  df$avg.ed[seq(9, n, by = 9)] <- NA
+  # A grouping derived from the county name, missing for every 11th school.
+  first <- toupper(substr(df$cname, 1, 1))
+  df$grp <- ifelse(first <= "L", "A-L", ifelse(first <= "R", "M-R", "S-Z"))
+  df$grp[seq(11, n, by = 11)] <- NA
+  df
+}
+
+srs <- prep_api(apisrs)
+strat <- prep_api(apistrat)
+# A stratum with a single (unclustered) school, for lonely_psu = "adjust".
+strat$lstrat <- strat$stype
+strat$lstrat[which(strat$stype == "H")[1]] <- "X"
+clus1 <- prep_api(apiclus1)
+# Strata of districts, one of them with a single district (two schools).
+clus1$cstrat <- ifelse(clus1$dnum < 400, "A", ifelse(clus1$dnum == 406, "B", "C"))
+
+export <- function(df, file) {
+  write.csv(df, file, row.names = FALSE, na = "NA")
+  read.csv(file, stringsAsFactors = FALSE, na.strings = "NA")
+}
+datasets <- list(
+  "apisrs.csv" = export(srs, "apisrs.csv"),
+  "apistrat.csv" = export(strat, "apistrat.csv"),
+  "apiclus1.csv" = export(clus1, "apiclus1.csv")
+)
+
+# ---------------------------------------------------------------------------
+# Designs from specs
+# ---------------------------------------------------------------------------
+
+spec <- function(data, weights = NULL, strata = NULL, clusters = NULL, fpc = NULL,
+                 lonely_psu = "fail", steps = list()) {
+  list(data = data, weights = weights, strata = strata, clusters = clusters, fpc = fpc,
+       lonely_psu = lonely_psu, steps = steps)
+}
+
+# A margin is a data frame of one or more variable columns and `population`.
+margin_df <- function(df) {
+  stopifnot("population" %in% names(df))
+  df
+}
+
+margin_records <- function(m) {
+  lapply(seq_len(nrow(m)), function(i) as.list(m[i, , drop = FALSE]))
+}
+
+rake_step <- function(margins) {
+  list(op = "rake", margins = lapply(margins, margin_records))
+}
+
+trim_step <- function(lower = NULL, upper = NULL, strict = FALSE) {
+  list(op = "trim", lower = lower, upper = upper, strict = strict)
+}
+
+jackknife_step <- function() list(op = "jackknife")
+
+key_of <- function(df, cols) do.call(paste, c(lapply(cols, function(v) as.character(df[[v]])), sep = "\r"))
+
+apply_rake <- function(d, margins) {
+  terms <- character(0)
+  pop <- c("(Intercept)" = NA_real_)
+  total <- NULL
+  for (i in seq_along(margins)) {
+    m <- as.data.frame(do.call(rbind, lapply(margins[[i]], as.data.frame)), stringsAsFactors = FALSE)
+    cols <- setdiff(names(m), "population")
+    levs <- key_of(m, cols)
+    f <- factor(key_of(d$variables, cols), levels = levs)
+    if (any(is.na(f))) stop("data category without a population row in margin ", i)
+    if (any(table(f) == 0)) stop("margin category without respondents in margin ", i)
+    v <- paste0(".m", i)
+    d$variables[[v]] <- f
+    terms <- c(terms, v)
+    tot <- sum(m$population)
+    if (is.null(total)) total <- tot else stopifnot(abs(total - tot) < 1e-9 * tot)
+    p <- m$population[-1]
+    names(p) <- paste0(v, levs[-1])
+    pop <- c(pop, p)
+  }
+  pop[1] <- total
+  calibrate(d, as.formula(paste("~", paste(terms, collapse = " + "))), population = pop,
+            calfun = "raking", maxit = 100, epsilon = 1e-12)
+}
+
+make_design <- function(s) {
+  df <- datasets[[s$data]]
+  f <- function(v) if (is.null(v)) NULL else as.formula(paste0("~", v))
+  ids <- if (is.null(s$clusters)) ~1 else f(s$clusters)
+  d <- if (is.null(s$weights)) {
+    suppressWarnings(svydesign(ids = ids, strata = f(s$strata), fpc = f(s$fpc), data = df))
+  } else {
+    svydesign(ids = ids, strata = f(s$strata), weights = f(s$weights), fpc = f(s$fpc), data = df)
+  }
+  for (st in s$steps) {
+    d <- switch(st$op,
+      rake = apply_rake(d, st$margins),
+      trim = trimWeights(d,
+        lower = if (is.null(st$lower)) -Inf else st$lower,
+        upper = if (is.null(st$upper)) Inf else st$upper,
+        strict = st$strict),
+      jackknife = as.svrepdesign(d, type = if (is.null(s$strata)) "JK1" else "JKn"),
+      stop("unknown step ", st$op)
+    )
+  }
+  d
+}
+
+full_weights <- function(d) {
+  if (inherits(d, "svyrep.design")) as.vector(d$pweights) else as.vector(weights(d, "sampling"))
+}
+
+# ---------------------------------------------------------------------------
+# The calls
+# ---------------------------------------------------------------------------
+
+num <- function(x) as.vector(unclass(x))[1]
+
+# Groups: every combination of by values present with all by columns non-missing.
+groups_of <- function(df, by) {
+  if (is.null(by)) return(list(NULL))
+  keep <- stats::complete.cases(df[by])
+  g <- unique(df[keep, by, drop = FALSE])
+  g <- g[do.call(order, unname(as.list(g))), , drop = FALSE]
+  lapply(seq_len(nrow(g)), function(i) as.list(g[i, , drop = FALSE]))
+}
+
+in_group <- function(df, g) {
+  idx <- rep(TRUE, nrow(df))
+  for (v in names(g)) idx <- idx & !is.na(df[[v]]) & df[[v]] == g[[v]]
+  idx
+}
+
+domain_of <- function(d, idx) {
+  d$variables$.dom <- idx
+  subset(d, .dom)
+}
+
+by_json <- function(g) if (is.null(g)) NULL else g
+
+call_id <- function(design_id, call) {
+  by <- if (is.null(call$by)) "all" else paste(call$by, collapse = "+")
+  parts <- c(design_id, call[["function"]])
+  if (!is.null(call[["column"]])) parts <- c(parts, call[["column"]], paste0("by_", by))
+  if (!is.null(call[["row"]])) parts <- c(parts, paste0(call[["row"]], "_x_", call[["col"]]))
+  if (!is.null(call[["ci"]])) parts <- c(parts, call[["ci"]])
+  if (!is.null(call[["statistic"]])) parts <- c(parts, call[["statistic"]])
+  if (!is.null(call[["level"]])) parts <- c(parts, format(call[["level"]]))
+  paste(parts, collapse = "-")
+}
+
+prop_rows <- function(d, column, by, ci, level) {
+  df <- d$variables
+  levs <- sort(unique(df[[column]][!is.na(df[[column]])]))
+  d$variables[[column]] <- factor(df[[column]], levels = levs)
+  w <- full_weights(d)
+  rows <- list()
+  for (g in groups_of(df, by)) {
+    idx <- !is.na(df[[column]]) & in_group(df, g)
+    dom <- domain_of(d, idx)
+    m <- svymean(as.formula(paste0("~`", column, "`")), dom, na.rm = TRUE)
+    est <- as.vector(coef(m))
+    se <- as.vector(SE(m))
+    df_dom <- degf(dom)
+    # On a replicate design svyciprop(method = "logit") refits the logit in every
+    # replicate; where a replicate proportion is 0 or 1 that fit does not converge and
+    # R's bounds are an artefact of glm's stopping rule: mark those as degenerate.
+    unstable <- rep(FALSE, length(levs))
+    if (inherits(dom, "svyrep.design") && ci == "logit") {
+      reps <- svymean(as.formula(paste0("~`", column, "`")), dom, na.rm = TRUE,
+                      return.replicates = TRUE)$replicates
+      unstable <- apply(as.matrix(reps), 2, function(r) any(r < 1e-12 | r > 1 - 1e-12))
+    }
+    for (j in seq_along(levs)) {
+      k <- levs[j]
+      fml <- as.formula(sprintf("~I(`%s` == %s)", column, deparse(k)))
+      cp <- suppressWarnings(svyciprop(fml, dom, method = ci, level = level, na.rm = TRUE))
+      bounds <- as.vector(attr(cp, "ci"))
+      p <- est[j]
+      if (ci == "logit" && p > 1e-12 && p < 1 - 1e-12 && se[j] >= 1e-10 && !unstable[j]) {
+        # The closed forms, to report how far svyciprop's glm is from them: the delta
+        # method on a linearization design, the replicates' logits on a replicate one.
+        t <- qt(1 - (1 - level) / 2, df_dom)
+        if (inherits(dom, "svyrep.design")) {
+          se_logit <- sqrt(as.vector(svrVar(qlogis(reps[, j]), dom$scale, dom$rscales,
+                                            mse = dom$mse, coef = qlogis(p))))
+        } else {
+          se_logit <- se[j] / (p * (1 - p))
+        }
+        closed <- plogis(qlogis(p) + c(-1, 1) * t * se_logit)
+        gap <- max(abs(closed - bounds) / pmax(abs(bounds), 1e-12))
+        key <- if (inherits(dom, "svyrep.design")) "replicate" else "linearization"
+        if (is.finite(gap)) logit_gap[key] <<- max(logit_gap[key], gap)
+      }
+      rows[[length(rows) + 1]] <- list(
+        by = by_json(g), category = k, estimate = p, se = se[j],
+        ci_low = bounds[1], ci_high = bounds[2],
+        n = sum(idx & df[[column]] == k), base = sum(idx), weighted_base = sum(w[idx]),
+        df = df_dom, degenerate = (p < 1e-12 || p > 1 - 1e-12 || se[j] < 1e-10 ||
+                                      unstable[j] || !all(is.finite(bounds)))
+      )
+    }
+  }
+  rows
+}
+
+mean_rows <- function(d, column, by, level) {
+  df <- d$variables
+  w <- full_weights(d)
+  rows <- list()
+  for (g in groups_of(df, by)) {
+    idx <- !is.na(df[[column]]) & in_group(df, g)
+    dom <- domain_of(d, idx)
+    m <- svymean(as.formula(paste0("~`", column, "`")), dom, na.rm = TRUE)
+    df_dom <- degf(dom)
+    bounds <- as.vector(confint(m, level = level, df = df_dom))
+    rows[[length(rows) + 1]] <- list(
+      by = by_json(g), estimate = num(coef(m)), se = num(SE(m)),
+      ci_low = bounds[1], ci_high = bounds[2],
+      base = sum(idx), weighted_base = sum(w[idx]), df = df_dom
+    )
+  }
+  rows
+}
+
+# TRUE minus FALSE group means of .y over the groups .g of design d2.
+vs_rest_by <- function(d2) {
+  res <- svyby(~.y, ~.g, d2, svymean, covmat = TRUE)
+  stopifnot(identical(as.character(res[[1]]), c("FALSE", "TRUE")))
+  svycontrast(res, c(-1, 1))
+}
+
+# The same contrast from the domain totals (delta method), for raked designs:
+# svyby(covmat = TRUE) fails on a calibrated design in survey 4.1 (its influence
+# functions keep every row, the group index does not).
+vs_rest_totals <- function(d2) {
+  d2$variables$.yin <- d2$variables$.y * d2$variables$.g
+  d2$variables$.yout <- d2$variables$.y * !d2$variables$.g
+  d2$variables$.nin <- as.numeric(d2$variables$.g)
+  d2$variables$.nout <- as.numeric(!d2$variables$.g)
+  tot <- svytotal(~.yin + .yout + .nin + .nout, d2)
+  svycontrast(tot, quote(.yin / .nin - .yout / .nout))
+}
+
+vs_rest_contrast <- function(d2) {
+  if (inherits(d2, "survey.design2") && survey:::is.calibrated(d2)) return(vs_rest_totals(d2))
+  ct <- vs_rest_by(d2)
+  if (inherits(d2, "survey.design2")) {
+    alt <- vs_rest_totals(d2)
+    gap <- max(abs(c(coef(alt) - coef(ct), SE(alt) - SE(ct))) / abs(c(coef(ct), SE(ct))))
+    vs_rest_gap <<- max(vs_rest_gap, gap)
+  }
+  ct
+}
+
+vs_rest_rows <- function(d, column, by) {
+  df <- d$variables
+  levs <- sort(unique(df[[column]][!is.na(df[[column]])]))
+  d2 <- domain_of(d, !is.na(df[[column]]) & !is.na(df[[by]]))
+  nu <- degf(d2)
+  rows <- list()
+  for (g in groups_of(df, by)) {
+    for (k in levs) {
+      # as.numeric(): svymean of a logical gives a FALSE and a TRUE column. A raked
+      # design keeps the rows outside d2 with weight zero; svyby(covmat = TRUE) cannot
+      # take their NAs, so they get 0, as svymean(na.rm = TRUE) itself does.
+      d2$variables$.y <- as.numeric(!is.na(d2$variables[[column]]) & d2$variables[[column]] == k)
+      d2$variables$.g <- !is.na(d2$variables[[by]]) & d2$variables[[by]] == g[[1]]
+      ct <- vs_rest_contrast(d2)
+      diff <- num(coef(ct))
+      se <- num(SE(ct))
+      rows[[length(rows) + 1]] <- list(
+        by = g, category = k, difference = diff, se = se,
+        p_value = 2 * pt(-abs(diff / se), df = nu), df = nu
+      )
+    }
+  }
+  rows
+}
+
+rao_scott_result <- function(d, row, col, statistic) {
+  df <- d$variables
+  dd <- domain_of(d, !is.na(df[[row]]) & !is.na(df[[col]]))
+  fml <- as.formula(sprintf("~`%s` + `%s`", row, col))
+  res <- svychisq(fml, dd, statistic = statistic)
+  out <- list(statistic = num(res$statistic), p_value = num(res$p.value))
+  if (statistic == "F") {
+    out$df_num <- num(res$parameter["ndf"])
+    out$df_den <- num(res$parameter["ddf"])
+  } else {
+    ndf <- num(res$parameter["df"])
+    f <- svychisq(fml, dd, statistic = "F")
+    # X^2 / mean(diag(Delta)) with Delta as svychisq builds it: the F statistic is
+    # X^2 / sum(diag(Delta)), and Delta has (r - 1)(c - 1) columns.
+    adj <- num(f$statistic) * ndf
+    check <- pchisq(adj, df = ndf, lower.tail = FALSE)
+    stopifnot(abs(check - out$p_value) <= 1e-10 * max(out$p_value, 1e-300))
+    out$df_num <- ndf
+    out["df_den"] <- list(NULL)
+    out$adjusted_statistic <- adj
+  }
+  out
+}
+
+run_case <- function(design_id, d, call) {
+  fn <- call[["function"]]
+  expected <- switch(fn,
+    weights = list(weights = I(full_weights(d))),
+    proportion = list(rows = prop_rows(d, call[["column"]], call[["by"]], call[["ci"]],
+                                       call[["level"]])),
+    mean = list(rows = mean_rows(d, call[["column"]], call[["by"]], call[["level"]])),
+    vs_rest = list(rows = vs_rest_rows(d, call[["column"]], call[["by"]])),
+    rao_scott = rao_scott_result(d, call[["row"]], call[["col"]], call[["statistic"]]),
+    stop("unknown function ", fn)
+  )
+  cl <- call
+  if (!is.null(cl[["by"]])) cl[["by"]] <- I(cl[["by"]])
+  list(id = call_id(design_id, call), design = design_id, call = cl, expected = expected)
+}
+
+run_design <- function(design_id, s, calls) {
+  options(survey.lonely.psu = s$lonely_psu)
+  on.exit(options(survey.lonely.psu = "fail"))
+  d <- make_design(s)
+  lapply(calls, function(cl) run_case(design_id, d, cl))
+}
+
+# A grid of calls over a design's columns.
+standard_calls <- function(prop_cols, by_list, mean_cols, vs_cols, vs_by, rs_pairs,
+                           levels_for = function(by) c(0.95, 0.9)) {
+  calls <- list(list(`function` = "weights"))
+  for (by in by_list) {
+    for (col in prop_cols) {
+      if (!is.null(by) && col %in% by) next
+      for (level in levels_for(by)) {
+        for (ci in c("logit", "beta")) {
+          calls[[length(calls) + 1]] <- list(`function` = "proportion", column = col, by = by,
+                                             ci = ci, level = level)
+        }
+      }
+    }
+    for (col in mean_cols) {
+      calls[[length(calls) + 1]] <- list(`function` = "mean", column = col, by = by,
+                                         level = 0.95)
+    }
+  }
+  for (col in mean_cols) {
+    calls[[length(calls) + 1]] <- list(`function` = "mean", column = col, by = NULL, level = 0.9)
+  }
+  for (by in vs_by) {
+    for (col in vs_cols) {
+      if (col == by) next
+      calls[[length(calls) + 1]] <- list(`function` = "vs_rest", column = col, by = by)
+    }
+  }
+  for (pr in rs_pairs) {
+    for (st in c("F", "Chisq")) {
+      calls[[length(calls) + 1]] <- list(`function` = "rao_scott", row = pr[1], col = pr[2],
+                                         statistic = st)
+    }
+  }
+  calls
+}
+
+build_family <- function(file, designs, calls_for) {
+  cases <- list()
+  for (id in names(designs)) {
+    cat("  design", id, "\n")
+    cases <- c(cases, run_design(id, designs[[id]], calls_for(id)))
+  }
+  write_golden(file, designs, cases)
+}
+
+logit_gap <- c(linearization = 0, replicate = 0)
+vs_rest_gap <- 0
+
+# ---------------------------------------------------------------------------
+# (a) R's api data
+# ---------------------------------------------------------------------------
+
+api_calls <- function(id) {
+  standard_calls(
+    prop_cols = c("awards", "sch.wide", "both", "stype"),
+    by_list = list(NULL, "stype", "grp", c("stype", "sch.wide")),
+    mean_cols = c("api00", "avg.ed"),
+    vs_cols = c("awards", "sch.wide"),
+    vs_by = c("stype", "grp"),
+    rs_pairs = list(c("awards", "stype"), c("sch.wide", "grp"), c("both", "stype")),
+    levels_for = function(by) if (length(by) > 1) 0.95 else c(0.95, 0.9)
+  )
+}
+
+# Margins from the R documentation of rake() and calibrate().
+pop_types <- data.frame(stype = c("E", "H", "M"), population = c(4421, 755, 1018))
+pop_schwide <- data.frame(sch.wide = c("No", "Yes"), population = c(1072, 5122))
+# A joint margin and a one-way margin, counted on apipop (the population the api
+# samples come from).
+pop_joint <- as.data.frame(table(stype = apipop$stype, sch.wide = apipop$sch.wide),
+                           stringsAsFactors = FALSE)
+names(pop_joint)[3] <- "population"
+pop_compimp <- as.data.frame(table(comp.imp = apipop$comp.imp), stringsAsFactors = FALSE)
+names(pop_compimp)[2] <- "population"
+names(pop_types)[1] <- "stype"
+names(pop_schwide)[1] <- "sch.wide"
+
+rake_doc <- rake_step(list(pop_types, pop_schwide))
+rake_joint <- rake_step(list(pop_joint, pop_compimp))
+rake_strat <- rake_step(list(pop_schwide, pop_compimp))
+
+cat("linearization designs\n")
+build_family("api_linearization.json", list(
+  srs_fpc = spec("apisrs.csv", weights = "pw", fpc = "fpc"),
+  srs_unweighted = spec("apisrs.csv"),
+  strat_fpc = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc"),
+  strat_nofpc = spec("apistrat.csv", weights = "pw", strata = "stype"),
+  clus1_fpc = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc"),
+  clus1_nofpc = spec("apiclus1.csv", weights = "pw", clusters = "dnum"),
+  weights_only = spec("apistrat.csv", weights = "pw"),
+  strat_lonely = spec("apistrat.csv", weights = "pw", strata = "lstrat", lonely_psu = "adjust"),
+  clus1_lonely = spec("apiclus1.csv", weights = "pw", strata = "cstrat", clusters = "dnum",
+                      lonely_psu = "adjust")
+), api_calls)
+
+# Trim bounds that bite: about the 10th and 90th percentiles of the raked weights.
+clus1_raked_w <- full_weights(make_design(spec("apiclus1.csv", weights = "pw",
+                                               clusters = "dnum", fpc = "fpc",
+                                               steps = list(rake_doc))))
+trim_lo <- round(unname(quantile(clus1_raked_w, 0.1)), 1)
+trim_hi <- round(unname(quantile(clus1_raked_w, 0.9)), 1)
+
+cat("raked and trimmed designs\n")
+build_family("api_raking.json", list(
+  clus1_raked = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                     steps = list(rake_doc)),
+  clus1_nofpc_raked = spec("apiclus1.csv", weights = "pw", clusters = "dnum",
+                           steps = list(rake_doc)),
+  clus1_raked_joint = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                           steps = list(rake_joint)),
+  strat_raked = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
+                     steps = list(rake_strat)),
+  clus1_raked_trim = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                          steps = list(rake_doc, trim_step(trim_lo, trim_hi, FALSE))),
+  clus1_raked_trim_strict = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                                 steps = list(rake_doc, trim_step(trim_lo, trim_hi, TRUE))),
+  strat_trim = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
+                    steps = list(trim_step(20, 40, FALSE))),
+  strat_trim_strict = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
+                           steps = list(trim_step(20, 40, TRUE))),
+  strat_trim_upper = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
+                          steps = list(trim_step(upper = 40)))
+), api_calls)
+
+cat("replicate designs\n")
+build_family("api_replicate.json", list(
+  strat_fpc_jkn = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
+                       steps = list(jackknife_step())),
+  strat_nofpc_jkn = spec("apistrat.csv", weights = "pw", strata = "stype",
+                         steps = list(jackknife_step())),
+  clus1_fpc_jk1 = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                       steps = list(jackknife_step())),
+  clus1_nofpc_jk1 = spec("apiclus1.csv", weights = "pw", clusters = "dnum",
+                         steps = list(jackknife_step())),
+  srs_fpc_jk1 = spec("apisrs.csv", weights = "pw", fpc = "fpc", steps = list(jackknife_step())),
+  clus1_fpc_jk1_raked = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                             steps = list(jackknife_step(), rake_doc)),
+  clus1_nofpc_jk1_raked_joint = spec("apiclus1.csv", weights = "pw", clusters = "dnum",
+                                     steps = list(jackknife_step(), rake_joint)),
+  strat_fpc_jkn_raked = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
+                             steps = list(jackknife_step(), rake_strat))
+), api_calls)
+
+cat(sprintf("largest relative gap between svyciprop(logit) and its closed form, %s: %.3g\n",
+            names(logit_gap), logit_gap), sep = "")
+cat(sprintf("largest relative gap between vs_rest by svyby and by svytotal: %.3g\n",
+            vs_rest_gap))
