@@ -1,0 +1,145 @@
+"""Disclosure control: primary and secondary suppression of small groups."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from listening.errors import ListeningError
+from listening.suppression import suppress
+
+MIN_BASE = 10
+
+
+def _recoverable(
+    groups: pd.DataFrame, by: list[str], hidden: np.ndarray, residual: int, total: bool
+) -> list:
+    """Hidden groups whose count follows from the published totals by linear algebra.
+
+    The unknowns are the hidden groups (and the residual of respondents with no
+    group, which is never published). Each line of the table publishes its
+    total unless that total is itself suppressed: "All" when its base is below
+    the minimum, and for a two-way table each row and column total as the
+    one-way table by that variable (suppressed by the same rule) shows it. A
+    hidden group is recoverable when its indicator lies in the row space of
+    the published constraints restricted to the unknowns. Only groups below the
+    minimum base (and the residual, when small) are sensitive.
+    """
+    unknowns = list(np.flatnonzero(hidden))
+    base = groups["base"].to_numpy()
+    lines = []
+    if not total:
+        lines.append((np.ones(len(groups), dtype=bool), residual > 0))
+    if len(by) == 2:
+        for column in by:
+            margin = groups.groupby(column, sort=False)["base"].sum().reset_index()
+            shown = ~suppress(margin, by=[column], min_base=MIN_BASE).groups.to_numpy()
+            for value in margin[column][shown]:
+                lines.append(((groups[column] == value).to_numpy(), False))
+    rows = [
+        [float(line[u]) for u in unknowns] + ([float(with_residual)] if residual > 0 else [])
+        for line, with_residual in lines
+    ]
+    if not rows:
+        return []
+    constraints = np.array(rows)
+    rank = np.linalg.matrix_rank(constraints)
+    found = []
+    sensitive = [base[u] < MIN_BASE for u in unknowns]
+    if residual > 0:
+        unknowns.append("residual")
+        sensitive.append(residual < MIN_BASE)
+    for position, unknown in enumerate(unknowns):
+        if not sensitive[position]:
+            continue
+        target = np.zeros(constraints.shape[1])
+        target[position] = 1.0
+        if np.linalg.matrix_rank(np.vstack([constraints, target])) == rank:
+            found.append(unknown)
+    return found
+
+
+@st.composite
+def one_way(draw):
+    bases = draw(st.lists(st.integers(0, 40), min_size=1, max_size=8))
+    residual = draw(st.integers(0, 15))
+    groups = pd.DataFrame({"g": [f"G{i}" for i in range(len(bases))], "base": bases})
+    return groups, residual
+
+
+@st.composite
+def two_way(draw):
+    rows = draw(st.integers(1, 4))
+    cols = draw(st.integers(1, 4))
+    bases = draw(st.lists(st.integers(1, 40), min_size=rows * cols, max_size=rows * cols))
+    cells = list(itertools.product([f"R{i}" for i in range(rows)], [f"C{j}" for j in range(cols)]))
+    groups = pd.DataFrame({"r": [a for a, _ in cells], "c": [b for _, b in cells], "base": bases})
+    return groups, draw(st.integers(0, 15))
+
+
+@settings(max_examples=200, deadline=None)
+@given(one_way())
+def test_no_hidden_group_recoverable_one_way(case):
+    groups, residual = case
+    result = suppress(groups, by=["g"], min_base=MIN_BASE, residual_base=residual)
+    flags = result.groups.to_numpy()
+    base = groups["base"].to_numpy()
+    assert flags[base < MIN_BASE].all()
+    assert result.total == (base.sum() + residual < MIN_BASE)
+    hidden = flags & (base > 0)
+    assert _recoverable(groups, ["g"], hidden, residual, result.total) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(two_way())
+def test_no_hidden_cell_recoverable_two_way(case):
+    groups, residual = case
+    result = suppress(groups, by=["r", "c"], min_base=MIN_BASE, residual_base=residual)
+    flags = result.groups.to_numpy()
+    base = groups["base"].to_numpy()
+    assert flags[base < MIN_BASE].all()
+    hidden = flags & (base > 0)
+    assert _recoverable(groups, ["r", "c"], hidden, residual, result.total) == []
+
+
+def test_nothing_suppressed_when_every_group_is_large():
+    groups = pd.DataFrame({"g": list("ABC"), "base": [10, 11, 500]})
+    assert not suppress(groups, by=["g"], min_base=10).groups.any()
+
+
+def test_secondary_takes_the_next_smallest_group():
+    groups = pd.DataFrame({"g": list("ABCD"), "base": [3, 50, 12, 12]})
+    result = suppress(groups, by=["g"], min_base=10)
+    assert result.groups.tolist() == [True, False, True, False]
+    assert not result.total
+
+
+def test_large_residual_does_not_hide_anything():
+    groups = pd.DataFrame({"g": list("AB"), "base": [50, 60]})
+    assert not suppress(groups, by=["g"], min_base=10, residual_base=40).groups.any()
+
+
+def test_empty_group_hides_nothing():
+    groups = pd.DataFrame({"g": list("ABC"), "base": [0, 50, 60]})
+    assert suppress(groups, by=["g"], min_base=10).groups.tolist() == [True, False, False]
+
+
+def test_index_is_kept():
+    groups = pd.DataFrame({"g": list("AB"), "base": [5, 60]}, index=[7, 3])
+    flags = suppress(groups, by=["g"], min_base=10).groups
+    assert list(flags.index) == [7, 3]
+    assert flags.all()
+
+
+@pytest.mark.parametrize(
+    ("frame", "min_base"),
+    [(pd.DataFrame({"g": ["A"]}), 10), (pd.DataFrame({"g": ["A"], "base": [3]}), -1)],
+)
+def test_bad_arguments_raise(frame, min_base):
+    with pytest.raises(ListeningError):
+        suppress(frame, by=["g"], min_base=min_base)
