@@ -33,10 +33,10 @@ from listening.validate import (
     Finding,
     Parsed,
     match_columns,
-    missing_id,
     parse_multi,
     parse_question,
     required_blank,
+    tidy_all,
 )
 
 if TYPE_CHECKING:
@@ -303,7 +303,7 @@ def _parse(q: Question, raw: RawTable, found: dict[str, int], book: Codebook) ->
         return parse_question(q, blank.codes[0], blank.uniques[0], {})
     position = found[q.name]
     codes, uniques = raw.codes[position], raw.uniques[position]
-    parsed = parse_question(
+    return parse_question(
         q,
         codes,
         uniques,
@@ -311,10 +311,8 @@ def _parse(q: Question, raw: RawTable, found: dict[str, int], book: Codebook) ->
         what="a district" if q.name == book.district_column else "an option",
         bounds=(book.age_min, book.age_max) if q.name == book.age_column else None,
         consent=book.consent_value if q.name == book.consent_column else None,
+        identifier=q.name == book.id_column,
     )
-    if q.name == book.id_column:
-        parsed.findings.extend(missing_id(q.name, codes, uniques))
-    return parsed
 
 
 def _blank_table(raw: RawTable, name: str) -> RawTable:
@@ -348,11 +346,11 @@ def _untyped_builder(name: str, codes: np.ndarray, uniques: np.ndarray) -> Any:
 
 
 def _blank_rows(raw: RawTable) -> np.ndarray:
-    """Rows with nothing in any cell (checked column by column on the candidates)."""
+    """Rows with nothing in any cell, narrowed column by column (fewest values first)."""
     candidates = np.arange(raw.n_rows)
-    for codes, uniques in zip(raw.codes, raw.uniques, strict=True):
-        blank = np.array([not u.strip() for u in uniques], dtype=bool)
-        candidates = candidates[blank[codes[candidates]]]
+    for position in np.argsort([len(u) for u in raw.uniques], kind="stable"):
+        blank = tidy_all(raw.uniques[position], collapse=False) == ""
+        candidates = candidates[blank[raw.codes[position][candidates]]]
         if not len(candidates):
             break
     return candidates

@@ -284,13 +284,19 @@ def _read_csv(file: Path) -> RawTable:
 
 
 def _csv_header(text: str, file: Path) -> list[str]:
+    """The first CSV row, parsed from the start of the text unless it runs further."""
+    prefix = 1 << 16
     try:
-        return next(csv.reader(io.StringIO(text, newline="")), [])
+        rows = csv.reader(io.StringIO(text[:prefix], newline=""))
+        header = next(rows, [])
+        if len(text) > prefix and next(rows, None) is None:
+            header = next(csv.reader(io.StringIO(text, newline="")), [])
     except csv.Error as err:
         raise IngestError(
             f"Survey file {file}: the header line cannot be read as CSV ({err}); "
             "save the survey as comma-separated values."
         ) from None
+    return header
 
 
 def _csv_fast(data: bytes, names: list[str], file: Path) -> RawTable | None:

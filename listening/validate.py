@@ -25,6 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from listening.codebook import Codebook, Question
 from listening.errors import CodebookError, IngestError
@@ -60,6 +62,25 @@ def key(text: str) -> str:
     """
     folded = " ".join(text.translate(_STRAIGHT).split()).casefold()
     return str(int(float(folded))) if _WHOLE.fullmatch(folded) else folded
+
+
+def tidy_all(values: np.ndarray, *, collapse: bool = True) -> np.ndarray:
+    """:func:`tidy` (or, with ``collapse=False``, strip) every value of an object array.
+
+    Values that are plain printable ASCII without stray spaces are left as
+    they are (found by one vectorised regex); only the rest go through Python.
+
+    Examples
+    --------
+    >>> tidy_all(np.array(["A1", " A 2", "B\t 3"], dtype=object)).tolist()
+    ['A1', 'A 2', 'B 3']
+    """
+    pattern = r"^ | $|  |[^ -~]" if collapse else r"^ | $|[^ -~]"
+    odd = pc.match_substring_regex(pa.array(values, type=pa.string()), pattern)
+    out = values.copy()
+    for i in np.flatnonzero(odd.to_numpy(zero_copy_only=False)):
+        out[i] = tidy(values[i]) if collapse else values[i].strip()
+    return out
 
 
 def tidy(text: str) -> str:
@@ -286,6 +307,7 @@ def parse_question(
     what: str = "an option",
     bounds: tuple[int, int] | None = None,
     consent: str | None = None,
+    identifier: bool = False,
 ) -> Parsed:
     """Read a single, integer, id or text question from one raw column.
 
@@ -309,7 +331,7 @@ Very unsafe, Don't know)"
         return _single(question, codes, uniques, value_labels, what, consent)
     if question.type == "integer":
         return _integer(question, codes, uniques, bounds)
-    return _strings(question, codes, uniques)
+    return _strings(question, codes, uniques, identifier)
 
 
 def _single(
@@ -400,16 +422,36 @@ def _integer(
     return Parsed(q, status, findings, build)
 
 
-def _strings(q: Question, codes: np.ndarray, uniques: np.ndarray) -> Parsed:
-    tidied = [tidy(v) if q.type == "id" else v.strip() for v in uniques]
-    blank = np.array([not t for t in tidied], dtype=bool)
-    values = pd.array([t or None for t in tidied] + [None], dtype="string")
+def _strings(q: Question, codes: np.ndarray, uniques: np.ndarray, identifier: bool) -> Parsed:
+    tidied = tidy_all(uniques, collapse=q.type == "id")
+    blank = tidied == ""
+    values = pd.array(pa.array(tidied, type=pa.string(), mask=blank), dtype="string")
     status = blank[codes].astype(np.int8)
+    findings = _identifiers(q.name, codes, tidied, blank) if identifier else []
 
     def build(keep: np.ndarray) -> dict[str, pd.api.extensions.ExtensionArray]:
         return {q.name: values.take(codes[keep])}
 
-    return Parsed(q, status, [], build)
+    return Parsed(q, status, findings, build)
+
+
+def _identifiers(
+    column: str, codes: np.ndarray, tidied: np.ndarray, blank: np.ndarray
+) -> list[Finding]:
+    """Rows without an id, and rows repeating an earlier row's id (the first is kept)."""
+    missing = np.flatnonzero(blank[codes])
+    same, ids = pd.factorize(tidied)
+    row_id = same[codes]
+    repeated = pd.Series(row_id).duplicated().to_numpy() & ~blank[codes]
+    first = np.zeros(len(ids), dtype=np.int64)
+    originals = np.flatnonzero(~repeated)
+    first[row_id[originals]] = originals
+    rows = np.flatnonzero(repeated)
+    messages = [f"{column}: {ids[i]!r} repeats the id of row {first[i] + 1}" for i in row_id[rows]]
+    return [
+        Finding("missing id", column, missing, np.full(len(missing), f"{column}: missing id")),
+        Finding("duplicate id", column, rows, np.array(messages, dtype=object)),
+    ]
 
 
 def required_blank(column: str, codes: np.ndarray, uniques: np.ndarray) -> Finding:
@@ -422,37 +464,6 @@ def required_blank(column: str, codes: np.ndarray, uniques: np.ndarray) -> Findi
     """
     messages = [None if v.strip() else f"{column}: blank, but it is required" for v in uniques]
     return finding("blank required", column, codes, messages)
-
-
-def missing_id(column: str, codes: np.ndarray, uniques: np.ndarray) -> tuple[Finding, Finding]:
-    """Rows without an id, and rows repeating an earlier row's id (the first is kept).
-
-    Examples
-    --------
-    >>> uniques = np.array(["A1", "A2", " A1", ""], dtype=object)
-    >>> missing, repeated = missing_id("id", np.array([0, 1, 2, 3]), uniques)
-    >>> missing.messages.tolist(), repeated.messages.tolist()
-    (['id: missing id'], ["id: 'A1' repeats the id of row 1"])
-    """
-    tidied = [tidy(v) for v in uniques]
-    missing = finding(
-        "missing id", column, codes, [None if t else f"{column}: missing id" for t in tidied]
-    )
-    same, ids = pd.factorize(np.array(tidied, dtype=object))
-    row_id = same[codes]
-    first_code, first_row = np.unique(row_id, return_index=True)
-    first = np.zeros(len(ids), dtype=np.int64)
-    first[first_code] = first_row
-    blank_id = np.array([not t for t in ids], dtype=bool)
-    rows = np.flatnonzero((first[row_id] != np.arange(len(codes))) & ~blank_id[row_id])
-    messages = np.array(
-        [
-            f"{column}: {ids[r]!r} repeats the id of row {f + 1}"
-            for r, f in zip(row_id[rows], first[row_id[rows]], strict=True)
-        ],
-        dtype=object,
-    )
-    return missing, Finding("duplicate id", column, rows, messages)
 
 
 # --- Multi-select ------------------------------------------------------------

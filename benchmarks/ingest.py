@@ -1,0 +1,49 @@
+"""Benchmark: rows per second of ``read_survey`` on a large synthetic CSV export.
+
+Writes ``make_responses(rows)`` as CSV to a temporary folder, reads it back
+with the bundled codebook and prints the timing (target: at least 200,000
+rows per second for 1,000,000 rows).
+
+Usage::
+
+    .venv/bin/python benchmarks/ingest.py [--rows 1000000] [--repeat 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from listening.codebook import load_codebook
+from listening.ingest import read_survey
+from listening.synthetic import make_responses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=2, help="timed reads; the best is kept")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    codebook = load_codebook()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "responses.csv"
+        started = time.perf_counter()
+        make_responses(args.rows, args.seed, codebook=codebook).to_csv(path, index=False)
+        size = path.stat().st_size / 1e6
+        print(f"wrote {args.rows:,} rows ({size:,.0f} MB) in {time.perf_counter() - started:.1f}s")
+        timings = []
+        for _ in range(args.repeat):
+            started = time.perf_counter()
+            survey = read_survey(path, codebook)
+            timings.append(time.perf_counter() - started)
+        assert survey.n_read == len(survey.data) + len(survey.rejected) == args.rows
+    best = min(timings)
+    print(f"read_survey: {len(survey.data):,} kept, {len(survey.rejected):,} rejected")
+    print(f"best of {args.repeat}: {best:.2f}s = {args.rows / best:,.0f} rows/s (target 200,000)")
+
+
+if __name__ == "__main__":
+    main()
