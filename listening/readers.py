@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -186,7 +187,10 @@ def encode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     >>> uniques[codes].tolist()
     ['1', '', '2.5', '1']
     """
-    codes, found = pd.factorize(values, use_na_sentinel=True)
+    try:
+        codes, found = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists, arrays): compare them as text
+        codes, found = pd.factorize(np.array([as_text(v) for v in values], dtype=object))
     texts = np.array([as_text(v) for v in found] + [""], dtype=object)
     codes = np.where(codes < 0, len(found), codes)
     inverse, uniques = pd.factorize(texts)
@@ -385,7 +389,15 @@ def _read_xlsx(file: Path) -> RawTable:
             rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
         finally:
             book.close()
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as err:
+    except (
+        zipfile.BadZipFile,
+        InvalidFileException,
+        ElementTree.ParseError,
+        KeyError,
+        OSError,
+        ValueError,
+        TypeError,
+    ) as err:
         raise _unreadable(file, "Excel workbook (.xlsx)", err) from None
     if not rows or not any(v is not None for v in rows[0]):
         raise IngestError(

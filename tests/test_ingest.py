@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -359,6 +360,26 @@ def test_corrupt_binary_files(tmp_path, suffix):
     path.write_bytes(np.random.default_rng(0).bytes(2000))
     text = message(path)
     assert str(path) in text and "cannot be read" in text
+
+
+def test_zip_that_is_not_a_workbook(tmp_path):
+    path = tmp_path / "archive.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "not a workbook")
+    assert "archive.xlsx" in message(path) and "cannot be read" in message(path)
+
+
+def test_workbook_without_header_row(tmp_path):
+    path = tmp_path / "noheader.xlsx"
+    pd.DataFrame([[None, None], ["YL1", 14]]).to_excel(path, index=False, header=False)
+    assert "noheader.xlsx" in message(path) and "row 1" in message(path)
+
+
+def test_unhashable_parquet_cells_are_read_as_text(tmp_path):
+    path = tmp_path / "nested.parquet"
+    pd.DataFrame({"id": ["a", "b"], "items": [[1, 2], [3]]}).to_parquet(path)
+    survey = read_survey(path)
+    assert survey.data["items"].tolist() == ["[1 2]", "[3]"]
 
 
 def test_missing_id_column_suggests_close_name(tmp_path):
