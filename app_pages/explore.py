@@ -22,7 +22,11 @@ st.caption(
 
 choices = question_choices(book)
 question_name = st.selectbox(
-    "Question", list(choices), format_func=lambda n: choices[n], key="explore_question"
+    "Question",
+    list(choices),
+    index=list(choices).index("safe_dark") if "safe_dark" in choices else 0,
+    format_func=lambda n: choices[n],
+    key="explore_question",
 )
 question = book.question(question_name)
 available = {label: col for label, col in BREAKDOWNS.items() if col in source.survey.data}
@@ -107,13 +111,11 @@ else:
     )
     fig = interval_plot(table, by=list(by) or None, category=answer, title=title, level=level)
 
-chart, grid = st.columns([3, 2])
-with chart:
-    shared.show_chart(fig, key="explore-chart")
-    shared.download_chart(fig, f"{question_name} chart", key="explore-chart")
-with grid:
-    st.dataframe(shown, hide_index=True, key="explore-table", height=420)
-    shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
+shared.show_chart(fig, key="explore-chart")
+shared.download_chart(fig, f"{question_name} chart", key="explore-chart")
+st.markdown("**The figures behind the chart**")
+st.dataframe(shown, hide_index=True, key="explore-table")
+shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
 
 test = getattr(tab, "test", None)
 if test is not None and len(by) == 1 and test.p_value == test.p_value:

@@ -26,7 +26,11 @@ choices = {
 }
 left, middle, right = st.columns([3, 2, 1])
 question_name = left.selectbox(
-    "Question", list(choices), format_func=lambda n: choices[n], key="map_question"
+    "Question",
+    list(choices),
+    index=list(choices).index("safe_dark") if "safe_dark" in choices else 0,
+    format_func=lambda n: choices[n],
+    key="map_question",
 )
 question = book.question(question_name)
 answers = categories(question)

@@ -29,7 +29,9 @@ st.subheader("Across Cambridgeshire and Peterborough")
 for start in range(0, len(county), 4):
     row_of_cards = county.iloc[start : start + 4]
     for column, (_, row) in zip(st.columns(4), row_of_cards.iterrows(), strict=False):
-        column.metric(row["indicator"], shared.percent(row["estimate"]), border=True)
+        column.metric(
+            row["short"], shared.percent(row["estimate"]), border=True, help=row["indicator"]
+        )
         if row["suppressed"]:
             column.caption("[c] too few answers to show")
         else:

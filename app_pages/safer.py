@@ -7,7 +7,7 @@ import streamlit as st
 import listening as yl
 from app_pages import shared
 from listening.charts import ranked_options
-from listening.explorer import themes_display
+from listening.explorer import ranked_display, themes_display
 from listening.freetext import quotes, theme_counts
 
 ctx = shared.context()
@@ -49,24 +49,28 @@ if multi:
     question = multi[0]
     st.subheader(question.wording)
     try:
-        tables = shared.option_crosstabs(
-            source.key, weighted, question.name, (by,) if by else (), ctx.min_base, ctx.ci
+        tab = shared.crosstab(
+            source.key,
+            weighted,
+            question.name,
+            (by,) if by else (),
+            (),
+            ctx.min_base,
+            ctx.ci,
+            0.95,
         )
     except yl.ListeningError as err:
         st.error(f"These estimates cannot be made: {err}")
         st.stop()
-    ranked = shared.options_table(tables, question)
-    fig = ranked_options(ranked, by=by, title="Share choosing each option, with 95% intervals")
-    shown = shared.options_display(ranked, by)
+    fig = ranked_options(tab.table, by=by, title="Share choosing each option, with 95% intervals")
+    shown = ranked_display(tab.table, by)
     left, right = st.columns([3, 2])
     with left:
         shared.show_chart(fig, key="safer-chart")
         shared.download_chart(fig, "what would make you safer", key="safer-chart")
     with right:
         st.dataframe(shown, hide_index=True, key="safer-table", height=460)
-        shared.download_table(
-            shown, "what would make you safer", crosstab=list(tables), key="safer-table"
-        )
+        shared.download_table(shown, "what would make you safer", crosstab=tab, key="safer-table")
     st.caption(
         "Each percentage is of those who ticked at least one option. [c]: fewer than "
         f"{ctx.min_base} answered in that group, or hidden to protect a small group."

@@ -9,6 +9,7 @@ recomputes only what it changes. Numbers come from :mod:`listening`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -26,7 +27,6 @@ import streamlit as st
 import listening as yl
 from listening.explorer import (
     analysis_frame,
-    display_table,
     filter_mask,
     headline_comparison,
     headline_estimates,
@@ -166,12 +166,29 @@ def crosstab(
     ci: str,
     level: float,
 ) -> Any:
-    """``yl.crosstab`` on the (filtered) design, cached on every setting."""
+    """``yl.crosstab`` on the (filtered) design, cached on every setting.
+
+    ``by`` empty means the whole population only: the table is made by
+    district and only its "All" rows are kept.
+    """
     source = _source(source_key)
-    design = domain_design(source, weighted, filters, [question, *by])
-    return yl.crosstab(
-        design, question, by=list(by) if by else None, min_base=min_base, ci=ci, level=level
+    whole = not by
+    columns = (source.codebook.district_column,) if whole else by
+    design = domain_design(source, weighted, filters, [question, *columns])
+    tab = yl.crosstab(
+        design,
+        question,
+        by=list(columns),
+        min_base=min_base,
+        ci=ci,
+        level=level,
+        codebook=source.codebook,
+        source=source.label,
     )
+    if whole:
+        table = tab.table[tab.table[columns[0]].astype(str) == "All"].reset_index(drop=True)
+        tab = dataclasses.replace(tab, table=table, test=None)
+    return tab
 
 
 def domain_design(
@@ -188,8 +205,8 @@ def domain_design(
     keep = filter_mask(design.data, chosen)
     columns = _expand(source, columns)
     masked = mask_outside(design.data, keep, columns)
-    if hasattr(design, "assign"):
-        return design.assign(**{c: masked[c] for c in columns})
+    if hasattr(design, "with_columns"):
+        return design.with_columns(**{c: masked[c] for c in columns})
     # Same rows, same design variables: rebuilding (and re-raking) gives the same weights.
     book = source.codebook
     rebuilt = yl.SurveyDesign(
@@ -231,18 +248,18 @@ def download_table(
 ) -> None:
     """CSV and Excel downloads of a table as displayed (suppressed cells are ``[c]``).
 
-    With a ``crosstab`` (or a list of them) the Excel file is a briefing
-    workbook from ``yl.write_briefing`` and the CSV is the crosstab's own
-    export (the displayed table for a list); otherwise both come from the
-    displayed table.
+    With a ``crosstab`` the CSV is its own export and the Excel file a
+    briefing workbook from ``yl.write_briefing``; otherwise both come from
+    the displayed table. Files are made when the button is clicked.
     """
     left, right = st.columns(2)
-    tables = [] if crosstab is None else crosstab if isinstance(crosstab, list) else [crosstab]
-    if tables:
-        csv = _crosstab_csv(tables[0]) if len(tables) == 1 else shown.to_csv(index=False).encode()
-        excel: Callable[[], bytes] = lambda: _briefing(tables)  # noqa: E731
+    csv: Callable[[], bytes]
+    excel: Callable[[], bytes]
+    if crosstab is not None:
+        csv = lambda: _crosstab_csv(crosstab)  # noqa: E731
+        excel = lambda: _briefing([crosstab])  # noqa: E731
     else:
-        csv = shown.to_csv(index=False).encode("utf-8")
+        csv = lambda: shown.to_csv(index=False).encode("utf-8")  # noqa: E731
         excel = lambda: _excel(shown, name)  # noqa: E731
     left.download_button(
         "Download table (CSV)",
@@ -351,47 +368,3 @@ def comparison(
 def percent(value: float) -> str:
     """A share as a whole percentage, or [c] when missing."""
     return "[c]" if pd.isna(value) else f"{value * 100:.0f}%"
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def option_crosstabs(
-    source_key: str,
-    weighted: bool,
-    question: str,
-    by: tuple[str, ...],
-    min_base: int,
-    ci: str,
-    level: float = 0.95,
-) -> list[Any]:
-    """One crosstab per option of a tick-all-that-apply question (cached)."""
-    source = _source(source_key)
-    design = source.design(weighted)
-    columns = source.codebook.question(question).option_columns.values()
-    return [
-        yl.crosstab(
-            design, column, by=list(by) if by else None, min_base=min_base, ci=ci, level=level
-        )
-        for column in columns
-    ]
-
-
-def options_table(tables: Sequence[Any], question: Any) -> pd.DataFrame:
-    """The "ticked" rows of each option's crosstab, labelled by option."""
-    parts = []
-    for option, tab in zip(question.options, tables, strict=True):
-        table = tab.table
-        ticked = table[table["category"].astype(str).isin(["True", "true", "1", "Yes"])]
-        parts.append(ticked.assign(category=option))
-    return pd.concat(parts, ignore_index=True)
-
-
-def options_display(ranked: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """The ranked options table as shown, most chosen first (in the "All" group)."""
-    order = (ranked[ranked[by].astype(str) == "All"] if by else ranked).sort_values(
-        "estimate", ascending=False
-    )["category"]
-    position = {option: i for i, option in enumerate(dict.fromkeys(order))}
-    ordered = ranked.assign(_rank=ranked["category"].map(position)).sort_values(
-        ["_rank"], kind="stable"
-    )
-    return display_table(ordered.drop(columns="_rank"), by).rename(columns={"Answer": "Option"})

@@ -68,12 +68,18 @@ _SIGNIFICANCE = {
     0: ("#555555", "circle", "not significantly different from the rest"),
 }
 
-_TOP_LEGEND: dict[str, Any] = {"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"}
+_BOTTOM_LEGEND: dict[str, Any] = {
+    "orientation": "h",
+    "x": 0,
+    "y": 0,
+    "yref": "container",
+    "yanchor": "bottom",
+}
 
 _LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
     "font": {"family": "Arial, Helvetica, sans-serif", "size": 13},
-    "margin": {"l": 10, "r": 10, "t": 90, "b": 40},
+    "margin": {"l": 10, "r": 10, "t": 60, "b": 110},
     "hoverlabel": {"font_size": 13},
 }
 
@@ -193,8 +199,8 @@ def scale_bars(
         **_LAYOUT,
         barmode="relative",
         title=title,
-        legend=_TOP_LEGEND,
-        xaxis={"title": "% of those who answered", "ticksuffix": "%", "zeroline": True},
+        legend=_BOTTOM_LEGEND,
+        xaxis={"title": "% of those who answered", "zeroline": True},
         yaxis={"categoryorder": "array", "categoryarray": groups, "autorange": "reversed"},
         height=_height(len(groups)),
     )
@@ -250,17 +256,15 @@ def interval_plot(
     groups = list(dict.fromkeys(rows["group"]))
     hidden = _suppressed_groups(rows)
     shown = rows[~rows["group"].isin(hidden)]
-    signs = (
-        shown["vs_rest"].fillna(0).astype(int)
-        if "vs_rest" in shown
-        else pd.Series(0, index=shown.index)
-    )
     is_all = shown["group"] == "All"
-    colours = ["#000000" if a else _SIGNIFICANCE[s][0] for a, s in zip(is_all, signs, strict=True)]
-    symbols = ["diamond" if a else _SIGNIFICANCE[s][1] for a, s in zip(is_all, signs, strict=True)]
+    if "vs_rest" in shown:
+        looks = [_SIGNIFICANCE[s] for s in shown["vs_rest"].fillna(0).astype(int)]
+    else:
+        looks = [(OKABE_ITO[0], "circle", "")] * len(shown)
+    colours = ["#000000" if a else look[0] for a, look in zip(is_all, looks, strict=True)]
+    symbols = ["diamond" if a else look[1] for a, look in zip(is_all, looks, strict=True)]
     words = [
-        "the whole population" if a else _SIGNIFICANCE[s][2]
-        for a, s in zip(is_all, signs, strict=True)
+        "the whole population" if a else look[2] for a, look in zip(is_all, looks, strict=True)
     ]
     estimate = shown["estimate"] * 100
     fig = go.Figure(
@@ -395,7 +399,7 @@ def ranked_options(
         scattermode="group",
         xaxis={"title": "% who chose the option", "ticksuffix": "%", "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
-        legend=_TOP_LEGEND,
+        legend=_BOTTOM_LEGEND,
         height=_height(len(order) * max(1, min(len(visible), 4)) // 2 + len(order)),
     )
     return fig
@@ -466,16 +470,18 @@ def district_map(
     latitudes = [lat for f in features for _, lat in _points(f["geometry"])]
     squeeze = math.cos(math.radians(float(np.mean(latitudes)))) if latitudes else 1.0
     centres = feature_centres(geojson)
+    labels: list[tuple[float, float, float, str]] = []
     fig = go.Figure()
     for feature in features:
         name = str(feature["properties"]["name"])
         xs, ys = _outline(feature["geometry"], squeeze)
         row = rows.loc[name] if name in rows.index else None
         if row is None or row["hidden"]:
-            why = "no answers" if row is None else "too few answers to show"
+            shown_as = "no answers" if row is None else SUPPRESSED_LABEL
+            why = "no answers" if row is None else f"{SUPPRESSED_LABEL} too few answers to show"
             colour, hatch = NEUTRAL, "/"
-            hover = f"<b>{name}</b><br>{SUPPRESSED_LABEL} {why}"
-            label = f"<b>{name}</b><br>{SUPPRESSED_LABEL}"
+            hover = f"<b>{name}</b><br>{why}"
+            label = f"<b>{name}</b><br>{shown_as}"
         else:
             value = float(row["estimate"]) * 100
             colour = sample_colorscale(MAP_SCALE, [(value - low) / span])[0]
@@ -502,14 +508,9 @@ def district_map(
         )
         if name in centres:
             lon, lat = centres[name]
-            fig.add_annotation(
-                x=lon * squeeze,
-                y=lat,
-                text=label,
-                showarrow=False,
-                bgcolor="rgba(255,255,255,0.85)",
-                font={"size": 12, "color": "#000000"},
-            )
+            area = _polygon_area(feature["geometry"])
+            labels.append((area, lon * squeeze, lat, label))
+    _place_labels(fig, labels)
     # An invisible trace carries the colour bar.
     fig.add_scatter(
         x=[None],
@@ -613,8 +614,6 @@ def sample_vs_population(
             y=share.tolist(),
             marker_color=colours.get(column, OKABE_ITO[position % len(OKABE_ITO)]),
             marker_pattern_shape=patterns.get(column, ""),
-            text=[_pct(v) for v in share],
-            textposition="outside",
             hovertemplate=f"%{{x}}<br>{names.get(column, column)}: %{{y:.1f}}%<extra></extra>",
         )
     fig.update_layout(
@@ -748,3 +747,34 @@ def _outline(geometry: Mapping[str, Any], squeeze: float) -> tuple[list[Any], li
         xs.append(None)
         ys.append(None)
     return xs, ys
+
+
+def _polygon_area(geometry: Mapping[str, Any]) -> float:
+    return sum(
+        abs(_ring_area(np.asarray(p[0], dtype=float)[:, :2])) for p in _polygons(geometry) if p
+    )
+
+
+def _place_labels(fig: go.Figure, labels: list[tuple[float, float, float, str]]) -> None:
+    """Label districts at their centres, largest first; a label that would sit on
+    another one (a small district inside a large one) moves aside with a pointer."""
+    if not labels:
+        return
+    xs = [x for _, x, _, _ in labels]
+    ys = [y for _, _, y, _ in labels]
+    near = 0.12 * max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    placed: list[tuple[float, float]] = []
+    for _, x, y, text in sorted(labels, key=lambda item: -item[0]):
+        crowded = any(math.hypot(x - px, y - py) < near for px, py in placed)
+        fig.add_annotation(
+            x=x,
+            y=y,
+            text=text,
+            showarrow=crowded,
+            ax=70 if crowded else 0,
+            ay=-45 if crowded else 0,
+            arrowcolor="#000000",
+            bgcolor="rgba(255,255,255,0.85)",
+            font={"size": 12, "color": "#000000"},
+        )
+        placed.append((x, y))

@@ -52,6 +52,8 @@ BREAKDOWNS: dict[str, str] = {
 class Headline:
     """A headline indicator: the share giving one answer (or net) to a question.
 
+    ``short`` labels its card on the overview (``label`` when empty).
+
     Examples
     --------
     >>> Headline("Saw a knife", "seen_knife", "Yes").category
@@ -61,17 +63,36 @@ class Headline:
     label: str
     question: str
     category: str
+    short: str = ""
 
 
 HEADLINES: tuple[Headline, ...] = (
-    Headline("Feel safe in their local area during the day", "safe_day", "Feel safe"),
-    Headline("Feel safe in their local area after dark", "safe_dark", "Feel safe"),
-    Headline("Feel safe at school", "safe_school", "Feel safe"),
-    Headline("Feel safe travelling to and from school", "safe_travel", "Feel safe"),
-    Headline("Feel safe in their nearest town or city centre", "safe_town", "Feel safe"),
-    Headline("Feel safe online", "safe_online", "Feel safe"),
-    Headline("Saw someone carrying a knife in the last 12 months", "seen_knife", "Yes"),
-    Headline("Have an adult they would talk to if they felt unsafe", "trusted_adult", "Yes"),
+    Headline(
+        "Feel safe in their local area during the day", "safe_day", "Feel safe", "Safe by day"
+    ),
+    Headline(
+        "Feel safe in their local area after dark", "safe_dark", "Feel safe", "Safe after dark"
+    ),
+    Headline("Feel safe at school", "safe_school", "Feel safe", "Safe at school"),
+    Headline(
+        "Feel safe travelling to and from school", "safe_travel", "Feel safe", "Safe travelling"
+    ),
+    Headline(
+        "Feel safe in their nearest town or city centre",
+        "safe_town",
+        "Feel safe",
+        "Safe in town centre",
+    ),
+    Headline("Feel safe online", "safe_online", "Feel safe", "Safe online"),
+    Headline(
+        "Saw someone carrying a knife in the last 12 months", "seen_knife", "Yes", "Saw a knife"
+    ),
+    Headline(
+        "Have an adult they would talk to if they felt unsafe",
+        "trusted_adult",
+        "Yes",
+        "Have a trusted adult",
+    ),
 )
 """The overview's indicators, in the order shown."""
 
@@ -138,7 +159,7 @@ def headline_estimates(
     Returns
     -------
     DataFrame
-        ``indicator``, ``question``, ``category``, ``estimate``, ``se``,
+        ``indicator``, ``short``, ``question``, ``category``, ``estimate``, ``se``,
         ``ci_low``, ``ci_high``, ``base``, ``weighted_base``, ``suppressed``.
 
     Examples
@@ -160,6 +181,7 @@ def headline_estimates(
         rows.append(
             {
                 "indicator": headline.label,
+                "short": headline.short or headline.label,
                 "question": headline.question,
                 "category": headline.category,
                 **{k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "base")},
@@ -521,6 +543,8 @@ def display_table(
     >>> t = pd.DataFrame({"district": ["All", "Ely"], "category": ["Yes", "Yes"],
     ...     "estimate": [0.5, np.nan], "ci_low": [0.4, np.nan], "ci_high": [0.6, np.nan],
     ...     "base": [100, 4], "weighted_base": [1000.0, 40.0], "suppressed": [False, True]})
+    >>> display_table(t, "district").columns[0]
+    'District'
     >>> display_table(t, "district").iloc[1].tolist()
     ['Ely', 'Yes', '[c]', '[c]', '[c]', '[c]']
     """
@@ -532,7 +556,7 @@ def display_table(
     )
     out = pd.DataFrame(index=table.index)
     for column in columns:
-        out[column] = table[column].astype(str)
+        out[column.replace("_", " ").capitalize()] = table[column].astype(str)
     out["Answer"] = table["category"].astype(str)
     out["%"] = [_pct(e, h) for e, h in zip(table["estimate"], hidden, strict=True)]
     out[f"{level:.0%} interval"] = _intervals(table, hidden)
@@ -548,6 +572,27 @@ def display_table(
             for s, h, g in zip(table["vs_rest"], hidden, _first(table, columns), strict=True)
         ]
     return out.reset_index(drop=True)
+
+
+def ranked_display(table: pd.DataFrame, by: str | Sequence[str] | None) -> pd.DataFrame:
+    """A multi-select crosstab as shown: options most chosen first (in "All").
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"category": ["CCTV", "Lights"], "estimate": [0.2, 0.5],
+    ...     "ci_low": [0.1, 0.4], "ci_high": [0.3, 0.6], "base": [90, 90]})
+    >>> ranked_display(t, None)["Option"].tolist()
+    ['Lights', 'CCTV']
+    """
+    columns = [by] if isinstance(by, str) else list(by or [])
+    overall = table
+    if columns:
+        overall = table[(table[columns].astype(str) == "All").all(axis=1)]
+    order = overall.sort_values("estimate", ascending=False, kind="stable")["category"]
+    position = {option: i for i, option in enumerate(dict.fromkeys(order))}
+    ranked = table.assign(_rank=table["category"].map(position)).sort_values("_rank", kind="stable")
+    shown = display_table(ranked.drop(columns="_rank"), columns or None)
+    return shown.rename(columns={"Answer": "Option"})
 
 
 def composition(
