@@ -11,6 +11,7 @@ degree of freedom, test statistic and p-value within CONTRACT.md's tolerances.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import math
 from collections.abc import Iterator
@@ -94,7 +95,10 @@ def _design(name: str) -> Any:
     )
     for step in spec["steps"]:
         if step["op"] == "rake":
-            margins = [pd.DataFrame(records) for records in step["margins"]]
+            if step.get("source") == "load_margins":
+                margins = yl.load_margins(yl.load_sample())
+            else:
+                margins = [pd.DataFrame(records) for records in step["margins"]]
             design = design.rake(margins)
         elif step["op"] == "trim":
             design = design.trim(lower=step["lower"], upper=step["upper"], strict=step["strict"])
@@ -283,6 +287,23 @@ def test_golden_files_are_there() -> None:
     assert functions == {"weights", "proportion", "mean", "vs_rest", "rao_scott"}
     for spec in DESIGNS.values():
         assert spec["data"] == "load_sample" or (GOLDEN / spec["data"]).is_file()
+
+
+def test_sample_export_is_current(tmp_path: Path) -> None:
+    """sample.json was made from the bundled sample and margins as they are now."""
+    spec = importlib.util.spec_from_file_location("export_sample", GOLDEN / "export_sample.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.export(tmp_path)
+    how = "regenerate: cd tests/golden && python export_sample.py && Rscript make_golden.R"
+    assert (GOLDEN / "sample.json").is_file(), f"tests/golden/sample.json is missing; {how}"
+    for name in ("sample_kept.csv", "sample_margins.csv"):
+        committed = GOLDEN / name
+        assert committed.is_file(), f"tests/golden/{name} is missing; {how}"
+        assert (tmp_path / name).read_text() == committed.read_text(), (
+            f"yl.load_sample() / yl.load_margins() no longer match tests/golden/{name}; {how}"
+        )
 
 
 @pytest.mark.parametrize("case", list(_params()))

@@ -538,6 +538,9 @@ rake_doc <- rake_step(list(pop_types, pop_schwide))
 rake_joint <- rake_step(list(pop_joint, pop_compimp))
 rake_strat <- rake_step(list(pop_schwide, pop_compimp))
 
+sample_only <- "--sample-only" %in% commandArgs(trailingOnly = TRUE)
+
+if (!sample_only) {
 cat("linearization designs\n")
 build_family("api_linearization.json", list(
   srs_fpc = spec("apisrs.csv", weights = "pw", fpc = "fpc"),
@@ -599,6 +602,73 @@ build_family("api_replicate.json", list(
   strat_fpc_jkn_raked = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
                              steps = list(jackknife_step(), rake_strat))
 ), api_calls)
+
+}
+
+# ---------------------------------------------------------------------------
+# (b) the bundled synthetic sample, as export_sample.py wrote it from
+# yl.load_sample() and yl.load_margins(survey). Python rebuilds these designs from
+# yl.load_sample() itself ("data": "load_sample") and rakes to yl.load_margins(survey)
+# ("source": "load_margins"); the margin records are in the JSON for reference.
+# ---------------------------------------------------------------------------
+
+if (file.exists("sample_kept.csv") && file.exists("sample_margins.csv")) {
+  datasets[["load_sample"]] <- read.csv("sample_kept.csv", stringsAsFactors = FALSE,
+                                        na.strings = "NA", check.names = FALSE)
+  raw <- read.csv("sample_margins.csv", stringsAsFactors = FALSE, na.strings = "NA",
+                  check.names = FALSE)
+  sample_margins <- lapply(unique(raw$margin), function(name) {
+    vars <- strsplit(name, " x ", fixed = TRUE)[[1]]
+    m <- raw[raw$margin == name, c(vars, "population"), drop = FALSE]
+    rownames(m) <- NULL
+    m
+  })
+  rake_sample <- rake_step(sample_margins)
+  rake_sample$source <- "load_margins"
+  safety <- grep("^safe_", names(datasets[["load_sample"]]), value = TRUE)
+
+  sample_design <- function(steps) {
+    spec(data = "load_sample", strata = "district", clusters = "school", steps = steps)
+  }
+  raked_w <- full_weights(make_design(sample_design(list(rake_sample))))
+  sample_lo <- round(unname(quantile(raked_w, 0.05)), 1)
+  sample_hi <- round(unname(quantile(raked_w, 0.95)), 1)
+
+  sample_calls <- function(id) {
+    calls <- list(list(`function` = "weights"))
+    for (by in list(NULL, "district", "age_band")) {
+      for (col in safety) {
+        for (ci in c("logit", "beta")) {
+          calls[[length(calls) + 1]] <- list(`function` = "proportion", column = col, by = by,
+                                             ci = ci, level = 0.95)
+        }
+      }
+    }
+    for (ci in c("logit", "beta")) {
+      calls[[length(calls) + 1]] <- list(`function` = "proportion", column = safety[1],
+                                         by = "district", ci = ci, level = 0.9)
+    }
+    for (col in safety) {
+      calls[[length(calls) + 1]] <- list(`function` = "vs_rest", column = col, by = "district")
+      for (st in c("F", "Chisq")) {
+        calls[[length(calls) + 1]] <- list(`function` = "rao_scott", row = col,
+                                           col = "district", statistic = st)
+      }
+    }
+    calls
+  }
+
+  cat("bundled sample\n")
+  build_family("sample.json", list(
+    sample_unweighted = sample_design(list()),
+    sample_raked = sample_design(list(rake_sample)),
+    sample_raked_trim = sample_design(list(rake_sample, trim_step(sample_lo, sample_hi, FALSE))),
+    sample_jkn_raked = sample_design(list(jackknife_step(), rake_sample))
+  ), sample_calls)
+} else {
+  cat("sample_kept.csv / sample_margins.csv missing: run export_sample.py first;",
+      "sample.json not written\n")
+}
 
 cat(sprintf("largest relative gap between svyciprop(logit) and its closed form, %s: %.3g\n",
             names(logit_gap), logit_gap), sep = "")
