@@ -19,8 +19,9 @@ The lines of a table are:
   of one age band), because the one-way tables of a briefing publish those
   totals.
 
-Secondary picks are taken, where possible, among groups that are not the only
-one in some line (such a group equals that line's total). After the line rule
+A secondary pick is, where possible, a group that mends several such lines at
+once, then one that is not the only group of some line (such a group equals
+that line's total), then the smallest. After the line rule
 an exact check runs: taking every line total whose own base reaches
 ``min_base`` as published, no small hidden group (nor a small residual) may be
 a linear combination of the published totals. While one is, the smallest open
@@ -169,18 +170,20 @@ def suppress(
 def _next_pick(
     lines: list[np.ndarray], base: np.ndarray, suppressed: np.ndarray, alone: np.ndarray
 ) -> int | None:
-    """The smallest unsuppressed group of the first line that has one, or None.
+    """The group to suppress next, from the first of ``lines`` with an open group.
 
-    Groups that are not alone in some line are preferred.
+    Preferred, in turn: groups lying in the most of ``lines`` (one pick then
+    mends several lines), groups not alone in some line, the smallest base.
     """
+    reach = np.zeros(len(base), dtype=int)
+    for members in lines:
+        reach[members] += 1
     for members in lines:
         candidates = members[~suppressed[members]]
         if len(candidates) == 0:
             continue
-        shared = candidates[~alone[candidates]]
-        if len(shared):
-            candidates = shared
-        return int(candidates[np.argmin(base[candidates])])
+        order = np.lexsort((base[candidates], alone[candidates], -reach[candidates]))
+        return int(candidates[order[0]])
     return None
 
 

@@ -1,0 +1,584 @@
+"""Briefing tables: a question by groups, with an "All" row, nets, tests and suppression.
+
+:func:`crosstab` turns one question into a tidy table ready to publish: for
+every group of ``by`` (and "All", the whole population) the proportion
+choosing each answer, then each of the codebook's nets ("Feel safe"), with
+standard errors, confidence intervals, bases, a flag saying whether the group
+is significantly above or below the rest of the population, and disclosure
+control (:mod:`listening.suppression`). Every number comes from
+:func:`listening.estimates.proportion` and :func:`listening.estimates.vs_rest`
+on the same design, so the table agrees with R's ``survey`` package.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import listening as yl
+>>> data = pd.DataFrame({"area": ["North"] * 12 + ["South"] * 12,
+...                      "safe": ["Yes"] * 9 + ["No"] * 3 + ["Yes"] * 4 + ["No"] * 8})
+>>> tab = crosstab(yl.SurveyDesign(data), "safe", by="area")
+>>> tab.table[["area", "category", "estimate", "base"]]
+    area category  estimate  base
+0    All       No  0.458333    24
+1    All      Yes  0.541667    24
+2  North       No  0.250000    12
+3  North      Yes  0.750000    12
+4  South       No  0.666667    12
+5  South      Yes  0.333333    12
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from listening.association import RaoScottResult, rao_scott
+from listening.codebook import Codebook, Question, slug
+from listening.design import SurveyDesign
+from listening.errors import ListeningError
+from listening.estimates import CI_METHODS, holm, proportion, vs_rest
+from listening.suppression import suppress
+
+if TYPE_CHECKING:
+    from great_tables import GT
+
+ALL = "All"
+ESTIMATE_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "n")
+TABLE_COLUMNS: tuple[str, ...] = (
+    "category",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "base",
+    "weighted_base",
+    "suppressed",
+    "vs_rest",
+)
+
+
+@dataclass(frozen=True)
+class Crosstab:
+    """A briefing table: one question by groups, safe to publish.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The ``by`` column(s) (``"All"`` for the whole population, first),
+        ``category`` (answer options, then nets), ``estimate`` (a proportion),
+        ``se``, ``ci_low``, ``ci_high``, ``n``, ``base``, ``weighted_base``,
+        ``suppressed`` and ``vs_rest`` (+1 / 0 / -1). Suppressed groups have
+        NaN / NA estimates, standard errors, bounds and ``n``.
+    test : RaoScottResult, dict or None
+        The Rao-Scott test of ``question`` against ``by`` (a combined ``by``
+        is tested as one variable of its combinations). For a multi-select
+        question, a dict from each option to the test of that option (ticked
+        or not) against ``by``. None (or a None value) where a test cannot be
+        run (fewer than two categories on a side).
+    question : str
+        The analysed column (for a multi-select question, the question name).
+    by : tuple of str
+        The grouping column(s).
+    title : str
+        The question wording (or ``question`` without a codebook).
+    kind : str
+        ``"single"`` (one answer: proportions add to 1 in a group, before
+        nets) or ``"multi"`` (each option the share mentioning it).
+    min_base, level, ci : int, float, str
+        The suppression threshold, confidence level and interval method.
+    weighting : str
+        How the estimates are weighted, in words.
+    source : str
+        Where the data come from.
+    notes : tuple of str
+        Further notes for readers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xxyyy") * 4})
+    >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g", min_base=5)
+    >>> tab.by, tab.kind, round(tab.test.p_value, 3)
+    (('g',), 'single', 1.0)
+    """
+
+    table: pd.DataFrame
+    test: RaoScottResult | dict[str, RaoScottResult | None] | None
+    question: str
+    by: tuple[str, ...]
+    title: str
+    kind: str = "single"
+    min_base: int = 10
+    level: float = 0.95
+    ci: str = "logit"
+    weighting: str = ""
+    source: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write the tidy table as UTF-8 CSV (``[c]`` for suppressed figures).
+
+        See :func:`listening.exports.to_csv`.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+        >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
+        >>> out = tab.to_csv(pathlib.Path(tempfile.mkdtemp()) / "q.csv")
+        >>> out.read_text().splitlines()[0]
+        'g,category,estimate,se,ci_low,ci_high,n,base,weighted_base,suppressed,vs_rest'
+        """
+        from listening.exports import to_csv
+
+        return to_csv(self, path)
+
+    def to_excel(self, path: str | Path, **kwargs: Any) -> Path:
+        """Write a one-table briefing workbook (see :func:`listening.briefing.write_briefing`).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+        >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
+        >>> tab.to_excel(pathlib.Path(tempfile.mkdtemp()) / "q.xlsx").suffix
+        '.xlsx'
+        """
+        from listening.briefing import write_briefing
+
+        return write_briefing(path, [self], **kwargs)
+
+    def to_gt(self) -> GT:
+        """The table as a great_tables ``GT`` object (see :func:`listening.exports.to_gt`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+        >>> type(crosstab(yl.SurveyDesign(data), "q", by="g").to_gt()).__name__
+        'GT'
+        """
+        from listening.exports import to_gt
+
+        return to_gt(self)
+
+    def to_html(self) -> str:
+        """The table as an HTML fragment (see :func:`listening.exports.to_html`).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+        >>> "<table" in crosstab(yl.SurveyDesign(data), "q", by="g").to_html()
+        True
+        """
+        from listening.exports import to_html
+
+        return to_html(self)
+
+
+def crosstab(
+    design: SurveyDesign,
+    question: str,
+    by: str | Sequence[str] = "district",
+    *,
+    min_base: int = 10,
+    ci: str = "logit",
+    level: float = 0.95,
+    codebook: Codebook | None = None,
+    title: str | None = None,
+    weighting: str | None = None,
+    source: str | None = None,
+    notes: Sequence[str] = (),
+) -> Crosstab:
+    """Tabulate a question by groups, with "All", nets, significance and suppression.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        The (usually raked) design.
+    question : str
+        A question of the codebook, or any categorical column of the data.
+    by : str or list of str, default "district"
+        Grouping column(s); several columns make combined groups (district x
+        age band), protected along each of their lines by secondary
+        suppression.
+    min_base : int, default 10
+        Groups where fewer respondents answered are suppressed.
+    ci : {"logit", "beta"}
+        Interval method, as :func:`listening.estimates.proportion`.
+    level : float, default 0.95
+        Confidence level; ``1 - level`` is also the significance level of
+        ``vs_rest``.
+    codebook : Codebook, optional
+        Default: ``design.codebook`` if the design has one. With a codebook
+        the categories follow the questionnaire (options never chosen get a
+        row with estimate 0), nets follow the options, and a multi-select
+        question gives one row per option. Without one, categories are those
+        seen in the data, in their order, and there are no nets.
+    title : str, optional
+        Default: the question's wording.
+    weighting : str, optional
+        Weighting in words for the exports. Default: described from the design.
+    source : str, optional
+        Data source for the exports. Default: the codebook's source.
+    notes : sequence of str
+        Further notes for the exports.
+
+    Returns
+    -------
+    Crosstab
+
+    Notes
+    -----
+    Rows: "All" first, then the groups in the order of their categories; in
+    each group the options (or the categories seen), then the nets. A
+    single-select option or net is the share of the group's respondents who
+    answered the question; a multi-select option is the share mentioning it
+    among those who ticked anything ("% mentioning"), so options can add to
+    more than 1. A net of a multi-select question is the share ticking any
+    of its options.
+
+    ``vs_rest`` is +1 (-1) when the group is significantly higher (lower)
+    than the rest of the population (everyone else who answered) at level
+    ``1 - level``, the p-values of every published group and category of the
+    table adjusted together by Holm's method; it is 0 for "All", for
+    suppressed groups, and where the difference is not significant.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"g": ["a"] * 22 + ["b"] * 20 + ["c"] * 4,
+    ...                      "q": ["y"] * 20 + ["n"] * 2 + ["y", "n"] * 10 + ["n"] * 4})
+    >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
+    >>> tab.table.groupby("g", sort=False)["suppressed"].first().to_dict()
+    {'All': False, 'a': False, 'b': True, 'c': True}
+    """
+    by_cols = [by] if isinstance(by, str) else list(by)
+    _check_arguments(design, question, by_cols, min_base, ci, level)
+    book = codebook if codebook is not None else getattr(design, "codebook", None)
+    spec = book.questions.get(question) if book is not None else None
+    if spec is not None and spec.type == "multi":
+        kind = "multi"
+    elif spec is None or spec.type == "single":
+        kind = "single"
+    else:
+        raise ListeningError(
+            f"crosstab: question {question!r} is of type {spec.type!r}; only single and multi "
+            "questions make briefing tables (use yl.mean for an integer question)."
+        )
+    if kind == "single" and question not in design.data.columns:
+        raise ListeningError(
+            f"crosstab: column {question!r} is not in the design's data; pass a question "
+            "that the survey holds."
+        )
+    design, items = _items(design, question, spec)
+    groups_rows, tests_rows = [], []
+    for item in items:
+        groups_rows.append(_estimates(design, item, by_cols, ci, level))
+        tests_rows.append(_tests(design, item, by_cols))
+    table = pd.concat(groups_rows, ignore_index=True)
+    vs = pd.concat(tests_rows, ignore_index=True)
+    table = _suppress(table, by_cols, min_base)
+    table = _significance(table, vs, by_cols, alpha=1.0 - level)
+    return Crosstab(
+        table=table,
+        test=_association(design, question, spec, by_cols),
+        question=question,
+        by=tuple(by_cols),
+        title=title if title is not None else (spec.wording if spec is not None else question),
+        kind=kind,
+        min_base=min_base,
+        level=level,
+        ci=ci,
+        weighting=weighting if weighting is not None else describe_weighting(design),
+        source=source if source is not None else (book.source if book is not None else ""),
+        notes=tuple(notes),
+    )
+
+
+def describe_weighting(design: SurveyDesign) -> str:
+    """The weighting of a design in words, for the notes of an export.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"sex": ["F", "M", "M"]})
+    >>> margins = [pd.DataFrame({"sex": ["F", "M"], "population": [60, 40]})]
+    >>> print(describe_weighting(yl.SurveyDesign(data).rake(margins)))
+    Raked to population totals of sex; Kish design effect 1.32, effective sample size 2.3.
+    """
+    diagnostics = design.diagnostics()
+    effect = (
+        f"Kish design effect {diagnostics.deff:.2f}, "
+        f"effective sample size {diagnostics.effective_n:,.1f}."
+    )
+    if diagnostics.margins is not None:
+        names = list(dict.fromkeys(diagnostics.margins["margin"].astype(str)))
+        return f"Raked to population totals of {', '.join(names)}; {effect}"
+    if diagnostics.deff == 1.0:
+        return "Unweighted: every respondent counts once."
+    return f"Design weights; {effect}"
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One analysed column of a table and which of its categories become rows."""
+
+    column: str
+    label: str | None = None  # None: every category of the column, with its own label
+    order: tuple[str, ...] = ()  # the codebook's options, for a single question
+
+
+def _check_arguments(
+    design: SurveyDesign,
+    question: str,
+    by_cols: list[str],
+    min_base: int,
+    ci: str,
+    level: float,
+) -> None:
+    if not isinstance(design, SurveyDesign):
+        raise ListeningError(
+            f"crosstab: design must be a SurveyDesign, not {type(design).__name__}; "
+            "build one with survey.design() or yl.SurveyDesign(data, ...)."
+        )
+    if not by_cols:
+        raise ListeningError("crosstab: by is empty; pass a column name such as 'district'.")
+    if question in by_cols:
+        raise ListeningError(
+            f"crosstab: question {question!r} is also a by column; choose another by."
+        )
+    missing = [c for c in by_cols if c not in design.data.columns]
+    if missing:
+        raise ListeningError(
+            f"crosstab: by column(s) {missing} not in the design's data; use one of "
+            f"{list(design.data.columns)[:30]}."
+        )
+    clash = [c for c in by_cols if (design.data[c].astype(object) == ALL).any()]
+    if clash:
+        raise ListeningError(
+            f"crosstab: by column(s) {clash} hold a group called {ALL!r}, the name of the "
+            "whole-population row; rename that group."
+        )
+    if isinstance(min_base, bool) or not isinstance(min_base, int | np.integer) or min_base < 0:
+        raise ListeningError(f"crosstab: min_base={min_base!r}; pass a whole number >= 0.")
+    if ci not in CI_METHODS:
+        raise ListeningError(f"crosstab: ci={ci!r} is not valid; use one of {list(CI_METHODS)}.")
+    if not 0.0 < level < 1.0:
+        raise ListeningError(f"crosstab: level={level!r}; pass a confidence level such as 0.95.")
+
+
+def _with_columns(design: SurveyDesign, columns: dict[str, pd.Series]) -> SurveyDesign:
+    """A design with analysis columns added (same weights, design and calibration)."""
+    if not columns:
+        return design
+    if hasattr(design, "with_columns"):
+        return design.with_columns(**columns)
+    # Until SurveyDesign.with_columns lands (see /work/notes/requests.md).
+    new = object.__new__(SurveyDesign)
+    new._init(design._data.assign(**columns), design._spec, design._sampling, design._state)
+    return new
+
+
+def _items(design: SurveyDesign, question: str, spec: Question | None) -> tuple[SurveyDesign, list]:
+    """The columns to estimate (adding net indicators to the design) and their rows."""
+    data = design.data
+    if spec is None:
+        return design, [_Item(question)]
+    new: dict[str, pd.Series] = {}
+    if spec.type == "multi":
+        present = {o: c for o, c in spec.option_columns.items() if c in data.columns}
+        if not present:
+            raise ListeningError(
+                f"crosstab: none of the option columns of {question!r} "
+                f"({list(spec.option_columns.values())[:3]}...) is in the design's data; "
+                "read the survey with this codebook."
+            )
+        items = [_Item(column, option) for option, column in present.items()]
+        answered = pd.concat([data[c].notna() for c in present.values()], axis=1).any(axis=1)
+        for net, members in spec.nets.items():
+            ticked = pd.concat(
+                [data[present[m]].fillna(False).astype(bool) for m in members if m in present],
+                axis=1,
+            ).any(axis=1)
+            new[_net_column(question, net)] = ticked.astype("boolean").where(answered)
+    else:
+        items = [_Item(question, order=spec.options)]
+        answers = data[question]
+        for net, members in spec.nets.items():
+            indicator = answers.isin(members).astype("boolean")
+            new[_net_column(question, net)] = indicator.where(answers.notna())
+    items += [_Item(_net_column(question, net), net) for net in spec.nets]
+    return _with_columns(design, new), items
+
+
+def _net_column(question: str, net: str) -> str:
+    return f"{question}__net__{slug(net)}"
+
+
+def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for column in columns:
+        out[column] = out[column].astype(object).map(str)
+    return out
+
+
+def _picked(frame: pd.DataFrame, item: _Item, *, mirror: list[str]) -> pd.DataFrame:
+    """Rows of an estimator's output for the item's categories, labelled.
+
+    For an indicator item the ``True`` rows are kept; where no respondent at
+    all has True the ``False`` rows are mirrored (estimate 1 - p, the same
+    standard error, columns in ``mirror`` negated or complemented).
+    """
+    if item.label is None:
+        out = frame.copy()
+        out["category"] = out["category"].astype(object).map(str)
+        return out
+    truth = frame["category"].map(lambda v: bool(v) is True)
+    if truth.any():
+        out = frame[truth].copy()
+    else:
+        out = frame[~truth].copy()
+        for column in mirror:
+            out[column] = _mirror(out, column)
+    out["category"] = item.label
+    return out
+
+
+def _mirror(frame: pd.DataFrame, column: str) -> pd.Series:
+    flips = {
+        "estimate": lambda f: 1.0 - f["estimate"],
+        "ci_low": lambda f: 1.0 - f["ci_high"],
+        "ci_high": lambda f: 1.0 - f["ci_low"],
+        "n": lambda f: f["base"] - f["n"],
+        "difference": lambda f: -f["difference"],
+    }
+    return flips[column](frame)
+
+
+def _estimates(
+    design: SurveyDesign, item: _Item, by_cols: list[str], ci: str, level: float
+) -> pd.DataFrame:
+    """Proportions for "All" and every group, one row per (group, category)."""
+    mirror = ["estimate", "ci_low", "ci_high", "n"]
+    overall = proportion(design, item.column, ci=ci, level=level)
+    grouped = _as_text(proportion(design, item.column, by=by_cols, ci=ci, level=level), by_cols)
+    for column in by_cols:
+        overall.insert(0, column, ALL)
+    rows = pd.concat(
+        [_picked(overall, item, mirror=mirror), _picked(grouped, item, mirror=mirror)],
+        ignore_index=True,
+    )
+    rows = rows[[*by_cols, *TABLE_COLUMNS[:8]]]
+    if item.order:
+        rows = _complete(rows, by_cols, item.order)
+    return rows
+
+
+def _complete(rows: pd.DataFrame, by_cols: list[str], order: tuple[str, ...]) -> pd.DataFrame:
+    """Add options nobody chose (estimate 0) and put the options in questionnaire order."""
+    groups = rows.drop_duplicates(by_cols)[[*by_cols, "base", "weighted_base"]]
+    full = groups.merge(pd.DataFrame({"category": list(order)}), how="cross")
+    seen = [c for c in rows["category"].unique() if c not in order]
+    if seen:
+        raise ListeningError(
+            f"crosstab: categories {seen} are in the data but not among the codebook's options "
+            f"{list(order)}; read the survey with the same codebook."
+        )
+    out = full.merge(rows, on=[*by_cols, "category", "base", "weighted_base"], how="left")
+    unseen = out["estimate"].isna() & (out["base"] > 0)
+    out.loc[unseen, ["estimate", "se", "n"]] = 0.0
+    return out[rows.columns]
+
+
+def _tests(design: SurveyDesign, item: _Item, by_cols: list[str]) -> pd.DataFrame:
+    """Group-versus-rest differences and raw p-values for an item."""
+    out = _as_text(vs_rest(design, item.column, by=by_cols), by_cols)
+    out = _picked(out, item, mirror=["difference"])
+    return out[[*by_cols, "category", "difference", "p_value"]]
+
+
+def _suppress(table: pd.DataFrame, by_cols: list[str], min_base: int) -> pd.DataFrame:
+    """Flag and blank suppressed groups (primary and secondary)."""
+    bases = table.groupby(by_cols, sort=False)["base"].min().reset_index()
+    is_all = (bases[by_cols] == ALL).all(axis=1)
+    groups = bases[~is_all].reset_index(drop=True)
+    total = int(bases.loc[is_all, "base"].iloc[0])
+    result = suppress(
+        groups, by=by_cols, min_base=min_base, residual_base=total - int(groups["base"].sum())
+    )
+    flags = pd.concat(
+        [
+            bases[is_all][by_cols].assign(suppressed=result.total),
+            groups[by_cols].assign(suppressed=result.groups.to_numpy()),
+        ]
+    )
+    table = table.merge(flags, on=by_cols, how="left", validate="many_to_one")
+    for column in ESTIMATE_COLUMNS:
+        table[column] = table[column].astype(float).where(~table["suppressed"])
+    table["n"] = table["n"].round().astype("Int64")
+    table["base"] = table["base"].astype("Int64")
+    return table
+
+
+def _significance(
+    table: pd.DataFrame, vs: pd.DataFrame, by_cols: list[str], *, alpha: float
+) -> pd.DataFrame:
+    """``vs_rest``: Holm-adjusted over the table's published groups and categories."""
+    keys = [*by_cols, "category"]
+    table = table.merge(vs, on=keys, how="left", validate="one_to_one")
+    is_all = (table[by_cols] == ALL).all(axis=1)
+    p = table["p_value"].where(~is_all & ~table["suppressed"]).to_numpy(dtype=float)
+    adjusted = holm(p)
+    signs = np.where(adjusted < alpha, np.sign(table["difference"].to_numpy(dtype=float)), 0)
+    table["vs_rest"] = np.nan_to_num(signs).astype(int)
+    table = table.drop(columns=["difference", "p_value"])
+    order = _group_order(table, by_cols)
+    table = table.iloc[np.lexsort((table.index.to_numpy(), order))].reset_index(drop=True)
+    return table[[*by_cols, *TABLE_COLUMNS]]
+
+
+def _group_order(table: pd.DataFrame, by_cols: list[str]) -> np.ndarray:
+    """Position of each row's group: "All" first, then the groups as first seen."""
+    keys = table[by_cols].astype(str).agg("\x1f".join, axis=1)
+    first = {key: i for i, key in reversed(list(enumerate(keys)))}
+    return keys.map(first).to_numpy()
+
+
+def _association(
+    design: SurveyDesign, question: str, spec: Question | None, by_cols: list[str]
+) -> RaoScottResult | dict[str, RaoScottResult | None] | None:
+    if len(by_cols) > 1:
+        data = design.data
+        combined = data[by_cols].astype(object).astype(str).agg(" x ".join, axis=1)
+        by_name = " x ".join(by_cols)
+        combined = combined.where(data[by_cols].notna().all(axis=1))
+        design = _with_columns(design, {by_name: combined})
+    else:
+        by_name = by_cols[0]
+    if spec is not None and spec.type == "multi":
+        present = {o: c for o, c in spec.option_columns.items() if c in design.data.columns}
+        return {option: _rao_scott(design, column, by_name) for option, column in present.items()}
+    return _rao_scott(design, question, by_name)
+
+
+def _rao_scott(design: SurveyDesign, row: str, col: str) -> RaoScottResult | None:
+    try:
+        return rao_scott(design, row, col)
+    except ListeningError:
+        return None
