@@ -32,6 +32,7 @@ from listening.readers import RawTable, read_table
 from listening.validate import (
     Finding,
     Parsed,
+    Rows,
     match_columns,
     parse_multi,
     parse_question,
@@ -386,10 +387,12 @@ def _assemble(
     rejected_mask = special.copy()
     for f in kept_findings:
         rejected_mask[f.rows] = True
-    keep = np.flatnonzero(~rejected_mask)
+    kept_rows = np.flatnonzero(~rejected_mask)
+    # Kept positions; a slice when every row is kept saves a copy of each column.
+    keep: Rows = slice(None) if len(kept_rows) == n else kept_rows
     data = pd.DataFrame(
         {name: column for p in parsed for name, column in p.build(keep).items()},
-        index=pd.Index(keep + 1, name="row"),
+        index=pd.Index(kept_rows + 1, name="row"),
     )
     if book is not None:
         data = _derive(data, book)
@@ -405,8 +408,8 @@ def _assemble(
     report = IngestReport(
         source=str(raw.source),
         n_read=n,
-        n_kept=len(keep),
-        n_rejected=n - len(keep),
+        n_kept=len(kept_rows),
+        n_rejected=n - len(kept_rows),
         reasons=_reason_counts(kept_findings),
         nonresponse=_nonresponse(parsed, keep, book, set(raw.names)),
         extra_columns=tuple(extras),
@@ -448,7 +451,7 @@ def _reason_counts(findings: list[Finding]) -> pd.DataFrame:
 
 
 def _nonresponse(
-    parsed: list[Parsed], keep: np.ndarray, book: Codebook | None, names: set[str]
+    parsed: list[Parsed], keep: Rows, book: Codebook | None, names: set[str]
 ) -> pd.DataFrame:
     if book is None:
         return pd.DataFrame(columns=["question", "answered", "blank", "in_file"])

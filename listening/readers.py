@@ -20,10 +20,12 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
 import math
+import re
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,7 +57,8 @@ class RawTable:
     codes : list of numpy.ndarray
         Per column, an integer code per row into ``uniques``.
     uniques : list of numpy.ndarray
-        Per column, the distinct cell values as ``str`` (object array).
+        Per column, the distinct cell values as ``str`` (object array; no
+        value appears twice).
     n_rows : int
         Data rows read (the header excluded).
     value_labels : dict of str to dict
@@ -267,44 +270,70 @@ def _decode(raw: bytes) -> tuple[str, str]:
 
 
 def _read_csv(file: Path) -> RawTable:
-    raw = file.read_bytes()
-    text, encoding = _decode(raw)
-    if not text.strip():
+    """Arrow reads a UTF-8 file straight from disk; anything else is decoded first.
+
+    Only when the header cannot be taken from the file's first 64 KiB as UTF-8,
+    or Arrow finds a ragged row or a byte that is not UTF-8, is the whole file
+    decoded in Python (UTF-8, Windows-1252, then Latin-1) and parsed again.
+    """
+    with file.open("rb") as handle:
+        start = handle.read(_PREFIX)
+    header = _utf8_header(start, complete=len(start) < _PREFIX)
+    if header is not None:
+        table = _csv_fast(str(file), _names(header, file), file)
+        if table is not None:
+            table.encoding = "utf-8"
+            return _drop_empty_unnamed(table)
+    text, encoding = _decode(file.read_bytes())
+    if not re.search(r"\S", text):
         raise IngestError(f"Survey file {file} is empty (only blank lines); export it again.")
-    header = _csv_header(text, file)
-    if not header or not any(h.strip() for h in header):
+    try:
+        header = next(csv.reader(io.StringIO(text, newline="")), [])
+    except csv.Error as err:
         raise IngestError(
-            f"Survey file {file}: the first line is blank; the column names must be on line 1."
-        )
-    names = _clean_names(header, file)
+            f"Survey file {file}: the header line cannot be read as CSV ({err}); "
+            "save the survey as comma-separated values."
+        ) from None
+    names = _names(header, file)
     table = None
-    if not any("\n" in h or "\r" in h for h in header):
-        data = raw if encoding == "utf-8" else text.encode("utf-8")
-        table = _csv_fast(data, names, file)
+    if encoding != "utf-8" and _one_line(header):
+        table = _csv_fast(pa.BufferReader(text.encode("utf-8")), names, file)
     if table is None:
         table = _csv_exact(text, names, file)
     table.encoding = encoding
     return _drop_empty_unnamed(table)
 
 
-def _csv_header(text: str, file: Path) -> list[str]:
-    """The first CSV row, parsed from the start of the text unless it runs further."""
-    prefix = 1 << 16
+_PREFIX = 1 << 16
+
+
+def _utf8_header(start: bytes, *, complete: bool) -> list[str] | None:
+    """The header from the first bytes, or None if they are not UTF-8 or hold no full header."""
     try:
-        rows = csv.reader(io.StringIO(text[:prefix], newline=""))
+        text = codecs.getincrementaldecoder("utf-8-sig")().decode(start, final=complete)
+        rows = csv.reader(io.StringIO(text, newline=""))
         header = next(rows, [])
-        if len(text) > prefix and next(rows, None) is None:
-            header = next(csv.reader(io.StringIO(text, newline="")), [])
-    except csv.Error as err:
+        if not complete and next(rows, None) is None:
+            return None
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    return header if _one_line(header) and any(h.strip() for h in header) else None
+
+
+def _one_line(header: list[str]) -> bool:
+    return not any("\n" in h or "\r" in h for h in header)
+
+
+def _names(header: list[str], file: Path) -> list[str]:
+    if not any(h.strip() for h in header):
         raise IngestError(
-            f"Survey file {file}: the header line cannot be read as CSV ({err}); "
-            "save the survey as comma-separated values."
-        ) from None
-    return header
+            f"Survey file {file}: the first line is blank; the column names must be on line 1."
+        )
+    return _clean_names(header, file)
 
 
-def _csv_fast(data: bytes, names: list[str], file: Path) -> RawTable | None:
-    """Parse with Arrow's multi-threaded reader; None if any row is ragged."""
+def _csv_fast(source: str | pa.BufferReader, names: list[str], file: Path) -> RawTable | None:
+    """Parse with Arrow's multi-threaded reader; None if a row is ragged or not UTF-8."""
     ragged: list[str] = []
 
     def on_bad_row(row: Any) -> str:
@@ -315,7 +344,7 @@ def _csv_fast(data: bytes, names: list[str], file: Path) -> RawTable | None:
     as_dict = pa.dictionary(pa.int32(), pa.string())
     try:
         arrow = pa_csv.read_csv(
-            pa.BufferReader(data),
+            source,
             read_options=pa_csv.ReadOptions(column_names=keys, skip_rows=1),
             parse_options=pa_csv.ParseOptions(
                 ignore_empty_lines=False, newlines_in_values=True, invalid_row_handler=on_bad_row
@@ -336,10 +365,10 @@ def _csv_fast(data: bytes, names: list[str], file: Path) -> RawTable | None:
     for key in keys:
         chunks = arrow.column(key).chunks
         if chunks:
-            codes.append(np.concatenate([c.indices.to_numpy() for c in chunks]).astype(np.int64))
-            uniques.append(chunks[0].dictionary.to_numpy(zero_copy_only=False).astype(object))
+            codes.append(np.concatenate([c.indices.to_numpy() for c in chunks]))
+            uniques.append(chunks[0].dictionary.to_numpy(zero_copy_only=False))
         else:
-            codes.append(np.zeros(0, dtype=np.int64))
+            codes.append(np.zeros(0, dtype=np.int32))
             uniques.append(np.array([""], dtype=object))
     return RawTable(file, names, codes, uniques, arrow.num_rows)
 

@@ -50,6 +50,7 @@ UNTICKED = frozenset(
     {"", "0", "no", "n", "false", "f", "not ticked", "unticked", "unchecked", "not selected"}
 )
 BLANK, UNKNOWN = -1, -2
+Rows = np.ndarray | slice  # kept row positions, or slice(None) for every row
 
 
 def key(text: str) -> str:
@@ -117,7 +118,8 @@ class Parsed:
 
     ``status`` says per row whether the question was answered (0), left blank
     (1) or answered with missing code ``j`` (``2 + j``). ``build`` turns the
-    kept row positions into the question's typed data column(s).
+    kept row positions (an integer array, or a slice for all rows) into the
+    question's typed data column(s).
 
     Examples
     --------
@@ -131,7 +133,7 @@ class Parsed:
     question: Question
     status: np.ndarray
     findings: list[Finding]
-    build: Callable[[np.ndarray], dict[str, pd.api.extensions.ExtensionArray]]
+    build: Callable[[Rows], dict[str, pd.api.extensions.ExtensionArray]]
 
 
 def finding(rule: str, column: str, codes: np.ndarray, messages: Sequence[str | None]) -> Finding:
@@ -355,17 +357,16 @@ def _single(
         ]
     else:
         rule, messages = "no consent", _consent_messages(q, shown, position, consent)
-    row_position = position[codes]
     n_options = len(q.options)
-    status = np.where(row_position >= n_options, 2 + row_position - n_options, 0)
-    status = np.where(row_position < 0, 1, status).astype(np.int8)
+    answered = (position >= 0) & (position < n_options)
+    category = np.where(answered, position, -1)
+    status = np.where(position >= n_options, 2 + position - n_options, ~answered).astype(np.int8)
 
-    def build(keep: np.ndarray) -> dict[str, pd.api.extensions.ExtensionArray]:
-        kept = row_position[keep]
-        kept = np.where((kept >= 0) & (kept < n_options), kept, -1)
-        return {q.name: pd.Categorical.from_codes(kept, q.options, ordered=q.ordered)}
+    def build(keep: Rows) -> dict[str, pd.api.extensions.ExtensionArray]:
+        kept = category[codes[keep]]
+        return {q.name: pd.Categorical.from_codes(kept, q.options, q.ordered, validate=False)}
 
-    return Parsed(q, status, [finding(rule, q.name, codes, messages)], build)
+    return Parsed(q, status[codes], [finding(rule, q.name, codes, messages)], build)
 
 
 def _consent_messages(
@@ -413,9 +414,9 @@ def _integer(
             for n, w in zip(numbers, whole, strict=True)
         ]
         findings.append(finding(f"{q.name} out of range", q.name, codes, outside))
-    status = np.array([not t for t in tidied], dtype=bool)[codes].astype(np.int8)
+    status = np.array([not t for t in tidied], dtype=np.int8)[codes]
 
-    def build(keep: np.ndarray) -> dict[str, pd.api.extensions.ExtensionArray]:
+    def build(keep: Rows) -> dict[str, pd.api.extensions.ExtensionArray]:
         kept = codes[keep]
         return {q.name: pd.arrays.IntegerArray(numbers[kept], ~whole[kept])}
 
@@ -426,28 +427,36 @@ def _strings(q: Question, codes: np.ndarray, uniques: np.ndarray, identifier: bo
     tidied = tidy_all(uniques, collapse=q.type == "id")
     blank = tidied == ""
     values = pd.array(pa.array(tidied, type=pa.string(), mask=blank), dtype="string")
-    status = blank[codes].astype(np.int8)
-    findings = _identifiers(q.name, codes, tidied, blank) if identifier else []
+    status = blank.astype(np.int8)[codes]
+    findings = _identifiers(q.name, codes, uniques, tidied, blank) if identifier else []
 
-    def build(keep: np.ndarray) -> dict[str, pd.api.extensions.ExtensionArray]:
+    def build(keep: Rows) -> dict[str, pd.api.extensions.ExtensionArray]:
         return {q.name: values.take(codes[keep])}
 
     return Parsed(q, status, findings, build)
 
 
 def _identifiers(
-    column: str, codes: np.ndarray, tidied: np.ndarray, blank: np.ndarray
+    column: str, codes: np.ndarray, uniques: np.ndarray, tidied: np.ndarray, blank: np.ndarray
 ) -> list[Finding]:
     """Rows without an id, and rows repeating an earlier row's id (the first is kept)."""
     missing = np.flatnonzero(blank[codes])
-    same, ids = pd.factorize(tidied)
-    row_id = same[codes]
-    repeated = pd.Series(row_id).duplicated().to_numpy() & ~blank[codes]
-    first = np.zeros(len(ids), dtype=np.int64)
-    originals = np.flatnonzero(~repeated)
-    first[row_id[originals]] = originals
-    rows = np.flatnonzero(repeated)
-    messages = [f"{column}: {ids[i]!r} repeats the id of row {first[i] + 1}" for i in row_id[rows]]
+    if (tidied == uniques).all():  # uniques are distinct, so the tidied ids are too
+        row_id, ids = codes, tidied
+    else:
+        same, ids = pd.factorize(tidied)
+        row_id = same[codes]
+    shared = (np.bincount(row_id, minlength=len(ids)) > 1) & (ids != "")
+    rows, messages = np.zeros(0, dtype=np.int64), []
+    if shared.any():
+        repeated = pd.Series(row_id).duplicated().to_numpy() & shared[row_id]
+        first = np.zeros(len(ids), dtype=np.int64)
+        originals = np.flatnonzero(~repeated)
+        first[row_id[originals]] = originals
+        rows = np.flatnonzero(repeated)
+        messages = [
+            f"{column}: {ids[i]!r} repeats the id of row {first[i] + 1}" for i in row_id[rows]
+        ]
     return [
         Finding("missing id", column, missing, np.full(len(missing), f"{column}: missing id")),
         Finding("duplicate id", column, rows, np.array(messages, dtype=object)),
@@ -508,7 +517,7 @@ def parse_multi(q: Question, raw: RawTable, found: dict[str, int]) -> Parsed:
         status[((mask >> (n_options + j)) & 1) == 1] = 2 + j
     status[answered] = 0
 
-    def build(keep: np.ndarray) -> dict[str, pd.api.extensions.ExtensionArray]:
+    def build(keep: Rows) -> dict[str, pd.api.extensions.ExtensionArray]:
         kept, none = mask[keep], ~answered[keep]
         return {
             column: pd.arrays.BooleanArray(((kept >> bit) & 1).astype(bool), none.copy())

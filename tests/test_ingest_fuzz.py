@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -168,7 +169,7 @@ def test_fast_and_exact_csv_parsers_agree(rows, newline):
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator=newline).writerows([names, *rows])
     text = buffer.getvalue()
-    fast = _csv_fast(text.encode("utf-8"), names, Path("x.csv"))
+    fast = _csv_fast(pa.BufferReader(text.encode("utf-8")), names, Path("x.csv"))
     exact = _csv_exact(text, names, Path("x.csv"))
     event(f"fast parser {'declined' if fast is None else 'used'}")
     if fast is None:  # Arrow could not split a row: the exact parser is used instead
