@@ -93,6 +93,8 @@ class Crosstab:
         The suppression threshold, confidence level and interval method.
     weighting : str
         How the estimates are weighted, in words.
+    method : str
+        The sample design and how standard errors are computed, in words.
     source : str
         Where the data come from.
     notes : tuple of str
@@ -118,6 +120,7 @@ class Crosstab:
     level: float = 0.95
     ci: str = "logit"
     weighting: str = ""
+    method: str = ""
     source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -305,6 +308,7 @@ def crosstab(
         level=level,
         ci=ci,
         weighting=weighting if weighting is not None else describe_weighting(design),
+        method=describe_method(design),
         source=source if source is not None else (book.source if book is not None else ""),
         notes=tuple(notes),
     )
@@ -333,6 +337,32 @@ def describe_weighting(design: SurveyDesign) -> str:
     if diagnostics.deff == 1.0:
         return "Unweighted: every respondent counts once."
     return f"Design weights; {effect}"
+
+
+def describe_method(design: SurveyDesign) -> str:
+    """The sample design and the standard-error method in words, for the notes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"area": ["a", "a", "b", "b"], "school": [1, 2, 3, 4]})
+    >>> print(describe_method(yl.SurveyDesign(data, strata="area", clusters="school")))
+    Stratified by area, clustered by school; standard errors by Taylor linearisation.
+    """
+    parts = []
+    if design.strata is not None:
+        parts.append(f"stratified by {design.strata}")
+    if design.clusters is not None:
+        parts.append(f"clustered by {design.clusters}")
+    layout = ", ".join(parts) if parts else "respondents sampled independently"
+    if design.is_replicate:
+        errors = f"{design.replicate_type} replicate weights ({design.n_replicates:,} replicates)"
+    elif design.is_raked:
+        errors = "Taylor linearisation, allowing for the raking (calibration)"
+    else:
+        errors = "Taylor linearisation"
+    return f"{layout[:1].upper()}{layout[1:]}; standard errors by {errors}."
 
 
 @dataclass(frozen=True)

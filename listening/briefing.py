@@ -1,0 +1,462 @@
+"""A briefing workbook: cover, contents, notes and one table per sheet.
+
+:func:`write_briefing` writes briefing tables into one Excel workbook laid out
+as the Government Statistical Service guidance on releasing statistics in
+spreadsheets asks:
+
+- a cover sheet (title, what the tables show, source, date, weighting,
+  suppression), a contents sheet linking to every table, a notes sheet
+  (method, weighting targets and their sources, suppression and ``[c]``,
+  significance, symbols), and optionally the weighting targets as a table;
+- one table per sheet, its title in cell A1 and the lines that explain it
+  directly below (no blank rows above the table), a single header row,
+  no merged cells, each table defined as an Excel table, percentages stored
+  as fractions and formatted as %, interval bounds in their own columns,
+  bases shown, symbols instead of blank cells.
+
+The workbook is written with xlsxwriter, every text cell as a string (never a
+formula) after :func:`listening.exports.neutralise`. The cover date is passed
+by the caller (default today): the same tables and date give the same cell
+values, and the same bytes.
+
+Examples
+--------
+>>> import datetime, tempfile, pathlib
+>>> import pandas as pd
+>>> import listening as yl
+>>> from listening.crosstab import crosstab
+>>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+>>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
+>>> out = write_briefing(pathlib.Path(tempfile.mkdtemp()) / "brief.xlsx", [tab],
+...                      date=datetime.date(2025, 3, 1))
+>>> import openpyxl
+>>> openpyxl.load_workbook(out).sheetnames
+['Cover', 'Contents', 'Notes', 'Table_1']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from listening.crosstab import Crosstab
+from listening.errors import ListeningError
+from listening.exports import (
+    CONFIDENTIAL,
+    HIGHER,
+    LOWER,
+    NOT_APPLICABLE,
+    NOT_AVAILABLE,
+    SYMBOLS,
+    heading,
+    neutralise,
+    presentation_frame,
+)
+
+PERCENT_FORMAT = "0.0%"
+COUNT_FORMAT = "#,##0"
+WEIGHTED_FORMAT = "#,##0.0"
+ONE_TABLE = "This worksheet contains one table."
+MAX_WIDTH = 60
+
+
+def write_briefing(
+    path: str | Path,
+    tables: Sequence[Crosstab],
+    *,
+    title: str | None = None,
+    source: str | None = None,
+    weighting: str | None = None,
+    date: dt.date | None = None,
+    targets: Sequence[pd.DataFrame] | None = None,
+    targets_source: str | None = None,
+    notes: Sequence[str] = (),
+    contact: str | None = None,
+) -> Path:
+    """Write briefing tables into one accessible Excel workbook.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.xlsx`` file to write (replaced if it exists).
+    tables : sequence of Crosstab
+        The tables, one sheet each (``Table_1``, ``Table_2``, ...), in order.
+    title : str, optional
+        Workbook title for the cover. Default: "Briefing tables".
+    source : str, optional
+        Data source. Default: the first table's source.
+    weighting : str, optional
+        Weighting summary. Default: the first table's weighting.
+    date : datetime.date, optional
+        Publication date for the cover. Default: today.
+    targets : sequence of DataFrame, optional
+        The population margins used for raking (as ``design.rake`` takes
+        them): written as a "Weighting_targets" sheet and summarised in the notes.
+    targets_source : str, optional
+        Where the weighting targets come from (for the notes).
+    notes : sequence of str
+        Further notes, after the standard ones.
+    contact : str, optional
+        Contact details for the cover.
+
+    Returns
+    -------
+    Path
+        The file written.
+
+    Raises
+    ------
+    ListeningError
+        If ``tables`` is empty or holds something other than Crosstab objects,
+        or the file cannot be written.
+
+    Examples
+    --------
+    >>> import datetime, tempfile, pathlib
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> from listening.crosstab import crosstab
+    >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+    >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
+    >>> margins = [pd.DataFrame({"g": ["a", "b"], "population": [500, 400]})]
+    >>> out = write_briefing(pathlib.Path(tempfile.mkdtemp()) / "b.xlsx", [tab],
+    ...                      title="Safety survey", date=datetime.date(2025, 3, 1),
+    ...                      targets=margins, targets_source="Census 2021")
+    >>> import openpyxl
+    >>> openpyxl.load_workbook(out).sheetnames
+    ['Cover', 'Contents', 'Notes', 'Weighting_targets', 'Table_1']
+    """
+    tables = list(tables)
+    if not tables or not all(isinstance(t, Crosstab) for t in tables):
+        raise ListeningError(
+            "write_briefing: pass a non-empty list of tables made by yl.crosstab(...)."
+        )
+    file = Path(path)
+    date = date or dt.date.today()
+    first = tables[0]
+    meta = {
+        "title": title or "Briefing tables",
+        "source": source if source is not None else first.source,
+        "weighting": weighting if weighting is not None else first.weighting,
+        "date": f"{date.day} {date:%B %Y}",
+    }
+    book = xlsxwriter.Workbook(str(file), {"strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties(
+        {
+            "title": neutralise(meta["title"]),
+            "created": dt.datetime.combine(date, dt.time()),
+            "comments": "Written by listening",
+        }
+    )
+    styles = _Styles(book)
+    sheets = [f"Table_{i}" for i in range(1, len(tables) + 1)]
+    _cover(book.add_worksheet("Cover"), styles, meta, tables, contact)
+    extra = ["Weighting_targets"] if targets else []
+    _contents(book.add_worksheet("Contents"), styles, tables, sheets, extra)
+    note_rows = _notes(tables, meta, targets, targets_source, notes)
+    _table_sheet(
+        book.add_worksheet("Notes"),
+        styles,
+        ["Notes", ONE_TABLE],
+        pd.DataFrame(note_rows, columns=["Note number", "Note text"]),
+        "notes_table",
+        wrap={"Note text"},
+    )
+    if targets:
+        frame = _targets_frame(targets)
+        lines = ["Weighting targets: population totals used for raking", ONE_TABLE]
+        if targets_source:
+            lines.append(f"Source: {targets_source}")
+        _table_sheet(
+            book.add_worksheet("Weighting_targets"), styles, lines, frame, "weighting_targets"
+        )
+    for number, (tab, sheet) in enumerate(zip(tables, sheets, strict=True), start=1):
+        _table_sheet(
+            book.add_worksheet(sheet),
+            styles,
+            _table_lines(tab, number),
+            presentation_frame(tab),
+            f"table_{number}",
+        )
+    try:
+        book.close()
+    except (OSError, xlsxwriter.exceptions.XlsxWriterException) as err:
+        raise ListeningError(
+            f"write_briefing: cannot write {file} ({err}); check the folder exists and the "
+            "file is not open in another program."
+        ) from None
+    return file
+
+
+class _Styles:
+    """The few cell formats of the workbook."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.title = book.add_format({"bold": True, "font_size": 16})
+        self.heading = book.add_format({"bold": True, "font_size": 13})
+        self.text = book.add_format({"text_wrap": False})
+        self.wrap = book.add_format({"text_wrap": True, "valign": "top"})
+        self.header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self.link = book.add_format({"font_color": "#0000FF", "underline": 1})
+        self.percent = book.add_format({"num_format": PERCENT_FORMAT})
+        self.count = book.add_format({"num_format": COUNT_FORMAT})
+        self.weighted = book.add_format({"num_format": WEIGHTED_FORMAT})
+        self.symbol = book.add_format({"align": "right"})
+
+
+def _lines(sheet: Any, styles: _Styles, lines: Sequence[str]) -> int:
+    """Write text lines down column A from A1 (the first as the title); return the next row."""
+    for row, line in enumerate(lines):
+        style = styles.title if row == 0 else styles.text
+        sheet.write_string(row, 0, neutralise(line), style)
+    return len(lines)
+
+
+def _cover(
+    sheet: Any,
+    styles: _Styles,
+    meta: dict[str, str],
+    tables: list[Crosstab],
+    contact: str | None,
+) -> None:
+    min_bases = sorted({t.min_base for t in tables})
+    sections = [
+        (
+            "About these tables",
+            f"{len(tables)} table(s) of weighted percentages of young people giving each "
+            "answer, for the whole population surveyed and for groups, with 95% confidence "
+            "intervals, significance against the rest of the population, and bases.",
+        ),
+        ("Source", meta["source"] or "Not stated."),
+        ("Date published", meta["date"]),
+        ("Weighting", meta["weighting"] or "Not stated."),
+        (
+            "Suppression",
+            f"Figures for a group in which fewer than {_listing(min_bases)} young people "
+            f"answered are not shown: the cells read {CONFIDENTIAL}. See the Notes sheet.",
+        ),
+        ("Contents", "The Contents sheet lists and links to every table."),
+    ]
+    if contact:
+        sections.append(("Contact", contact))
+    sheet.write_string(0, 0, neutralise(meta["title"]), styles.title)
+    row = 1
+    for head, text in sections:
+        sheet.write_string(row, 0, head, styles.heading)
+        sheet.write_string(row + 1, 0, neutralise(text), styles.wrap)
+        row += 2
+    sheet.set_column(0, 0, 100)
+    sheet.hide_gridlines(2)
+
+
+def _listing(values: list[int]) -> str:
+    return " or ".join(str(v) for v in values)
+
+
+def _contents(
+    sheet: Any,
+    styles: _Styles,
+    tables: list[Crosstab],
+    sheets: list[str],
+    extra: list[str],
+) -> None:
+    top = _lines(sheet, styles, ["Contents", ONE_TABLE])
+    headers = ["Sheet name", "Table title", "Question", "Groups"]
+    rows = [("Notes", "Notes on method, weighting, suppression and symbols", "", "")]
+    rows += [(name, "Weighting targets used for raking", "", "") for name in extra]
+    rows += [
+        (sheet_name, tab.title, tab.question, " by ".join(heading(b) for b in tab.by))
+        for tab, sheet_name in zip(tables, sheets, strict=True)
+    ]
+    rows = [tuple(cell or NOT_APPLICABLE for cell in r) for r in rows]
+    for col, text in enumerate(headers):
+        sheet.write_string(top, col, text, styles.header)
+    for offset, row in enumerate(rows, start=1):
+        sheet.write_url(top + offset, 0, f"internal:'{row[0]}'!A1", styles.link, row[0])
+        for col, text in enumerate(row[1:], start=1):
+            sheet.write_string(top + offset, col, neutralise(text), styles.text)
+    sheet.add_table(
+        top,
+        0,
+        top + len(rows),
+        len(headers) - 1,
+        {
+            "name": "contents_table",
+            "columns": [{"header": h} for h in headers],
+            "autofilter": False,
+            "style": "Table Style Light 1",
+        },
+    )
+    widths = [max(len(str(r[c])) for r in [headers, *rows]) for c in range(len(headers))]
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, min(width + 2, MAX_WIDTH))
+
+
+def _notes(
+    tables: list[Crosstab],
+    meta: dict[str, str],
+    targets: Sequence[pd.DataFrame] | None,
+    targets_source: str | None,
+    extra: Sequence[str],
+) -> list[tuple[str, str]]:
+    first = tables[0]
+    levels = sorted({t.level for t in tables})
+    methods = sorted({t.ci for t in tables})
+    ci_words = {
+        "logit": "the logit method (as R's svyciprop)",
+        "beta": "the Korn-Graubard (beta) method (as R's svyciprop)",
+    }
+    texts = [
+        "Percentages are design-based estimates of the share of young people giving each "
+        "answer, among those who answered the question. "
+        + (first.method or "")
+        + " Figures agree with R's survey package.",
+        "Confidence intervals ("
+        + " and ".join(f"{100 * v:g}%" for v in levels)
+        + ") use "
+        + " and ".join(ci_words.get(m, m) for m in methods)
+        + ", on the design's degrees of freedom (clusters, such as schools, minus strata). "
+        "Each bound has its own column. Where no interval can be computed "
+        f"(an estimate of 0% or 100%, or too few schools) the cells read {NOT_AVAILABLE}.",
+        "Weighting: " + (meta["weighting"] or "not stated.") + _targets_text(targets),
+        "Weighting targets source: " + (targets_source or "not stated."),
+        f"Suppression: where fewer than {_listing(sorted({t.min_base for t in tables}))} "
+        f"young people in a group answered a question, that group's percentages, intervals, "
+        f"standard errors and counts are not shown and read {CONFIDENTIAL}. When only one "
+        "group of a table would be hidden, the next smallest group is hidden too (secondary "
+        "suppression), so that no hidden figure can be worked out from the total and the "
+        "other groups; combined groups are protected along each of their rows and columns. "
+        "Bases (the number who answered) are always shown.",
+        f"Significance: 'Compared with the rest' (and {HIGHER} / {LOWER} in the HTML tables) "
+        "says whether a group's percentage is significantly higher or lower than that of "
+        "everyone else who answered, by a design-based t test; p-values of all groups and "
+        "answers of a table are adjusted together by Holm's method, and significance is "
+        "judged at the " + " and ".join(f"{100 * (1 - v):g}%" for v in levels) + " level. "
+        "'All' is not compared with itself.",
+        "Multi-select questions ('tick all that apply'): each option is the percentage of "
+        "those who answered the question who mentioned it, so the options can add up to more "
+        "than 100%.",
+        "Symbols: "
+        + "; ".join(f"{symbol} = {meaning}" for symbol, meaning in SYMBOLS.items())
+        + ".",
+        "Percentages are stored unrounded and displayed to one decimal place; "
+        "weighted bases are the sum of weights of those who answered.",
+    ]
+    texts += list(extra)
+    texts += [f"Table {i}: {t}" for i, tab in enumerate(tables, start=1) for t in tab.notes]
+    return [(f"Note {i}", text) for i, text in enumerate(texts, start=1)]
+
+
+def _targets_text(targets: Sequence[pd.DataFrame] | None) -> str:
+    if not targets:
+        return ""
+    parts = []
+    for margin in targets:
+        variables = [c for c in margin.columns if c != "population"]
+        total = float(margin["population"].sum())
+        parts.append(f"{' x '.join(variables)} ({len(margin)} cells, total {total:,.0f})")
+    return " Raking targets: " + "; ".join(parts) + " (see the Weighting_targets sheet)."
+
+
+def _targets_frame(targets: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    variables = list(dict.fromkeys(c for m in targets for c in m.columns if c != "population"))
+    frames = []
+    for margin in targets:
+        used = [c for c in margin.columns if c != "population"]
+        frame = pd.DataFrame({"Margin": " x ".join(used)}, index=range(len(margin)))
+        for variable in variables:
+            values = margin[variable].astype(str) if variable in used else NOT_APPLICABLE
+            frame[heading(variable)] = np.asarray(values, dtype=object)
+        frame["Population"] = margin["population"].to_numpy(dtype=float)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def _table_lines(tab: Crosstab, number: int) -> list[str]:
+    groups = " and ".join(heading(b).lower() for b in tab.by)
+    lines = [
+        f"Table {number}: {tab.title} (by {groups})",
+        ONE_TABLE + " Notes about method, weighting, suppression and symbols are on the "
+        "Notes sheet.",
+        f"Question: {tab.question}. Base: young people who answered the question"
+        + (" (ticked at least one option)." if tab.kind == "multi" else "."),
+        f"Groups with fewer than {tab.min_base} respondents who answered are shown as "
+        f"{CONFIDENTIAL}.",
+    ]
+    if tab.source:
+        lines.append(f"Source: {tab.source}")
+    return lines
+
+
+def _table_sheet(
+    sheet: Any,
+    styles: _Styles,
+    lines: Sequence[str],
+    frame: pd.DataFrame,
+    name: str,
+    *,
+    wrap: set[str] | None = None,
+) -> None:
+    """Title and explanation lines from A1, then the frame as an Excel table."""
+    top = _lines(sheet, styles, lines)
+    headers = [neutralise(str(h)) for h in frame.columns]
+    formats = [_column_format(styles, h) for h in headers]
+    for col, text in enumerate(headers):
+        sheet.write_string(top, col, text, styles.header)
+    values = frame.to_numpy(dtype=object)
+    for r, row in enumerate(values, start=top + 1):
+        for c, value in enumerate(row):
+            _cell(sheet, r, c, value, formats[c], styles)
+    sheet.add_table(
+        top,
+        0,
+        top + len(values),
+        len(headers) - 1,
+        {
+            "name": name,
+            "columns": [{"header": h} for h in headers],
+            "autofilter": False,
+            "style": "Table Style Light 1",
+        },
+    )
+    for col, header in enumerate(headers):
+        longest = max([len(_shown(v)) for v in values[:, col]] or [0])
+        if wrap and header in wrap:
+            sheet.set_column(col, col, 100, styles.wrap)
+        else:
+            sheet.set_column(col, col, min(max(longest, min(len(header), 24)) + 2, MAX_WIDTH))
+    sheet.freeze_panes(top + 1, 0)
+
+
+def _column_format(styles: _Styles, header: str) -> Any:
+    if header.startswith(("Percentage", "Lower limit", "Upper limit", "Standard error")):
+        return styles.percent
+    if header == "Weighted base":
+        return styles.weighted
+    if header in ("Population", "Respondents giving this answer") or header.startswith("Base"):
+        return styles.count
+    return styles.text
+
+
+def _cell(sheet: Any, row: int, col: int, value: Any, style: Any, styles: _Styles) -> None:
+    if isinstance(value, str):
+        numeric = style is not styles.text
+        sheet.write_string(row, col, neutralise(value), styles.symbol if numeric else style)
+    elif isinstance(value, bool | np.bool_):
+        sheet.write_string(row, col, "Yes" if value else "No", styles.text)
+    elif value is None or pd.isna(value):
+        sheet.write_string(row, col, NOT_AVAILABLE, styles.symbol)
+    else:
+        sheet.write_number(row, col, float(value), style)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float | np.floating):
+        return f"{value:,.1f}"
+    return str(value)
