@@ -276,9 +276,14 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     """
     file = Path(path)
     book = load_codebook(codebook) if isinstance(codebook, str | Path) else codebook
+    if book is not None and not isinstance(book, Codebook):
+        raise CodebookError(
+            f"read_survey({str(file)!r}, codebook=...) got a {type(book).__name__}; pass a "
+            "Codebook (listening.load_codebook(path)), the path of a codebook YAML file, or None."
+        )
     raw = read_table(file)
     if book is None:
-        return _assemble(raw, None, _untyped(raw), {}, [])
+        return _assemble(raw, None, _untyped(raw), {}, [], {})
     found = match_columns(raw.names, book, str(file))
     parsed = [_parse(q, raw, found, book) for q in book.questions.values()]
     findings = [f for p in parsed for f in p.findings]
@@ -291,7 +296,7 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     ]
     used = set(found.values())
     extras = {n: i for i, n in enumerate(raw.names) if i not in used}
-    return _assemble(raw, book, parsed, extras, findings)
+    return _assemble(raw, book, parsed, extras, findings, found)
 
 
 def _parse(q: Question, raw: RawTable, found: dict[str, int], book: Codebook) -> Parsed:
@@ -363,6 +368,7 @@ def _assemble(
     parsed: list[Parsed],
     extras: dict[str, int],
     findings: list[Finding],
+    found: dict[str, int],
 ) -> Survey:
     n = raw.n_rows
     special = np.zeros(n, dtype=bool)
@@ -411,7 +417,7 @@ def _assemble(
         n_kept=len(kept_rows),
         n_rejected=n - len(kept_rows),
         reasons=_reason_counts(kept_findings),
-        nonresponse=_nonresponse(parsed, keep, book, set(raw.names)),
+        nonresponse=_nonresponse(parsed, keep, book, found),
         extra_columns=tuple(extras),
         encoding=raw.encoding,
     )
@@ -451,7 +457,7 @@ def _reason_counts(findings: list[Finding]) -> pd.DataFrame:
 
 
 def _nonresponse(
-    parsed: list[Parsed], keep: Rows, book: Codebook | None, names: set[str]
+    parsed: list[Parsed], keep: Rows, book: Codebook | None, found: dict[str, int]
 ) -> pd.DataFrame:
     if book is None:
         return pd.DataFrame(columns=["question", "answered", "blank", "in_file"])
@@ -469,8 +475,7 @@ def _nonresponse(
         }
         for code in codes:
             record[code] = int(counts[2 + q.missing.index(code)]) if code in q.missing else pd.NA
-        columns = [q.name, *q.option_columns.values()]
-        record["in_file"] = any(c.casefold() in {n.casefold() for n in names} for c in columns)
+        record["in_file"] = any(c in found for c in [q.name, *q.option_columns.values()])
         records.append(record)
     frame = pd.DataFrame.from_records(records)
     for code in codes:

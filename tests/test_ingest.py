@@ -423,6 +423,12 @@ def test_bad_codebook_path_raises_codebook_error(tmp_path):
         read_survey(path, tmp_path / "nowhere.yaml")
 
 
+def test_codebook_of_the_wrong_type(tmp_path):
+    path = to_csv(valid_frame(3), tmp_path / "ok.csv")
+    with pytest.raises(CodebookError, match="got a dict"):
+        read_survey(path, {"id_column": "respondent_id"})
+
+
 def test_consent_value_must_be_an_option(tmp_path):
     book = codebook_from_dict(
         {
