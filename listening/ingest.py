@@ -48,7 +48,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _WHOLE = re.compile(r"[+-]?\d{1,15}(\.0*)?")
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class IngestReport:
     """What happened when a file was read, with no respondent-level values.
 
@@ -133,6 +133,9 @@ class IngestReport:
             lines += ["  " + line for line in self.nonresponse.to_string(index=False).split("\n")]
         return "\n".join(lines)
 
+    def __repr__(self) -> str:
+        return str(self)
+
     def _repr_html_(self) -> str:
         frames = self.to_frames()
         parts = [f"<h4>Ingest report for {html.escape(self.source)}</h4>"]
@@ -160,8 +163,9 @@ class Survey:
         integers ``Int64``, ids and free text ``string``, and a multi-select
         question one nullable ``boolean`` column per option (all NA when none
         was ticked); derived ``age_band`` and ``sex`` come last. Without a
-        codebook: every column as found, numbers as ``Int64``/``Float64``,
-        the rest as ``string``.
+        codebook: every column as found, surrounding whitespace removed and
+        blanks NA, as ``Int64``/``Float64`` where every value is a number, else
+        ``string``.
     rejected : DataFrame
         Rows not kept: ``row``, the original cell values as strings, and
         ``reason`` naming every rule broken, with column and value.
@@ -500,7 +504,7 @@ def _derive(data: pd.DataFrame, book: Codebook) -> pd.DataFrame:
         mapping = {str(k): str(v) for k, v in weighting.get("sex_map", {}).items()}
         unknown = str(weighting.get("sex_unknown", "Not known"))
         labels = list(dict.fromkeys([*mapping.values(), unknown]))
-        answers = data[source].cat
+        answers = data[source].astype("category").cat
         lookup = np.array(
             [labels.index(mapping.get(c, unknown)) for c in answers.categories]
             + [labels.index(unknown)],
