@@ -247,7 +247,8 @@ def crosstab(
     Notes
     -----
     Rows: "All" first, then the groups in the order of their categories; in
-    each group the options (or the categories seen), then the nets. A
+    each group the options (or the categories seen), then the nets (labelled
+    "<name> (net)" when an option has the same name). A
     single-select option or net is the share of the group's respondents who
     answered the question; a multi-select option is the share mentioning it
     among those who ticked anything ("% mentioning"), so options can add to
@@ -453,8 +454,13 @@ def _items(design: SurveyDesign, question: str, spec: Question | None) -> tuple[
         for net, members in spec.nets.items():
             indicator = answers.isin(members).astype("boolean")
             new[_net_column(question, net)] = indicator.where(answers.notna())
-    items += [_Item(_net_column(question, net), net) for net in spec.nets]
+    items += [_Item(_net_column(question, net), _net_label(net, spec)) for net in spec.nets]
     return _with_columns(design, new), items
+
+
+def _net_label(net: str, spec: Question) -> str:
+    """A net's row label: its name, with " (net)" when an option has the same name."""
+    return f"{net} (net)" if net in spec.options else net
 
 
 def _net_column(question: str, net: str) -> str:

@@ -1,0 +1,269 @@
+"""The ``listening`` command: briefing workbooks and ingest reports from the shell.
+
+``listening brief DATA --codebook CB --out briefing.xlsx`` reads and checks a
+survey file, weights it (strata and clusters from the codebook's design
+section, raking to the bundled population margins or to ``--margins``),
+tabulates every chosen question by every ``--by`` variable and writes one
+workbook (optionally HTML and CSV files too). ``listening validate DATA
+--codebook CB`` prints the ingest report.
+
+Bad input (a missing file, a broken codebook, margins that do not fit) ends
+with exit code 2 and a one-line message on stderr, never a traceback; so do
+bad arguments.
+
+Examples
+--------
+>>> main(["validate", "no-such-file.csv"])
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from listening.errors import ListeningError
+
+if TYPE_CHECKING:
+    from listening.codebook import Codebook
+    from listening.crosstab import Crosstab
+    from listening.ingest import Survey
+
+COMBINE = "+"
+BUNDLED_TARGETS_SOURCE = (
+    "ONS mid-2020 population estimates, persons aged 11 to 18 by district and single year "
+    "of age (district x age band); Census 2021, females and males aged under 20 by district, "
+    "whose ratio splits each district's 11 to 18 total (district x sex)."
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``listening`` command line and return its exit code.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name. Default: ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        0 on success, 2 on bad input or bad arguments.
+
+    Examples
+    --------
+    >>> main(["--version"])  # doctest: +ELLIPSIS
+    listening ...
+    0
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:
+        return int(stop.code or 0)
+    try:
+        return args.run(args)
+    except ListeningError as err:
+        print(f"listening: error: {_one_line(err)}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"listening: error: {err.strerror or err}: {err.filename}", file=sys.stderr)
+        return 2
+
+
+def _one_line(err: Exception) -> str:
+    return " ".join(str(err).split())
+
+
+def _parser() -> argparse.ArgumentParser:
+    from listening import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="listening",
+        description="Briefing tables and ingest reports for youth safety surveys.",
+    )
+    parser.add_argument("--version", action="version", version=f"listening {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    brief = commands.add_parser(
+        "brief",
+        help="weight a survey and write a briefing workbook",
+        description="Read, validate and weight a survey, tabulate questions by groups and "
+        "write one Excel workbook (cover, contents, notes, a sheet per table).",
+    )
+    brief.add_argument("data", help="survey file (.csv, .xlsx, .sav or .parquet)")
+    brief.add_argument("--codebook", help="codebook YAML (default: the bundled one)")
+    weighting = brief.add_mutually_exclusive_group()
+    weighting.add_argument(
+        "--margins", help="population margins CSV (default: the bundled ONS/Census margins)"
+    )
+    weighting.add_argument(
+        "--unweighted", action="store_true", help="do not rake (design weights only)"
+    )
+    brief.add_argument(
+        "--by",
+        action="append",
+        metavar="COLUMN",
+        help=f"group by this column; repeat for more tables; join columns with {COMBINE!r} "
+        "for combined groups (district+age_band). Default: district",
+    )
+    brief.add_argument(
+        "--questions",
+        nargs="+",
+        metavar="Q",
+        help="questions to tabulate (default: every single and multi question but "
+        "consent and the survey's design and profile columns)",
+    )
+    brief.add_argument("--min-base", type=_whole, default=10, help="suppress smaller groups")
+    brief.add_argument("--ci", choices=("logit", "beta"), default="logit")
+    brief.add_argument("--level", type=float, default=0.95, help="confidence level")
+    brief.add_argument("--out", required=True, help="workbook to write (.xlsx)")
+    brief.add_argument("--html", metavar="DIR", help="also write one HTML table per file here")
+    brief.add_argument("--csv", metavar="DIR", help="also write one tidy CSV per table here")
+    brief.add_argument("--title", help="workbook title (default: the codebook's)")
+    brief.add_argument("--date", type=_date, help="date on the cover, YYYY-MM-DD (default today)")
+    brief.add_argument("--quiet", action="store_true", help="no progress bar")
+    brief.set_defaults(run=_brief)
+
+    validate = commands.add_parser(
+        "validate",
+        help="read a survey and print the ingest report",
+        description="Read a survey file against the codebook and print what was kept and "
+        "rejected, by rule, and item non-response.",
+    )
+    validate.add_argument("data", help="survey file (.csv, .xlsx, .sav or .parquet)")
+    validate.add_argument("--codebook", help="codebook YAML (default: the bundled one)")
+    validate.set_defaults(run=_validate)
+    return parser
+
+
+def _whole(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return value
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2025-03-01") from None
+
+
+def _read(args: argparse.Namespace) -> tuple[Codebook, Survey]:
+    from listening.codebook import load_codebook
+    from listening.ingest import read_survey
+
+    codebook = load_codebook(args.codebook)
+    return codebook, read_survey(args.data, codebook)
+
+
+def _validate(args: argparse.Namespace) -> int:
+    _, survey = _read(args)
+    print(survey.report())
+    return 0
+
+
+def default_questions(codebook: Codebook, by: Sequence[Sequence[str]]) -> list[str]:
+    """Questions a briefing covers by default.
+
+    Every single and multi question except consent, the columns that the
+    codebook uses for the sample design and weighting (required columns,
+    district, strata, clusters, the column ``sex`` is derived from) and the
+    ``by`` columns.
+
+    Examples
+    --------
+    >>> from listening.codebook import load_codebook
+    >>> questions = default_questions(load_codebook(), [["district"]])
+    >>> questions[:2], "gender" in questions, "consent" in questions
+    (['school_year', 'ethnicity'], False, False)
+    """
+    skip = {
+        codebook.consent_column,
+        codebook.district_column,
+        codebook.strata,
+        codebook.clusters,
+        codebook.weighting.get("sex_from"),
+        *codebook.required_columns,
+        *(column for group in by for column in group),
+    }
+    return [q.name for q in codebook.of_type("single", "multi") if q.name not in skip]
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from listening.briefing import write_briefing
+    from listening.crosstab import crosstab
+    from listening.margins import load_margins, read_margins
+
+    codebook, survey = _read(args)
+    by = [part.split(COMBINE) for part in (args.by or [codebook.district_column or "district"])]
+    questions = args.questions or default_questions(codebook, by)
+    for name in questions:
+        codebook.question(name)
+    design = survey.design()
+    margins = None
+    targets_source = None
+    if not args.unweighted:
+        if args.margins:
+            margins = read_margins(args.margins, survey, codebook=codebook)
+            targets_source = f"Population margins file {Path(args.margins).name}."
+        else:
+            margins = load_margins(survey, codebook=codebook)
+            targets_source = BUNDLED_TARGETS_SOURCE
+        design = design.rake(margins)
+    tables = []
+    jobs = [(q, b) for q in questions for b in by]
+    for question, groups in tqdm(jobs, desc="tables", unit="table", disable=args.quiet):
+        tables.append(
+            crosstab(
+                design,
+                question,
+                groups,
+                min_base=args.min_base,
+                ci=args.ci,
+                level=args.level,
+                codebook=codebook,
+            )
+        )
+    out = write_briefing(
+        args.out,
+        tables,
+        title=args.title or codebook.title,
+        source=codebook.source,
+        date=args.date,
+        targets=margins,
+        targets_source=targets_source,
+    )
+    for folder, kind in ((args.html, "html"), (args.csv, "csv")):
+        if folder:
+            _write_each(Path(folder), tables, kind)
+    hidden = sum(int(t.table.drop_duplicates(list(t.by))["suppressed"].sum()) for t in tables)
+    print(f"Wrote {out}: {len(tables)} tables, {hidden} groups suppressed (minimum base {args.min_base}).")
+    return 0
+
+
+def _write_each(folder: Path, tables: list[Crosstab], kind: str) -> None:
+    from listening.codebook import slug
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, tab in enumerate(tables, start=1):
+        name = f"table_{number}_{slug(tab.question)}_by_{slug('_'.join(tab.by))}.{kind}"
+        if kind == "html":
+            (folder / name).write_text(tab.to_html(), encoding="utf-8")
+        else:
+            tab.to_csv(folder / name)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
