@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from listening.design import SurveyDesign
 from listening.errors import ListeningError
@@ -163,7 +163,7 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
             statistic=f,
             df_num=d0,
             df_den=d0 * nu,
-            p_value=float(stats.f.sf(f, d0, d0 * nu)),
+            p_value=float(special.fdtrc(d0, d0 * nu, f)),
             method="Pearson's X^2: Rao & Scott adjustment (F)",
             adjusted_statistic=adjusted,
             pearson=pearson,
@@ -172,7 +172,7 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
         statistic=pearson,
         df_num=df1,
         df_den=None,
-        p_value=float(stats.chi2.sf(adjusted, df1)),
+        p_value=float(special.chdtrc(df1, adjusted)),
         method="Pearson's X^2: Rao & Scott adjustment (Chisq, first order)",
         adjusted_statistic=adjusted,
         pearson=pearson,

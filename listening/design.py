@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from listening.errors import DesignError, ListeningError
 from listening.raking import Calibration, prepare_margins, rake_cells
 from listening.replicates import Replicates, bootstrap_factors, jackknife_factors, rerake
-from listening.variance import LONELY_PSU, Sampling, domain_degf, matrix_rank
+from listening.variance import LONELY_PSU, Sampling, compact, domain_degf
 
 _SHOW = 10
 _STRICT_ROUNDS = 1000
@@ -770,10 +770,9 @@ class SurveyDesign:
             )
         cells = cal.cells
         key = cluster * cells.n_cells + cells.cell
-        code, uniq = pd.factorize(key, sort=True)
-        uniq = np.asarray(uniq)
+        code, uniq = compact(key, self._sampling.n_clusters * cells.n_cells)
         return Groups(
-            np.asarray(code, dtype=np.int64),
+            code,
             len(uniq),
             uniq // cells.n_cells,
             uniq % cells.n_cells,
@@ -843,7 +842,7 @@ class SurveyDesign:
             key = np.packbits(mask).tobytes()
             cached = self._state.cache.get(("rank", key))
             if cached is None:
-                cached = matrix_rank(rep.group_factors(self._groups, np.flatnonzero(mask))) - 1
+                cached = rep.domain_rank(self._groups, np.flatnonzero(mask)) - 1
                 self._state.cache[("rank", key)] = cached
             out[d] = cached
         return out

@@ -34,11 +34,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from listening.design import SurveyDesign
 from listening.errors import ListeningError
-from listening.variance import replicate_variance, stratified_variance
+from listening.variance import compact, replicate_variance, stratified_variance
 
 CI_METHODS: tuple[str, ...] = ("logit", "beta")
 STATISTICS: tuple[str, ...] = ("auto", "proportion", "mean")
@@ -141,9 +141,8 @@ def domains(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame
         missing |= codes < 0
         key = key * max(len(cats), 1) + np.maximum(codes, 0)
         levels.append(cats)
-    key = np.where(missing, -1, key)
-    seen = np.unique(key[key >= 0])
-    code = np.where(missing, -1, np.searchsorted(seen, key))
+    size = int(np.prod([max(len(c), 1) for c in levels]))
+    code, seen = compact(np.where(missing, -1, key), size)
     columns = {}
     rest = seen.copy()
     for col, cats in reversed(list(zip(by, levels, strict=True))):
@@ -289,7 +288,7 @@ def design_rows(design: SurveyDesign, base: np.ndarray) -> np.ndarray:
 def _qt(level: float, df: np.ndarray) -> np.ndarray:
     df = np.asarray(df, dtype=float)
     with np.errstate(invalid="ignore"):
-        return np.where(df > 0, stats.t.ppf(0.5 + level / 2, np.where(df > 0, df, 1)), np.nan)
+        return np.where(df > 0, special.stdtrit(np.where(df > 0, df, 1), 0.5 + level / 2), np.nan)
 
 
 def _check_level(level: float) -> None:
@@ -318,13 +317,13 @@ def _logit_ci(p, se_logit, df, level):
 def _beta_ci(p, var, df, m, level):
     alpha = 1 - level
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        ratio = stats.t.ppf(alpha / 2, np.maximum(m - 1, 1)) / np.where(
-            df > 0, stats.t.ppf(alpha / 2, np.where(df > 0, df, 1)), np.nan
+        ratio = special.stdtrit(np.maximum(m - 1, 1), alpha / 2) / np.where(
+            df > 0, special.stdtrit(np.where(df > 0, df, 1), alpha / 2), np.nan
         )
         ratio = np.where(m > 1, ratio, np.nan)
         n_eff = p * (1 - p) / var * ratio**2
-        lo = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-        hi = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+        lo = special.betaincinv(n_eff * p, n_eff * (1 - p) + 1, alpha / 2)
+        hi = special.betaincinv(n_eff * p + 1, n_eff * (1 - p), 1 - alpha / 2)
     # Exact Clopper-Pearson bounds bracket p; with a huge effective sample size
     # (a standard error of zero up to rounding) the beta quantiles lose that.
     return np.minimum(lo, p), np.maximum(hi, p)
@@ -658,7 +657,7 @@ def vs_rest(
     se = np.sqrt(var)
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = diff / se
-        p = 2 * stats.t.sf(np.abs(tstat), df) if df > 0 else np.full(tstat.shape, np.nan)
+        p = 2 * special.stdtr(df, -np.abs(tstat)) if df > 0 else np.full(tstat.shape, np.nan)
     p = np.where(np.isfinite(tstat) | (se == 0) & (diff != 0), p, np.nan)
     p_holm = holm(p.ravel())
     sign = np.where(p_holm < alpha, np.sign(diff.ravel()), 0).astype(int)

@@ -35,6 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from listening.errors import ConvergenceError, MarginsError
+from listening.variance import compact
 
 POPULATION = "population"
 _TOTALS_RTOL = 1e-6
@@ -338,8 +339,7 @@ def prepare_margins(data: pd.DataFrame, margins: Sequence[pd.DataFrame]) -> Raki
     key = np.zeros(len(data), dtype=np.int64)
     for v in variables:
         key = key * len(labels[v]) + codes[v]
-    cell, cell_keys = pd.factorize(key, sort=True)
-    cell_keys = np.asarray(cell_keys)
+    cell, cell_keys = compact(key, int(np.prod([len(labels[v]) for v in variables])))
     cell_codes: dict[str, np.ndarray] = {}
     rest = cell_keys.copy()
     for v in reversed(variables):

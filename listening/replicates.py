@@ -15,7 +15,7 @@ get no replicates).
 Examples
 --------
 >>> import numpy as np
->>> from listening.variance import Sampling
+>>> from listening.variance import Sampling, gram_rank
 >>> from listening.replicates import jackknife_factors
 >>> s = Sampling.build(np.arange(4), np.array([0, 0, 1, 1]))
 >>> rep = jackknife_factors(s, stratified=True)
@@ -38,10 +38,12 @@ import scipy.sparse as sp
 
 from listening.errors import DesignError, ListeningError, MarginsError
 from listening.raking import RakingCells, progress_bar, rake_cells
-from listening.variance import Sampling
+from listening.variance import Sampling, gram_rank
 
 _MAX_FACTORS = 50_000_000
 _CHUNK = 1 << 22
+# R's degf() for replicate designs: qr(weights(design, "analysis"), tol = 1e-5)$rank
+_RANK_TOL = 1e-5
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +118,52 @@ class Replicates:
             idx = np.arange(start, min(start + step, groups.n_groups))
             out += sums[idx].T @ self.group_factors(groups, idx)
         return out.T
+
+    def domain_rank(self, groups: Any, index: np.ndarray) -> int:
+        """Rank of a domain's replicate weights (R's ``degf`` of a replicate design, plus one).
+
+        The rows are the domain's (cluster x raking cell) groups, whose replicate
+        weights are proportional to :meth:`group_factors`. A replicate that
+        changes no cluster of the domain gives it raking factors only, a vector
+        in the span of the domain's cell indicators: such replicates are
+        replaced by a basis of their span before the rank is taken, from the
+        pivoted Cholesky factorisation of the Gram matrix of unit-norm columns
+        (R: ``qr(weights(design, "analysis"), tol=1e-5)$rank``).
+
+        Parameters
+        ----------
+        groups : listening.design.Groups
+        index : ndarray of int
+            The groups holding members of the domain.
+
+        Returns
+        -------
+        int
+        """
+        clusters = np.unique(groups.cluster[index])
+        touch = (self.factors[clusters] != 1.0).any(axis=0)
+        if self.cell_factors is None:
+            extra = np.ones((len(index), 1)) if not touch.all() else np.zeros((len(index), 0))
+        else:
+            cells, where = np.unique(groups.cell[index], return_inverse=True)
+            span = self.cell_factors[cells][:, ~touch]
+            if span.shape[1]:
+                u, sv, _ = np.linalg.svd(span, full_matrices=False)
+                extra = u[where][:, : int((sv > _RANK_TOL * sv[0]).sum())]
+            else:
+                extra = np.zeros((len(index), 0))
+        used = np.flatnonzero(touch)
+        k = len(used) + extra.shape[1]
+        gram = np.zeros((k, k))
+        step = max(1, _CHUNK // max(k, 1))
+        for start in range(0, len(index), step):
+            rows = index[start : start + step]
+            block = self.factors[groups.cluster[rows]][:, used]
+            if self.cell_factors is not None:
+                block *= self.cell_factors[groups.cell[rows]][:, used]
+            block = np.hstack([block, extra[start : start + step]])
+            gram += block.T @ block
+        return gram_rank(gram, tol=_RANK_TOL)
 
 
 def _check_size(n_clusters: int, n_replicates: int) -> None:

@@ -29,7 +29,7 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
+import scipy.linalg.lapack
 import scipy.sparse as sp
 
 from listening.errors import DesignError
@@ -40,6 +40,47 @@ LONELY_PSU: tuple[str, ...] = ("fail", "adjust")
 # R's onestrat(): a stratum whose sampling fraction is this close to one is
 # taken as self-representing and contributes no variance.
 _CERTAINTY = 1e-7
+
+
+def compact(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct integer keys ``0 .. k-1`` in increasing order (-1 stays -1).
+
+    A counting pass instead of a hash table: keys are combinations of a few
+    small codes (cluster x raking cell, group x category), so ``size`` is small.
+
+    Parameters
+    ----------
+    key : ndarray of int
+        Keys in ``[0, size)``, or -1 for none.
+    size : int
+        Upper bound of the keys.
+
+    Returns
+    -------
+    codes : ndarray of int
+    keys : ndarray of int
+        The distinct keys, increasing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> codes, keys = compact(np.array([7, 3, -1, 7]), 10)
+    >>> codes.tolist(), keys.tolist()
+    ([1, 0, -1, 1], [3, 7])
+    """
+    if size > max(8 * len(key), 1 << 16):
+        codes, keys = pd.factorize(key, sort=True, use_na_sentinel=True)
+        keys = np.asarray(keys)
+        if (keys < 0).any():
+            codes = np.where(codes == 0, -1, codes - 1) if keys[0] < 0 else codes
+            keys = keys[keys >= 0]
+        return np.asarray(codes, dtype=np.int64), keys
+    valid = key >= 0
+    everything = bool(valid.all())
+    present = np.bincount(key if everything else key[valid], minlength=size) > 0
+    mapping = np.cumsum(present, dtype=np.int64) - 1
+    codes = mapping[key] if everything else np.where(valid, mapping[np.maximum(key, 0)], -1)
+    return codes, np.flatnonzero(present)
 
 
 @dataclass(frozen=True, eq=False)
@@ -315,14 +356,20 @@ def replicate_variance(
     return (rscales @ (dev * dev)) * scale
 
 
-def matrix_rank(rows: np.ndarray, *, tol: float = 1e-7) -> int:
-    """Numerical rank of a matrix, by QR with column pivoting.
+def gram_rank(gram: np.ndarray, *, tol: float = 1e-5) -> int:
+    """Numerical rank of a matrix from its Gram matrix ``A'A``.
+
+    Columns are scaled to unit norm and the Gram matrix factorised by Cholesky
+    with complete pivoting (LAPACK ``dpstrf``); a column counts when its
+    residual norm, after projecting out the columns already taken, exceeds
+    ``tol`` times its own norm, the criterion of R's ``qr(x, tol=)``.
 
     Parameters
     ----------
-    rows : ndarray, shape (m, k)
+    gram : ndarray, shape (k, k)
+        ``A'A`` for a matrix ``A`` with ``k`` columns.
     tol : float
-        A pivot smaller than ``tol`` times the largest counts as zero.
+        Relative tolerance on residual column norms.
 
     Returns
     -------
@@ -331,14 +378,18 @@ def matrix_rank(rows: np.ndarray, *, tol: float = 1e-7) -> int:
     Examples
     --------
     >>> import numpy as np
-    >>> matrix_rank(np.array([[1.0, 2.0], [2.0, 4.0], [0.0, 1.0]]))
+    >>> a = np.array([[1.0, 2.0, 0.0], [2.0, 4.0, 1.0], [0.0, 0.0, 1.0]])
+    >>> gram_rank(a.T @ a)
     2
     """
-    if rows.size == 0:
+    if gram.size == 0:
         return 0
-    a = rows if rows.shape[0] >= rows.shape[1] else rows.T
-    r = scipy.linalg.qr(a, mode="r", pivoting=True, check_finite=False)[0]
-    diag = np.abs(np.diag(r))
-    if diag.size == 0 or diag[0] == 0:
+    norms = np.sqrt(np.diag(gram))
+    keep = norms > 0
+    if not keep.any():
         return 0
-    return int((diag > tol * diag[0]).sum())
+    scaled = gram[np.ix_(keep, keep)] / np.outer(norms[keep], norms[keep])
+    _, _, rank, info = scipy.linalg.lapack.dpstrf(scaled, tol=tol * tol, lower=1)
+    if info < 0:
+        raise ValueError(f"dpstrf failed with info={info}")
+    return int(rank)
