@@ -249,7 +249,10 @@ def _brief(args: argparse.Namespace) -> int:
         if folder:
             _write_each(Path(folder), tables, kind)
     hidden = sum(int(t.table.drop_duplicates(list(t.by))["suppressed"].sum()) for t in tables)
-    print(f"Wrote {out}: {len(tables)} tables, {hidden} groups suppressed (minimum base {args.min_base}).")
+    print(
+        f"Wrote {out}: {len(tables)} tables, {hidden} groups suppressed "
+        f"(minimum base {args.min_base})."
+    )
     return 0
 
 
