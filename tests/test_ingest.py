@@ -99,6 +99,14 @@ def test_missing_codes_are_na_and_counted_in_report(tmp_path):
     assert nonresponse.loc["worries", "blank"] == blank_worries
 
 
+def test_design_uses_the_codebook_strata_and_clusters(tmp_path):
+    survey = read(valid_frame(40, seed=16), tmp_path)
+    design = survey.design()
+    assert (design.strata, design.clusters) == (CODEBOOK.strata, CODEBOOK.clusters)
+    assert design.weights.index.equals(survey.data.index)
+    assert survey.design(clusters=None).clusters is None
+
+
 # --- Messy but valid -------------------------------------------------------------
 
 

@@ -33,8 +33,11 @@ def valid_frame(n: int, seed: int = 0, codebook: Codebook = CODEBOOK) -> pd.Data
             columns[q.name] = [
                 str(a) for a in rng.integers(codebook.age_min, codebook.age_max + 1, n)
             ]
-        elif q.type == "id":
-            columns[q.name] = [f"SCH{k:02d}" for k in rng.integers(1, 9, n)]
+        elif q.type == "id":  # schools (clusters) nested in districts (strata)
+            areas = columns.get(codebook.district_column, ["SCH"] * n)
+            columns[q.name] = [
+                f"{a[:3].upper()}{k:02d}" for a, k in zip(areas, rng.integers(1, 5, n), strict=True)
+            ]
         elif q.type == "single":
             columns[q.name] = list(rng.choice(q.labels, n))
         elif q.type == "text":
