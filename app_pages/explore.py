@@ -118,7 +118,7 @@ st.dataframe(shown, hide_index=True, key="explore-table")
 shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
 
 test = getattr(tab, "test", None)
-if test is not None and len(by) == 1 and test.p_value == test.p_value:
+if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test.p_value:
     verdict = "differ significantly" if test.p_value < 0.05 else "do not differ significantly"
     st.caption(
         f"Answers {verdict} by {breakdown[0].lower()} (Rao-Scott adjusted test, "

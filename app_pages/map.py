@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import listening as yl
 from app_pages import shared
 from listening.charts import district_map
 from listening.explorer import categories, display_table, question_choices
@@ -44,8 +43,8 @@ try:
     tab = shared.crosstab(
         source.key, weighted, question_name, (district,), (), ctx.min_base, ctx.ci, 0.95
     )
-except yl.ListeningError as err:
-    st.error(f"These estimates cannot be made: {err}")
+except Exception as err:  # show what went wrong in words, never a traceback
+    st.error(shared.failure(err))
     st.stop()
 
 table = tab.table[tab.table["category"] == answer]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import listening as yl
 from app_pages import shared
 from listening.charts import ranked_options
 from listening.explorer import ranked_display, themes_display
@@ -59,8 +58,8 @@ if multi:
             ctx.ci,
             0.95,
         )
-    except yl.ListeningError as err:
-        st.error(f"These estimates cannot be made: {err}")
+    except Exception as err:  # show what went wrong in words, never a traceback
+        st.error(shared.failure(err))
         st.stop()
     fig = ranked_options(tab.table, by=by, title="Share choosing each option, with 95% intervals")
     shown = ranked_display(tab.table, by)

@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
+from listening.crosstab import crosstab as make_crosstab
 from listening.explorer import (
     analysis_frame,
     filter_mask,
@@ -174,8 +175,8 @@ def crosstab(
     source = _source(source_key)
     whole = not by
     columns = (source.codebook.district_column,) if whole else by
-    design = domain_design(source, weighted, filters, [question, *columns])
-    tab = yl.crosstab(
+    design = domain_design(source, weighted, filters, [question])
+    tab = make_crosstab(
         design,
         question,
         by=list(columns),
@@ -197,7 +198,12 @@ def domain_design(
     filters: tuple[tuple[str, tuple[str, ...]], ...],
     columns: Sequence[str],
 ) -> Any:
-    """The design with ``columns`` masked outside the filter: a domain, no rows dropped."""
+    """The design with ``columns`` masked outside the filter: a domain, no rows dropped.
+
+    Only analysed columns are masked: respondents outside the filter then answer
+    nothing, so they fall outside every group, "All" included, while keeping their
+    place in the design (its strata, clusters and raking variables stay whole).
+    """
     design = source.design(weighted)
     chosen = {column: values for column, values in filters if values}
     if not chosen:
@@ -368,3 +374,13 @@ def comparison(
 def percent(value: float) -> str:
     """A share as a whole percentage, or [c] when missing."""
     return "[c]" if pd.isna(value) else f"{value * 100:.0f}%"
+
+
+def failure(err: Exception) -> str:
+    """What to tell the user when estimates cannot be made."""
+    if isinstance(err, yl.ListeningError):
+        return f"These estimates cannot be made: {err}"
+    return (
+        f"These estimates cannot be made because of an error in the toolkit "
+        f"({type(err).__name__}: {err}). Try other settings, and please report it."
+    )

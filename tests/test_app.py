@@ -1,0 +1,447 @@
+"""The explorer in Streamlit's AppTest: every page, the main interactions, and
+that what it shows equals what `listening` computes, with nothing hidden leaking."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import listening as yl
+from listening.crosstab import crosstab as crosstab_table
+from listening.errors import IngestError
+from listening.explorer import (
+    HEADLINES,
+    analysis_frame,
+    check_upload,
+    composition,
+    display_table,
+    filter_mask,
+    mask_outside,
+    significance_phrase,
+)
+from listening.freetext import theme_counts
+from listening.margins import MARGINS_FILE
+from listening.paths import SAMPLE_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+PAGES = {
+    "explore": "app_pages/explore.py",
+    "map": "app_pages/map.py",
+    "who": "app_pages/who_took_part.py",
+    "safer": "app_pages/safer.py",
+}
+
+
+@pytest.fixture(scope="module")
+def sample():
+    survey = yl.load_sample()
+    book = survey.codebook
+    margins = yl.load_margins(survey)
+    data = analysis_frame(survey.data, book)
+    unweighted = yl.SurveyDesign(data, strata=book.strata, clusters=book.clusters)
+    return {
+        "survey": survey,
+        "book": book,
+        "margins": margins,
+        "raked": unweighted.rake(margins),
+        "unweighted": unweighted,
+    }
+
+
+def _run(page: str | None = None, **sidebar) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    for key, value in sidebar.items():
+        widget = at.number_input(key=key) if key == "min_base" else at.selectbox(key=key)
+        widget.set_value(value)
+    if sidebar:
+        at.run()
+    if page is not None:
+        at.switch_page(PAGES[page]).run()
+    _no_exception(at)
+    return at
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.main.error, [e.value for e in at.main.error]
+
+
+def _table(at: AppTest, first_column: str, *also: str) -> pd.DataFrame:
+    """The first table shown whose first column is ``first_column`` and that has ``also``."""
+    for frame in at.dataframe:
+        columns = list(frame.value.columns)
+        if columns and columns[0] == first_column and set(also) <= set(columns):
+            return frame.value.reset_index(drop=True)
+    raise AssertionError(f"no table starting with {first_column!r} with {also}")
+
+
+def _figures(at: AppTest) -> list:
+    return [pio.from_json(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _numbers_in(fig) -> np.ndarray:
+    found: list[float] = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple | np.ndarray):
+            for item in np.ravel(np.asarray(value, dtype=object)):
+                walk(item)
+        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            found.append(float(value))
+        elif isinstance(value, str):
+            found.extend(float(x) for x in re.findall(r"\d+\.\d+", value))
+
+    walk(fig.to_plotly_json()["data"])
+    walk([a.text for a in fig.layout.annotations])
+    return np.asarray(found)
+
+
+def _page_text(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [m.value for m in at.metric] + [e.value for e in at.info]
+    parts += [f.value.to_csv() for f in at.dataframe]
+    return "\n".join(map(str, parts))
+
+
+# Overview -----------------------------------------------------------------------------
+
+
+def test_overview_headlines_equal_the_estimators(sample):
+    at = _run()
+    design, book = sample["raked"], sample["book"]
+    shown = [m.value for m in at.metric]
+    assert len(shown) == len(HEADLINES)
+    for headline, value in zip(HEADLINES, shown, strict=True):
+        # Independent of the app's derived columns: sum the net's options.
+        table = yl.proportion(design, headline.question)
+        members = book.question(headline.question).nets.get(headline.category, (headline.category,))
+        expected = table.loc[table["category"].astype(str).isin(members), "estimate"].sum()
+        assert value == f"{expected * 100:.0f}%", headline.label
+
+
+def test_overview_compares_a_district_with_the_rest_in_words(sample):
+    at = _run()
+    at.selectbox(key="overview_group").set_value("Fenland").run()
+    _no_exception(at)
+    tests = yl.vs_rest(sample["raked"], "seen_knife", by="district")
+    row = tests[(tests["district"].astype(str) == "Fenland") & (tests["category"] == "Yes")]
+    phrase = significance_phrase(int(row["vs_rest"].iloc[0]))
+    table = _table(at, "Indicator", "Rest of the county %")
+    knife = table[table["Indicator"].str.contains("knife")].iloc[0]
+    assert knife["Compared with the rest of the county"] == phrase
+    assert knife["Rest of the county %"] == f"{row['rest'].iloc[0] * 100:.1f}"
+    assert any("in Fenland" in m.value for m in at.markdown)
+
+
+def test_overview_by_age_band(sample):
+    at = _run()
+    at.radio(key="overview_by").set_value("Age band").run()
+    at.selectbox(key="overview_group").set_value("16-18").run()
+    _no_exception(at)
+    table = _table(at, "Indicator", "16-18 %")
+    by_age = yl.proportion(sample["raked"], "trusted_adult", by="age_band")
+    expected = by_age[(by_age["age_band"].astype(str) == "16-18") & (by_age["category"] == "Yes")]
+    adult = table[table["Indicator"].str.contains("adult")].iloc[0]
+    assert adult["16-18 %"] == f"{expected['estimate'].iloc[0] * 100:.1f}"
+
+
+# Explore ------------------------------------------------------------------------------
+
+
+def test_explore_table_equals_crosstab_and_proportion(sample):
+    at = _run("explore")
+    shown = _table(at, "District")
+    tab = crosstab_table(sample["raked"], "safe_dark", by="district", codebook=sample["book"])
+    pd.testing.assert_frame_equal(shown, display_table(tab.table, ["district"]))
+    direct = yl.proportion(sample["raked"], "safe_dark", by="district")
+    merged = shown.merge(
+        direct.assign(District=direct["district"].astype(str), Answer=direct["category"]),
+        on=["District", "Answer"],
+    )
+    assert len(merged) == len(direct)
+    assert (merged["%"] == [f"{e * 100:.1f}" for e in merged["estimate"]]).all()
+    assert (merged["Answered (base)"] == [f"{b:,}" for b in merged["base"]]).all()
+
+
+def test_explore_filter_is_a_domain_not_dropped_rows(sample):
+    at = _run("explore")
+    before = _table(at, "District")
+    at.multiselect(key="explore_filter_gender").set_value(["Girl"]).run()
+    _no_exception(at)
+    after = _table(at, "District")
+    assert not after.equals(before)
+    # "All" within the filter is the Girl domain of the full design: R's
+    # svymean(~safe_dark, subset(design, gender == "Girl")), intervals included.
+    girls = yl.proportion(sample["raked"], "safe_dark", by="gender")
+    girls = girls[girls["gender"].astype(str) == "Girl"].set_index("category")
+    everyone = after[after["District"] == "All"].set_index("Answer")
+    for option in sample["book"].question("safe_dark").options:
+        row = girls.loc[option]
+        assert everyone.loc[option, "%"] == f"{row['estimate'] * 100:.1f}"
+        assert everyone.loc[option, "95% interval"] == (
+            f"{row['ci_low'] * 100:.1f} to {row['ci_high'] * 100:.1f}"
+        )
+        assert everyone.loc[option, "Answered (base)"] == f"{row['base']:,}"
+    assert any("Filtered to" in i.value for i in at.info)
+
+
+def test_explore_unweighted_level_and_method(sample):
+    at = _run("explore", ci="beta")
+    at.radio(key="explore_weighting").set_value("Unweighted")
+    at.select_slider(key="explore_level").set_value(0.9)
+    at.selectbox(key="explore_question").set_value("trust_police").run()
+    _no_exception(at)
+    shown = _table(at, "District")
+    tab = crosstab_table(
+        sample["unweighted"],
+        "trust_police",
+        by="district",
+        ci="beta",
+        level=0.9,
+        codebook=sample["book"],
+    )
+    pd.testing.assert_frame_equal(shown, display_table(tab.table, ["district"], level=0.9))
+
+
+def test_explore_two_breakdowns_and_one_answer_chart(sample):
+    at = _run("explore")
+    at.multiselect(key="explore_by").set_value(["District", "Age band"]).run()
+    at.radio(key="explore_chart").set_value("One answer or net").run()
+    _no_exception(at)
+    shown = _table(at, "District", "Age band")
+    tab = crosstab_table(
+        sample["raked"], "safe_dark", by=["district", "age_band"], codebook=sample["book"]
+    )
+    pd.testing.assert_frame_equal(shown, display_table(tab.table, ["district", "age_band"]))
+    fig = _figures(at)[0]
+    assert fig.data[0].type == "scatter"  # dot-and-whisker
+    assert at.selectbox(key="explore_answer").value == "Feel safe"
+
+
+def test_explore_multi_select_question(sample):
+    at = _run("explore")
+    at.selectbox(key="explore_question").set_value("worries").run()
+    _no_exception(at)
+    shown = _table(at, "District")
+    tab = crosstab_table(sample["raked"], "worries", by="district", codebook=sample["book"])
+    pd.testing.assert_frame_equal(shown, display_table(tab.table, ["district"]))
+
+
+def test_high_min_base_shows_c_and_hides_every_number(sample):
+    at = _run("explore", min_base=300)
+    shown = _table(at, "District")
+    open_tab = crosstab_table(
+        sample["raked"], "safe_dark", by="district", min_base=1, codebook=sample["book"]
+    )
+    bases = open_tab.table.drop_duplicates("district").set_index("district")["base"]
+    small = [str(d) for d, b in bases.items() if b < 300]
+    assert small, "the sample should have districts under 300 answers"
+    hidden = shown[shown["District"].isin(small)]
+    figures = ["%", "95% interval", "Answered (base)", "Weighted base", "Compared with the rest"]
+    assert (hidden[figures] == "[c]").all().all()
+    # No hidden estimate reaches the chart, in any form.
+    secret = open_tab.table[open_tab.table["district"].astype(str).isin(small)]
+    numbers = np.concatenate([_numbers_in(fig) for fig in _figures(at)])
+    for value in secret["estimate"]:
+        assert not np.isclose(numbers, value * 100, atol=1e-9).any()
+        assert not np.isclose(numbers, value, atol=1e-12).any()
+
+
+# Map ----------------------------------------------------------------------------------
+
+
+def test_map_shows_the_districts_of_the_crosstab(sample):
+    at = _run("map")
+    shown = _table(at, "District")
+    tab = crosstab_table(sample["raked"], "safe_dark", by="district", codebook=sample["book"])
+    expected = display_table(
+        tab.table[tab.table["category"] == "Feel safe"], "district", rest="the rest of the county"
+    )
+    pd.testing.assert_frame_equal(shown, expected)
+    fig = _figures(at)[0]
+    regions = {t.name for t in fig.data if t.fill == "toself"}
+    geo = json.loads((SAMPLE_DIR / "districts.geojson").read_text(encoding="utf-8"))
+    assert regions == {f["properties"]["name"] for f in geo["features"]}
+
+
+def test_map_greys_suppressed_districts(sample):
+    at = _run("map", min_base=300)
+    shown = _table(at, "District")
+    hidden = set(shown.loc[shown["%"] == "[c]", "District"])
+    assert hidden
+    fig = _figures(at)[0]
+    for trace in fig.data:
+        if trace.fill == "toself" and trace.name in hidden:
+            assert "[c]" in trace.text and "%" not in trace.text
+    labels = {a.text for a in fig.layout.annotations}
+    assert {f"<b>{d}</b><br>[c]" for d in hidden} <= labels
+
+
+# Who took part ------------------------------------------------------------------------
+
+
+def test_who_took_part_sample_population_and_weights(sample):
+    at = _run("who")
+    survey, raked = sample["survey"], sample["raked"]
+    district = _table(at, "District")
+    counts = survey.data["district"].value_counts()
+    for row in district.itertuples():
+        assert row.Respondents == f"{counts[row.District]:,}"
+        # Raking hits its targets: the weighted sample is the population.
+        assert row[4] == row[5]  # Weighted % == Population %
+    weights = raked.weights.to_numpy()
+    deff = len(weights) * (weights**2).sum() / weights.sum() ** 2
+    assert any(m.value == f"{deff:.2f}" for m in at.metric)
+    reasons = _table(at, "Rule")
+    expected = survey.report().to_frames()["reasons"]
+    assert reasons["Rows"].tolist() == expected["rows"].tolist()
+
+
+def test_no_respondent_level_data_leaves_the_app(sample):
+    survey = sample["survey"]
+    ids = set(survey.data["respondent_id"].astype(str)) | set(
+        survey.rejected.get("respondent_id", pd.Series(dtype=str)).dropna().astype(str)
+    )
+    ids = {i for i in ids if len(i) >= 4}
+    for page in [None, *PAGES]:
+        at = _run(page)
+        text = _page_text(at)
+        assert not [i for i in ids if re.search(rf"\b{re.escape(i)}\b", text)], page
+
+
+# What would make you safer ------------------------------------------------------------
+
+
+def test_safer_options_and_themes(sample):
+    at = _run("safer")
+    options = _table(at, "Option")
+    tab = crosstab_table(sample["raked"], "safer_options", by="district", codebook=sample["book"])
+    overall = tab.table[tab.table["district"].astype(str) == "All"]
+    expected = overall.sort_values("estimate", ascending=False)
+    assert options["Option"].tolist() == expected["category"].tolist()
+    assert options["%"].tolist() == [f"{e * 100:.1f}" for e in expected["estimate"]]
+    themes = _table(at, "Theme")
+    question = sample["book"].question("safer_text")
+    counts = theme_counts(sample["survey"].data, "safer_text", question.coding_frame)
+    assert themes["Mentions"].tolist() == [f"{n:,}" for n in counts["n"]]
+    assert not at.get("text"), "quotes must be off by default"
+
+
+def test_safer_by_district_and_redacted_quotes(sample):
+    at = _run("safer")
+    at.radio(key="safer_by").set_value("District").run()
+    at.toggle(key="quotes-safer_text").set_value(True).run()
+    _no_exception(at)
+    quotes = [t.value for t in at.get("text")]
+    assert quotes
+    for quote in quotes:
+        assert not re.search(r"\d{3}[\s-]?\d{3}[\s-]?\d{3}", quote)
+        assert not re.search(r"[\w.]+@[\w.]+", quote)
+    at.selectbox(key="quotes-group-safer_text").set_value("Fenland").run()
+    _no_exception(at)
+
+
+def test_safer_quotes_refused_for_small_groups():
+    at = _run("safer", min_base=1000)
+    at.toggle(key="quotes-safer_text").set_value(True).run()
+    _no_exception(at)
+    assert not at.get("text")
+    assert any("No answers to show" in i.value for i in at.info)
+
+
+# Uploads ------------------------------------------------------------------------------
+
+
+def _upload(at: AppTest, survey: bytes, codebook: bytes, margins: bytes | None) -> AppTest:
+    at.radio(key="data_source").set_value("Upload a survey").run()
+    at.file_uploader(key="upload_survey").set_value(("mine.csv", survey, "text/csv"))
+    at.file_uploader(key="upload_codebook").set_value(("book.yaml", codebook, "text/yaml"))
+    if margins is not None:
+        at.file_uploader(key="upload_margins").set_value(("m.csv", margins, "text/csv"))
+    return at.run()
+
+
+def test_upload_a_survey_with_codebook_and_margins(tmp_path):
+    lines = (SAMPLE_DIR / "responses.csv").read_text(encoding="utf-8").splitlines()
+    part = "\n".join(lines[:900]) + "\n"
+    at = _upload(
+        _run(),
+        part.encode(),
+        (SAMPLE_DIR / "codebook.yaml").read_bytes(),
+        MARGINS_FILE.read_bytes(),
+    )
+    _no_exception(at)
+    file = tmp_path / "mine.csv"
+    file.write_text(part, encoding="utf-8")
+    expected = yl.read_survey(file, yl.load_codebook(SAMPLE_DIR / "codebook.yaml"))
+    note = " ".join(c.value for c in at.sidebar.caption)
+    assert f"{len(expected.data):,} young people kept of {expected.n_read:,}" in note
+    assert "Uploaded: mine.csv" in note and "Weighted (raked)" in note
+    at.switch_page(PAGES["explore"]).run()
+    _no_exception(at)
+    shown = _table(at, "District")
+    assert shown.loc[shown["District"] == "All", "Answered (base)"].iloc[0] != (
+        f"{yl.load_sample().data['safe_dark'].notna().sum():,}"
+    )
+
+
+def test_upload_errors_are_explained_and_the_sample_stays():
+    at = _upload(_run(), b"respondent_id,age\nA1,12\n", b"not: [valid", None)
+    _no_exception(at)
+    errors = " ".join(e.value for e in at.sidebar.error)
+    assert "Codebook" in errors
+    assert any("Bundled synthetic sample" in c.value for c in at.sidebar.caption)
+
+
+def test_uploads_over_50_mb_are_refused():
+    with pytest.raises(IngestError, match="over the 50 MB limit"):
+        check_upload("big.csv", 50 * 2**20 + 1, "survey")
+    with pytest.raises(IngestError, match="not a codebook file"):
+        check_upload("book.txt", 10, "codebook")
+    check_upload("survey.sav", 50 * 2**20, "survey")
+
+
+def test_oversize_upload_message_in_the_app():
+    big = b"respondent_id\n" + b"A" * (50 * 2**20 + 10)
+    at = _upload(_run(), big, (SAMPLE_DIR / "codebook.yaml").read_bytes(), None)
+    _no_exception(at)
+    assert any("over the 50 MB limit" in e.value for e in at.sidebar.error)
+
+
+# The explorer's pure functions --------------------------------------------------------
+
+
+def test_filter_mask_and_masking_keep_every_row():
+    data = pd.DataFrame(
+        {
+            "gender": pd.Categorical(["Girl", "Boy", None, "Girl"]),
+            "q": pd.Categorical(["Yes", "No", "Yes", "No"]),
+        }
+    )
+    keep = filter_mask(data, {"gender": ["Girl"]})
+    assert keep.tolist() == [True, False, False, True]
+    masked = mask_outside(data, keep, ["q"])
+    assert len(masked) == len(data)
+    assert masked["q"].isna().tolist() == [False, True, True, False]
+    assert data["q"].notna().all()  # the input is untouched
+
+
+def test_composition_shares_add_up(sample):
+    frame = composition(
+        sample["survey"].data, sample["raked"].weights, sample["margins"], "age_band"
+    )
+    for column in ("sample", "weighted", "population"):
+        assert frame[column].sum() == pytest.approx(1.0)
+    assert frame["weighted"].to_numpy() == pytest.approx(frame["population"].to_numpy())
