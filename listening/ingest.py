@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -313,6 +313,9 @@ def _parse(q: Question, raw: RawTable, found: dict[str, int], book: Codebook) ->
         return parse_question(q, blank.codes[0], blank.uniques[0], {})
     position = found[q.name]
     codes, uniques = raw.codes[position], raw.uniques[position]
+    if q.name == book.district_column:  # the codebook's area codes (ONS) name districts too
+        area_codes = {code: name for name, code in book.districts.items() if code}
+        q = replace(q, codes={**area_codes, **q.codes})
     return parse_question(
         q,
         codes,

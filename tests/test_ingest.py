@@ -156,6 +156,49 @@ def test_ons_codes_and_codebook_codes_map_to_labels(tmp_path):
     assert data["district"].astype(str).tolist() == names
 
 
+def test_district_codes_from_the_districts_list(tmp_path):
+    book = codebook_from_dict(
+        {
+            "id_column": "id",
+            "district_column": "area",
+            "districts": [{"name": "North", "code": "E01"}, {"name": "South", "code": "E02"}],
+            "questions": [
+                {"name": "id", "type": "id"},
+                {"name": "area", "type": "single", "options": ["North", "South"]},
+            ],
+        }
+    )
+    path = tmp_path / "areas.csv"
+    path.write_text("id,area\nA,e02\nB,North\nC,E03\n")
+    survey = read_survey(path, book)
+    assert survey.data["area"].astype(str).tolist() == ["South", "North"]
+    assert "area: 'E03' is not a district" in survey.rejected["reason"].iloc[0]
+
+
+def test_multi_select_missing_code_is_counted_not_answered(tmp_path):
+    book = codebook_from_dict(
+        {
+            "id_column": "id",
+            "questions": [
+                {"name": "id", "type": "id"},
+                {
+                    "name": "fears",
+                    "type": "multi",
+                    "options": ["Dark", "Gangs", "Don't know"],
+                    "missing": ["Don't know"],
+                },
+            ],
+        }
+    )
+    path = tmp_path / "fears.csv"
+    path.write_text("id,fears\nA,Dark|gangs\nB,don't know\nC,\n")
+    survey = read_survey(path, book)
+    assert list(survey.data.columns) == ["id", "fears__dark", "fears__gangs"]
+    assert survey.data["fears__dark"].tolist() == [True, pd.NA, pd.NA]
+    row = survey.report().nonresponse.set_index("question").loc["fears"]
+    assert (row["answered"], row["blank"], row["Don't know"]) == (1, 1, 1)
+
+
 # --- Row rules: every reason ---------------------------------------------------------
 
 
