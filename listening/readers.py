@@ -374,7 +374,11 @@ def _csv_fast(source: str | pa.BufferReader, names: list[str], file: Path) -> Ra
 
 
 def _csv_exact(text: str, names: list[str], file: Path) -> RawTable:
-    """Parse row by row: blank lines become blank rows, ragged rows are marked."""
+    """Parse row by row: blank lines become blank rows, ragged rows are marked.
+
+    A row with fewer fields than the header, or with more that are not blank
+    (blank trailing fields, as some exports write, are dropped), is malformed.
+    """
     width = len(names)
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))[1:]
@@ -386,8 +390,10 @@ def _csv_exact(text: str, names: list[str], file: Path) -> RawTable:
     malformed: dict[int, str] = {}
     cells: list[list[str]] = []
     for position, row in enumerate(rows):
-        if len(row) != width and any(cell.strip() for cell in row):
-            extra = row[width:]
+        extra = row[width:]
+        if any(cell.strip() for cell in extra) or (
+            len(row) < width and any(cell.strip() for cell in row)
+        ):
             note = f" (extra fields: {', '.join(map(repr, extra[:10]))})" if extra else ""
             malformed[position] = (
                 f"row has {len(row)} fields but the header has {width}{note}; "

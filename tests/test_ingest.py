@@ -313,6 +313,15 @@ def test_ragged_row_is_rejected_with_its_extra_fields(tmp_path):
     assert "row has 3 fields" in reason_of(survey, 3)
 
 
+def test_blank_trailing_fields_are_not_malformed(tmp_path):
+    frame = valid_frame(3, seed=17)
+    path = to_csv(frame, tmp_path / "trailing.csv")
+    lines = path.read_text().splitlines()
+    path.write_text("\n".join([lines[0]] + [line + ",," for line in lines[1:]]) + "\n")
+    survey = read_survey(path, CODEBOOK)
+    pd.testing.assert_frame_equal(survey.data, read(frame, tmp_path).data)
+
+
 def test_blank_lines_are_blank_rows(tmp_path):
     frame = valid_frame(3, seed=12)
     path = to_csv(frame, tmp_path / "gaps.csv")
