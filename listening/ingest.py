@@ -440,19 +440,20 @@ def _assemble(
 
 
 def _rejected(raw: RawTable, rows: np.ndarray, findings: list[Finding]) -> pd.DataFrame:
+    """The rejected rows' original cells, their row numbers and every reason, in column order."""
     names = [f"{n} (file)" if n in ("row", "reason") else n for n in raw.names]
-    frame = pd.DataFrame({"row": rows + 1})
+    columns = {"row": rows + 1}
     for name, codes, uniques in zip(names, raw.codes, raw.uniques, strict=True):
-        frame[name] = uniques[codes[rows]]
-    pieces = pd.DataFrame(
-        {
-            "row": np.concatenate([f.rows for f in findings]).astype(np.int64),
-            "message": np.concatenate([f.messages for f in findings]).astype(object),
-        }
-    )
-    reasons = pieces.groupby("row", sort=True)["message"].agg("; ".join)
-    frame["reason"] = reasons.reindex(rows).to_numpy(dtype=object)
-    return frame
+        columns[name] = uniques[codes[rows]]
+    broken = np.concatenate([f.rows for f in findings]).astype(np.int64)
+    order = np.argsort(broken, kind="stable")  # keeps the findings' order within a row
+    broken = broken[order]
+    messages = np.concatenate([f.messages for f in findings])[order].tolist()
+    starts = np.flatnonzero(np.diff(broken, prepend=-1))
+    ends = np.r_[starts[1:], len(broken)][: len(starts)]
+    reasons = np.array(["; ".join(messages[a:b]) for a, b in zip(starts, ends, strict=True)])
+    columns["reason"] = reasons[np.searchsorted(broken[starts], rows)].astype(object)
+    return pd.DataFrame(columns)
 
 
 def _reason_counts(findings: list[Finding]) -> pd.DataFrame:
