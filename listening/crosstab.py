@@ -601,9 +601,9 @@ def _association(
 ) -> RaoScottResult | dict[str, RaoScottResult | None] | None:
     if len(by_cols) > 1:
         data = design.data
-        combined = data[by_cols].astype(object).astype(str).agg(" x ".join, axis=1)
+        labels = data[by_cols].astype(object).map(str)
+        combined = labels.agg(" x ".join, axis=1).where(data[by_cols].notna().all(axis=1))
         by_name = " x ".join(by_cols)
-        combined = combined.where(data[by_cols].notna().all(axis=1))
         design = _with_columns(design, {by_name: combined})
     else:
         by_name = by_cols[0]

@@ -209,6 +209,19 @@ def test_combined_test_uses_the_combination_as_one_variable():
     assert tab.test.statistic == pytest.approx(expected.statistic, rel=1e-12)
 
 
+def test_combined_groups_with_missing_values_leave_those_respondents_out():
+    frame = data()
+    team = pd.Categorical(np.where(frame.index % 3 == 0, None, np.where(frame.index % 2, "A", "B")))
+    frame = frame.assign(team=team)
+    d = design(frame)
+    tab = crosstab(d, "feel", by=["area", "team"], codebook=codebook(), min_base=0)
+    assert _check_against(tab, yl.proportion(d, "feel", by=["area", "team"]), ["area", "team"])
+    both = frame["area"].astype(str) + " x " + frame["team"].astype(str)
+    both = both.where(frame["team"].notna())
+    expected = yl.rao_scott(design(frame.assign(both=both)), "feel", "both")
+    assert tab.test.statistic == pytest.approx(expected.statistic, rel=1e-12)
+
+
 def test_multi_select_test_is_one_per_option():
     d = design()
     tab = crosstab(d, "worry", by="area", codebook=codebook())
