@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from listening.errors import DesignError, ListeningError
 from listening.raking import Calibration, prepare_margins, rake_cells
 from listening.replicates import Replicates, bootstrap_factors, jackknife_factors, rerake
-from listening.variance import LONELY_PSU, Sampling, compact, domain_degf
+from listening.variance import LONELY_PSU, Sampling, compact, domain_degf, plain
 
 _SHOW = 10
 _STRICT_ROUNDS = 1000
@@ -44,7 +44,7 @@ _STRICT_ROUNDS = 1000
 def _rows(index: pd.Index, mask: np.ndarray) -> str:
     rows = list(index[mask][:_SHOW])
     more = int(mask.sum()) - len(rows)
-    return ", ".join(repr(r) for r in rows) + (f" and {more} more" if more > 0 else "")
+    return ", ".join(repr(plain(r)) for r in rows) + (f" and {more} more" if more > 0 else "")
 
 
 def _column(data: pd.DataFrame, name: object, role: str) -> pd.Series:
@@ -310,8 +310,8 @@ class SurveyDesign:
             if crossed.any():
                 i = int(np.flatnonzero(crossed)[0])
                 raise DesignError(
-                    f"cluster {uniques[cluster[i]]!r} (column {clusters!r}) appears in more "
-                    f"than one stratum (column {strata!r}), e.g. at row {data.index[i]!r}; "
+                    f"cluster {plain(uniques[cluster[i]])!r} (column {clusters!r}) appears in more "
+                    f"than one stratum (column {strata!r}), e.g. at row {plain(data.index[i])!r}; "
                     "clusters must be nested in strata: give each stratum's clusters their "
                     "own ids (e.g. combine the stratum and cluster columns)"
                 )
@@ -327,7 +327,7 @@ class SurveyDesign:
                 h = int(np.flatnonzero(lo != hi)[0])
                 raise DesignError(
                     f"fpc column {fpc!r} takes several values ({lo[h]:g} and {hi[h]:g}) within "
-                    f"stratum {stratum_labels[h]!r}; give one population count per stratum"
+                    f"stratum {plain(stratum_labels[h])!r}; give one population count per stratum"
                 )
             fpc_h = lo
             sampled = np.bincount(cluster_stratum, minlength=n_strata)
@@ -336,9 +336,9 @@ class SurveyDesign:
                 h = int(np.flatnonzero(small)[0])
                 raise DesignError(
                     f"fpc column {fpc!r} gives {fpc_h[h]:g} clusters in the population of "
-                    f"stratum {stratum_labels[h]!r}, fewer than the {sampled[h]} sampled; fpc "
-                    "is the population number of clusters (or respondents without clusters), "
-                    "not a fraction"
+                    f"stratum {plain(stratum_labels[h])!r}, fewer than the {sampled[h]} "
+                    "sampled; fpc is the population number of clusters (or respondents without "
+                    "clusters), not a fraction"
                 )
         sampling = Sampling.build(
             cluster,

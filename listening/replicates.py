@@ -15,7 +15,7 @@ get no replicates).
 Examples
 --------
 >>> import numpy as np
->>> from listening.variance import Sampling, gram_rank
+>>> from listening.variance import Sampling, gram_rank, plain
 >>> from listening.replicates import jackknife_factors
 >>> s = Sampling.build(np.arange(4), np.array([0, 0, 1, 1]))
 >>> rep = jackknife_factors(s, stratified=True)
@@ -38,7 +38,7 @@ import scipy.sparse as sp
 
 from listening.errors import DesignError, ListeningError, MarginsError
 from listening.raking import RakingCells, progress_bar, rake_cells
-from listening.variance import Sampling, gram_rank
+from listening.variance import Sampling, gram_rank, plain
 
 _MAX_FACTORS = 50_000_000
 _CHUNK = 1 << 22
@@ -301,8 +301,9 @@ def bootstrap_factors(
         n_h = len(idx)
         if n_h < 2:
             raise DesignError(
-                f"stratum {sampling.stratum_labels[h]!r} has a single cluster; the bootstrap "
-                "needs at least two clusters in every stratum: merge it with a similar stratum"
+                f"stratum {plain(sampling.stratum_labels[h])!r} has a single cluster; the "
+                "bootstrap needs at least two clusters in every stratum: merge it with a "
+                "similar stratum"
             )
         draws = rng.integers(0, n_h, size=(replicates, n_h - 1))
         flat = draws + (np.arange(replicates) * n_h)[:, None]
@@ -359,7 +360,7 @@ def rerake(
         if empty.any():
             k, r = (int(x[0]) for x in np.nonzero(empty))
             who = (
-                f"deleting cluster {sampling.cluster_labels[replicates.dropped[r]]!r}"
+                f"deleting cluster {plain(sampling.cluster_labels[replicates.dropped[r]])!r}"
                 if replicates.dropped[r] >= 0
                 else "a bootstrap resample"
             )

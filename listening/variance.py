@@ -42,6 +42,18 @@ LONELY_PSU: tuple[str, ...] = ("fail", "adjust")
 _CERTAINTY = 1e-7
 
 
+def plain(value: object) -> object:
+    """A numpy scalar as the Python value, so messages read ``3`` and not ``np.int64(3)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> repr(plain(np.int64(3))), repr(plain("a"))
+    ('3', "'a'")
+    """
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def compact(key: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """Number the distinct integer keys ``0 .. k-1`` in increasing order (-1 stays -1).
 
@@ -226,7 +238,7 @@ class Sampling:
             return
         bad = self.lonely if touched is None else self.lonely & touched
         if bad.any():
-            names = [repr(self.stratum_labels[h]) for h in np.flatnonzero(bad)[:10]]
+            names = [repr(plain(self.stratum_labels[h])) for h in np.flatnonzero(bad)[:10]]
             raise DesignError(
                 f"stratum {', '.join(names)} has only one cluster (PSU), so its variance "
                 "cannot be estimated; pass lonely_psu='adjust' to SurveyDesign (as R's "
