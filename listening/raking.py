@@ -35,7 +35,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from listening.errors import ConvergenceError, MarginsError
-from listening.variance import compact
+from listening.variance import compact, plain
 
 POPULATION = "population"
 _TOTALS_RTOL = 1e-6
@@ -267,7 +267,9 @@ def _margin_rows(margin: pd.DataFrame, variables: tuple[str, ...]) -> tuple[list
     pop = pd.to_numeric(margin[POPULATION], errors="coerce").to_numpy(dtype=float)
     bad = ~(np.isfinite(pop) & (pop > 0))
     if bad.any():
-        shown = [f"{_fmt(keys[i])!r}={margin[POPULATION].iloc[i]!r}" for i in np.flatnonzero(bad)]
+        shown = [
+            f"{_fmt(keys[i])!r}={plain(margin[POPULATION].iloc[i])!r}" for i in np.flatnonzero(bad)
+        ]
         raise MarginsError(
             f"margin {name!r} has non-positive or missing population for categories "
             f"{_show(shown, quote=False)}; give every category a positive count (merge or "
