@@ -226,12 +226,13 @@ def _cover(
     contact: str | None,
 ) -> None:
     min_bases = sorted({t.min_base for t in tables})
+    levels = " or ".join(f"{100 * v:g}%" for v in sorted({t.level for t in tables}))
     sections = [
         (
             "About these tables",
             f"{len(tables)} table(s) of weighted percentages of young people giving each "
-            "answer, for the whole population surveyed and for groups, with 95% confidence "
-            "intervals, significance against the rest of the population, and bases.",
+            f"answer, for the whole population surveyed and for groups, with {levels} "
+            "confidence intervals, significance against the rest of the population, and bases.",
         ),
         ("Source", meta["source"] or "Not stated."),
         ("Date published", meta["date"]),
