@@ -62,7 +62,7 @@ TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Crosstab:
     """A briefing table: one question by groups, safe to publish.
 
