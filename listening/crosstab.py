@@ -489,9 +489,8 @@ def _picked(frame: pd.DataFrame, item: _Item, *, mirror: list[str]) -> pd.DataFr
     if truth.any():
         out = frame[truth].copy()
     else:
-        out = frame[~truth].copy()
-        for column in mirror:
-            out[column] = _mirror(out, column)
+        false = frame[~truth]
+        out = false.assign(**{column: _mirror(false, column) for column in mirror})
     out["category"] = item.label
     return out
 

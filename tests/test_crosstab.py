@@ -284,3 +284,15 @@ def test_a_group_called_all_is_refused():
     frame = data().assign(team=lambda f: np.where(f.index % 2, "All", "Some"))
     with pytest.raises(ListeningError, match="All"):
         crosstab(design(frame), "feel", by="team", codebook=codebook())
+
+
+def test_an_option_nobody_ticks_mirrors_the_unticked_row():
+    d = design()
+    tab = crosstab(d, "worry", by="area", codebook=codebook(), min_base=0)
+    unticked = yl.proportion(d, "worry__none_of_these", by="area")
+    rows = tab.table[(tab.table["category"] == "None of these") & (tab.table["area"] != ALL)]
+    assert np.allclose(rows["estimate"], 1 - unticked["estimate"])
+    assert np.allclose(rows["se"], unticked["se"])
+    assert np.allclose(rows["ci_low"], 1 - unticked["ci_high"], equal_nan=True)
+    assert np.allclose(rows["ci_high"], 1 - unticked["ci_low"], equal_nan=True)
+    assert (rows["n"].to_numpy() == unticked["base"] - unticked["n"]).all()
