@@ -22,12 +22,12 @@ from scipy import special
 from listening.design import SurveyDesign
 from listening.errors import ListeningError
 from listening.estimates import (
-    Sums,
     _check_columns,
+    _design_rows,
+    _linear_variance,
+    _replicate_var,
+    _Sums,
     category_codes,
-    design_rows,
-    linear_variance,
-    replicate_var,
 )
 
 RAO_SCOTT_STATISTICS: tuple[str, ...] = ("F", "Chisq")
@@ -132,17 +132,17 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
     c_code = np.searchsorted(c_used, c_code)
     cell = np.where(inside, r_code + nr * c_code, 0)
     domain = np.where(inside, 0, -1)
-    sums = Sums.take(design, domain, 1, cell, nr * nc)
+    sums = _Sums.take(design, domain, 1, cell, nr * nc)
     p, total = sums.estimate(design)
     if design.is_replicate:
         thetas = sums.replicates(design)
-        v = replicate_var(design, thetas.reshape(len(thetas), -1), covariance=True)
+        v = _replicate_var(design, thetas.reshape(len(thetas), -1), covariance=True)
         nu = float(design._degf(sums.present)[0])
     else:
-        v = linear_variance(design, sums.influence(p, total), sums.present, covariance=True)
+        v = _linear_variance(design, sums.influence(p, total), sums.present, covariance=True)
         nu = float(_kept_degf(design, inside))
     p = p[0]
-    n_rows = float(design_rows(design, np.array([inside.sum()]))[0])
+    n_rows = float(_design_rows(design, np.array([inside.sum()]))[0])
     x1, inter = _x1_x12(nr, nc)
     cmat = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
     with np.errstate(divide="ignore"):

@@ -88,6 +88,12 @@ class Groups:
         Cluster of every group.
     cell : ndarray of int or None, shape (n_groups,)
         Raking cell of every group (raked designs).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> Groups(np.array([0, 1, 1]), 2, np.array([0, 1]), None).n_groups
+    2
     """
 
     code: np.ndarray

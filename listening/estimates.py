@@ -160,7 +160,7 @@ def domains(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame
 
 # ---------------------------------------------------------------------------- the engine
 @dataclass(frozen=True, eq=False)
-class Sums:
+class _Sums:
     """Weighted sums by (cluster x raking cell) group, domain and category.
 
     Attributes
@@ -183,7 +183,7 @@ class Sums:
         category: np.ndarray | None = None,
         n_categories: int = 1,
         values: np.ndarray | None = None,
-    ) -> Sums:
+    ) -> _Sums:
         """One pass over the rows: sums by group x domain (x category).
 
         Examples
@@ -191,7 +191,7 @@ class Sums:
         >>> import numpy as np, pandas as pd
         >>> import listening as yl
         >>> d = yl.SurveyDesign(pd.DataFrame({"c": [1, 1, 2]}), clusters="c")
-        >>> s = Sums.take(d, np.array([0, 0, 0]), 1, np.array([0, 1, 1]), 2)
+        >>> s = _Sums.take(d, np.array([0, 0, 0]), 1, np.array([0, 1, 1]), 2)
         >>> s.y[:, 0, :].tolist(), s.x[:, 0].tolist()
         ([[1.0, 1.0], [0.0, 1.0]], [2.0, 1.0])
         """
@@ -210,9 +210,9 @@ class Sums:
         x = np.bincount(q, w, minlength=size)
         return cls(y.reshape(groups.n_groups, n_domains, 1), x.reshape(groups.n_groups, n_domains))
 
-    def minus(self, other: Sums) -> Sums:
-        """Sums of the complement ``self - other`` (broadcasting over domains)."""
-        return Sums(self.y - other.y, self.x - other.x)
+    def minus(self, other: _Sums) -> _Sums:
+        """_Sums of the complement ``self - other`` (broadcasting over domains)."""
+        return _Sums(self.y - other.y, self.x - other.x)
 
     @property
     def present(self) -> np.ndarray:
@@ -250,7 +250,7 @@ class Sums:
             return num.reshape(-1, n_dom, n_cat) / den[:, :, None]
 
 
-def linear_variance(
+def _linear_variance(
     design: SurveyDesign, influence: np.ndarray, present: np.ndarray, *, covariance: bool = False
 ) -> np.ndarray:
     """Linearized variance (or covariance) from group totals of influence values.
@@ -272,13 +272,13 @@ def linear_variance(
     return stratified_variance(totals, design._sampling, covariance=covariance)
 
 
-def replicate_var(design: SurveyDesign, thetas: np.ndarray, *, covariance=False) -> np.ndarray:
+def _replicate_var(design: SurveyDesign, thetas: np.ndarray, *, covariance=False) -> np.ndarray:
     """Replicate variance of estimates ``thetas`` (replicates x k) of a replicate design."""
     rep = design._state.replicates
     return replicate_variance(thetas, rep.scale, rep.rscales, covariance=covariance)
 
 
-def design_rows(design: SurveyDesign, base: np.ndarray) -> np.ndarray:
+def _design_rows(design: SurveyDesign, base: np.ndarray) -> np.ndarray:
     """R's ``nrow()`` of a domain design: all rows of a raked design, else the domain's."""
     if design.is_raked and not design.is_replicate:
         return np.full(np.shape(base), len(design))
@@ -416,17 +416,17 @@ def proportion(
     wbase = np.empty(n_dom)
     df = np.empty(n_dom)
     for chunk in _domain_chunks(design, n_dom, n_cat):
-        sums = Sums.take(design, _restrict(dom, chunk), len(chunk), cat, n_cat)
+        sums = _Sums.take(design, _restrict(dom, chunk), len(chunk), cat, n_cat)
         e, total = sums.estimate(design)
         est[chunk], wbase[chunk] = e, total
         if design.is_replicate:
             thetas = sums.replicates(design)
-            var[chunk] = replicate_var(design, thetas.reshape(len(thetas), -1)).reshape(e.shape)
+            var[chunk] = _replicate_var(design, thetas.reshape(len(thetas), -1)).reshape(e.shape)
             with np.errstate(invalid="ignore", divide="ignore"):
                 logits = special.logit(thetas).reshape(len(thetas), -1)
-            se_logit[chunk] = np.sqrt(replicate_var(design, logits)).reshape(e.shape)
+            se_logit[chunk] = np.sqrt(_replicate_var(design, logits)).reshape(e.shape)
         else:
-            v = linear_variance(design, sums.influence(e, total), sums.present)
+            v = _linear_variance(design, sums.influence(e, total), sums.present)
             var[chunk] = v.reshape(e.shape)
             with np.errstate(invalid="ignore", divide="ignore"):
                 se_logit[chunk] = np.sqrt(var[chunk]) / (e * (1 - e))
@@ -436,7 +436,7 @@ def proportion(
     if ci == "logit":
         lo, hi = _logit_ci(est, se_logit, df2, level)
     else:
-        m = np.repeat(design_rows(design, base)[:, None], n_cat, axis=1)
+        m = np.repeat(_design_rows(design, base)[:, None], n_cat, axis=1)
         lo, hi = _beta_ci(est, var, df2, m, level)
     out = _by_frame(groups, n_cat)
     out["category"] = np.tile(np.asarray(cats, dtype=object), n_dom)
@@ -513,13 +513,13 @@ def mean(
     n_dom = len(groups)
     est, var, wbase, df = (np.empty(n_dom) for _ in range(4))
     for chunk in _domain_chunks(design, n_dom, 1):
-        sums = Sums.take(design, _restrict(dom, chunk), len(chunk), values=values)
+        sums = _Sums.take(design, _restrict(dom, chunk), len(chunk), values=values)
         e, total = sums.estimate(design)
         est[chunk], wbase[chunk] = e[:, 0], total
         if design.is_replicate:
-            var[chunk] = replicate_var(design, sums.replicates(design)[:, :, 0])
+            var[chunk] = _replicate_var(design, sums.replicates(design)[:, :, 0])
         else:
-            var[chunk] = linear_variance(design, sums.influence(e, total), sums.present)
+            var[chunk] = _linear_variance(design, sums.influence(e, total), sums.present)
         df[chunk] = design._degf(sums.present)
     se = np.sqrt(var)
     t = _qt(level, df)
@@ -638,11 +638,11 @@ def vs_rest(
         dom = np.where(cat >= 0, dom, -1)
     n_dom = len(groups)
     inside = np.where(dom >= 0, 0, -1)
-    every = Sums.take(design, inside, 1, cat, n_cat, values)
+    every = _Sums.take(design, inside, 1, cat, n_cat, values)
     df = float(design._degf(every.present)[0])
     est, rest, diff, var = (np.empty((n_dom, n_cat)) for _ in range(4))
     for chunk in _domain_chunks(design, n_dom, n_cat):
-        own = Sums.take(design, _restrict(dom, chunk), len(chunk), cat, n_cat, values)
+        own = _Sums.take(design, _restrict(dom, chunk), len(chunk), cat, n_cat, values)
         other = every.minus(own)
         e_own, t_own = own.estimate(design)
         e_rest, t_rest = other.estimate(design)
@@ -650,10 +650,10 @@ def vs_rest(
         diff[chunk] = e_own - e_rest
         if design.is_replicate:
             d = own.replicates(design) - other.replicates(design)
-            var[chunk] = replicate_var(design, d.reshape(len(d), -1)).reshape(e_own.shape)
+            var[chunk] = _replicate_var(design, d.reshape(len(d), -1)).reshape(e_own.shape)
         else:
             infl = own.influence(e_own, t_own) - other.influence(e_rest, t_rest)
-            var[chunk] = linear_variance(design, infl, every.present).reshape(e_own.shape)
+            var[chunk] = _linear_variance(design, infl, every.present).reshape(e_own.shape)
     se = np.sqrt(var)
     with np.errstate(invalid="ignore", divide="ignore"):
         tstat = diff / se

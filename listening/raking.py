@@ -114,6 +114,13 @@ class Margin:
         Population count of every category.
     index : ndarray of int
         The margin category of every raking cell.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = Margin(("area", "sex"), (("A", "F"), ("A", "M")), np.ones(2), np.array([0, 1]))
+    >>> m.name
+    'area x sex'
     """
 
     variables: tuple[str, ...]
@@ -156,6 +163,14 @@ class RakingCells:
         Raking cell of every respondent.
     n_cells : int
     margins : tuple of Margin
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"sex": ["F", "M", "F"]})
+    >>> cells = prepare_margins(data, [pd.DataFrame({"sex": ["F", "M"], "population": [6, 4]})])
+    >>> cells.cell.tolist(), cells.n_cells
+    ([0, 1, 0], 2)
     """
 
     cell: np.ndarray
@@ -516,6 +531,16 @@ class Calibration:
     fit : ndarray, shape (n_cells, n_cells)
         Maps cell totals of ``w0 * u`` to the fitted values of the weighted
         regression of ``u`` on the margin indicators (weights ``w0``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"sex": ["F", "M", "F"]})
+    >>> margin = pd.DataFrame({"sex": ["F", "M"], "population": [6, 4]})
+    >>> cal = yl.SurveyDesign(data).rake([margin])._state.calibration
+    >>> cal.factor.tolist(), cal.sweeps
+    ([3.0, 4.0], 1)
     """
 
     cells: RakingCells

@@ -65,6 +65,14 @@ class Replicates:
         Raking factor of every raking cell in every replicate (raked designs).
     sweeps : int or None
         IPF sweeps used to re-rake the replicates.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rep = Replicates("JK1", np.array([[0.0, 2.0], [2.0, 0.0]]), 0.5, np.ones(2),
+    ...                  np.arange(2))
+    >>> rep.n_replicates
+    2
     """
 
     kind: str
