@@ -120,6 +120,8 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
     r_code, r_cats = category_codes(design._data[row])
     c_code, c_cats = category_codes(design._data[col])
     inside = (r_code >= 0) & (c_code >= 0)
+    if design._domain is not None:
+        inside &= design._domain
     r_used = np.unique(r_code[inside])
     c_used = np.unique(c_code[inside])
     nr, nc = len(r_used), len(c_used)

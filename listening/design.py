@@ -362,13 +362,27 @@ class SurveyDesign:
             _State(weights=w, base=w),
         )
 
-    def _init(self, data: pd.DataFrame, spec: dict, sampling: Sampling, state: _State) -> None:
+    def _init(
+        self,
+        data: pd.DataFrame,
+        spec: dict,
+        sampling: Sampling,
+        state: _State,
+        domain: np.ndarray | None = None,
+    ) -> None:
         object.__setattr__(self, "_data", data)
         object.__setattr__(self, "_spec", spec)
         object.__setattr__(self, "_sampling", sampling)
         object.__setattr__(self, "_state", state)
+        object.__setattr__(self, "_domain", domain)
 
     def _evolve(self, state: _State) -> SurveyDesign:
+        if self._domain is not None:
+            raise ListeningError(
+                "this design is a subset(); rake, trim, jackknife and bootstrap the whole "
+                "design first, then take the subset (as in R, weighting a subset would "
+                "weight only its rows)"
+            )
         new = object.__new__(SurveyDesign)
         new._init(self._data, self._spec, self._sampling, state)
         return new
@@ -442,6 +456,8 @@ class SurveyDesign:
         )
         if self._spec["fpc"] is not None:
             parts.append(f"fpc {self._spec['fpc']!r}")
+        if self._domain is not None:
+            parts.append(f"subset of {int(self._domain.sum()):,} rows")
         cal = self._state.calibration
         if cal is not None:
             names = " + ".join(m.name for m in cal.cells.margins)
@@ -722,6 +738,101 @@ class SurveyDesign:
                 f"this design already has {self.replicate_type} replicate weights; call "
                 f"{what}() on the original design"
             )
+
+    def with_columns(self, **columns: Any) -> SurveyDesign:
+        """A design whose data has columns added or replaced; everything else is kept.
+
+        Same rows in the same order, same weights, strata, clusters, raking,
+        trimming and replicates: use it for derived analysis columns (a net
+        such as "Feel safe", a combined group, a flag). Columns the design
+        itself uses (weights, strata, clusters, fpc, raking variables) cannot
+        be replaced.
+
+        Parameters
+        ----------
+        **columns : Series, array or scalar
+            New columns, as ``DataFrame.assign`` takes them (a Series aligns
+            on the data's index).
+
+        Returns
+        -------
+        SurveyDesign
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> d = yl.SurveyDesign(pd.DataFrame({"q": ["a", "b", "c"], "w": [1.0, 2.0, 1.0]}),
+        ...                     weights="w")
+        >>> d2 = d.with_columns(ab=d.data["q"].isin(["a", "b"]))
+        >>> yl.proportion(d2, "ab")["estimate"].tolist()
+        [0.25, 0.75]
+        """
+        fixed = {v for v in self._spec.values() if v is not None}
+        cal = self._state.calibration
+        if cal is not None:
+            fixed |= {v for m in cal.cells.margins for v in m.variables}
+        clash = sorted(str(c) for c in columns if c in fixed)
+        if clash:
+            raise ListeningError(
+                f"with_columns() cannot replace {', '.join(repr(c) for c in clash)}: the design "
+                "is built on them; give the new column another name or build a new design"
+            )
+        data = self._data.assign(**columns)
+        new = object.__new__(SurveyDesign)
+        new._init(data, self._spec, self._sampling, self._state, self._domain)
+        return new
+
+    assign = with_columns
+
+    def subset(self, mask: Any) -> SurveyDesign:
+        """Restrict every estimate to a domain, as R's ``subset(design, ...)``.
+
+        Rows outside ``mask`` keep their place in the design (their clusters
+        still count, and a raked design still uses them in its calibration),
+        so standard errors stay design-based; they are simply outside every
+        estimate. A missing value in ``mask`` counts as outside, as in R.
+
+        Parameters
+        ----------
+        mask : Series of bool (aligned on the data's index) or array of bool
+            The respondents to keep in the estimates.
+
+        Returns
+        -------
+        SurveyDesign
+            Estimates only: rake, trim and replicate the whole design first.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"sex": ["F", "F", "M", "M"], "q": ["y", "n", "y", "y"]})
+        >>> d = yl.SurveyDesign(data)
+        >>> yl.proportion(d.subset(data["sex"] == "F"), "q")["estimate"].tolist()
+        [0.5, 0.5]
+        """
+        if isinstance(mask, pd.Series):
+            if not mask.index.equals(self._data.index):
+                mask = mask.reindex(self._data.index)
+            values = mask.to_numpy(dtype=object)
+        else:
+            values = np.asarray(mask, dtype=object)
+        if values.shape != (len(self._data),):
+            raise ListeningError(
+                f"subset() needs one value per row ({len(self._data)}); got shape {values.shape}"
+            )
+        keep = np.array([bool(v) if not pd.isna(v) else False for v in values], dtype=bool)
+        if self._domain is not None:
+            keep &= self._domain
+        keep.setflags(write=False)
+        new = object.__new__(SurveyDesign)
+        new._init(self._data, self._spec, self._sampling, self._state, keep)
+        return new
+
+    def _outside(self, codes: np.ndarray) -> np.ndarray:
+        """Domain codes with the rows outside a :meth:`subset` set to -1."""
+        return codes if self._domain is None else np.where(self._domain, codes, -1)
 
     def diagnostics(self) -> Diagnostics:
         """Weighting diagnostics: Kish design effect, effective n, weight range, margins.

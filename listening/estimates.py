@@ -104,7 +104,9 @@ def _by_list(by: str | Sequence[str] | None) -> list[str]:
     return list(by)
 
 
-def domains(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def domains(
+    data: pd.DataFrame, by: list[str], keep: np.ndarray | None = None
+) -> tuple[np.ndarray, pd.DataFrame]:
     """Domain code of every row (-1 when a ``by`` value is missing) and the groups.
 
     Groups are the combinations of ``by`` values seen in the data, in the
@@ -114,6 +116,9 @@ def domains(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame
     ----------
     data : DataFrame
     by : list of str
+    keep : ndarray of bool, optional
+        Rows that may belong to a domain (a design's :meth:`subset`); the
+        others get -1 and do not make groups.
 
     Returns
     -------
@@ -131,10 +136,11 @@ def domains(data: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame
     ([0, 2, 1, -1], {'a': ['x', 'x', 'y'], 'b': [1, 2, 1]})
     """
     n = len(data)
+    outside = np.zeros(n, dtype=bool) if keep is None else ~np.asarray(keep, dtype=bool)
     if not by:
-        return np.zeros(n, dtype=np.int64), pd.DataFrame(index=range(1))
+        return np.where(outside, -1, 0).astype(np.int64), pd.DataFrame(index=range(1))
     key = np.zeros(n, dtype=np.int64)
-    missing = np.zeros(n, dtype=bool)
+    missing = outside.copy()
     levels = []
     for col in by:
         codes, cats = category_codes(data[col])
@@ -405,7 +411,7 @@ def proportion(
     cat, cats = category_codes(design._data[column])
     if len(cats) == 0:
         raise ListeningError(f"column {column!r} has no answers in the data; nothing to estimate")
-    dom, groups = domains(design._data, by_cols)
+    dom, groups = domains(design._data, by_cols, design._domain)
     dom = np.where(cat >= 0, dom, -1)
     n_dom, n_cat = len(groups), len(cats)
     counts = np.bincount(dom[dom >= 0] * n_cat + cat[dom >= 0], minlength=n_dom * n_cat)
@@ -508,7 +514,7 @@ def mean(
     _check_columns(design._data, [column], "column")
     _check_columns(design._data, by_cols, "by column")
     values = _numeric_values(design._data[column], column)
-    dom, groups = domains(design._data, by_cols)
+    dom, groups = domains(design._data, by_cols, design._domain)
     dom = np.where(np.isnan(values), -1, dom)
     n_dom = len(groups)
     est, var, wbase, df = (np.empty(n_dom) for _ in range(4))
@@ -626,7 +632,7 @@ def vs_rest(
             or isinstance(series.dtype, pd.CategoricalDtype)
         )
         statistic = "mean" if numeric else "proportion"
-    dom, groups = domains(data, by_cols)
+    dom, groups = domains(data, by_cols, design._domain)
     if statistic == "mean":
         values = _numeric_values(series, column)
         cat, cats, n_cat = None, None, 1

@@ -580,3 +580,61 @@ def test_diagnostics_of_a_raked_design() -> None:
     assert diag.sweeps >= 1
     assert "raked in" in repr(diag)
     assert diag.to_frame()["statistic"].iloc[-1] == "raking_sweeps"
+
+
+@pytest.mark.parametrize("kind", ["linear", "raked", "jackknife"])
+def test_subset_is_the_domain_of_r_subset(kind: str) -> None:
+    """subset(sex == "F") gives the F rows of by="sex" (each equals R's subset()); the
+    other rows keep their place, so this is not the same as dropping them."""
+    design = _design()
+    if kind == "raked":
+        design = design.rake(MARGINS)
+    elif kind == "jackknife":
+        design = design.jackknife().rake(MARGINS)
+    girls = design.data["sex"] == "F"
+    sub = yl.proportion(design.subset(girls), "q", by="district")
+    both = yl.proportion(design, "q", by=["sex", "district"])
+    both = both[both["sex"] == "F"].drop(columns="sex").reset_index(drop=True)
+    pd.testing.assert_frame_equal(sub, both, check_exact=False, rtol=1e-10)
+    chained = design.subset(girls).subset(design.data["district"] == "East")
+    east = yl.proportion(chained, "q")
+    np.testing.assert_allclose(east["se"], sub[sub["district"] == "East"]["se"], rtol=1e-10)
+    assert "subset of" in repr(chained)
+
+
+def test_subset_keeps_the_other_rows_in_the_design() -> None:
+    design = _design()
+    girls = example()["sex"] == "F"
+    dropped = yl.SurveyDesign(example()[girls], weights="w", strata="stratum", clusters="school")
+    kept = yl.proportion(design.subset(girls), "q")
+    assert not np.allclose(kept["se"], yl.proportion(dropped, "q")["se"], rtol=1e-3)
+    unknown = girls.astype(object).where(~girls, None)  # missing counts as outside
+    empty = yl.proportion(design.subset(unknown), "q")
+    assert (empty["base"] == 0).all() and empty["estimate"].isna().all()
+
+
+def test_a_subset_is_for_estimates_only() -> None:
+    sub = _design().subset(example()["sex"] == "F")
+    with pytest.raises(yl.ListeningError, match="then take the subset"):
+        sub.rake(MARGINS)
+    with pytest.raises(yl.ListeningError, match="then take the subset"):
+        sub.jackknife()
+    with pytest.raises(yl.ListeningError, match="one value per row"):
+        _design().subset([True, False])
+
+
+def test_with_columns_keeps_weights_and_design() -> None:
+    raked = _design().rake(MARGINS)
+    data = example()
+    safe = data["q"].isin(["Safe", "Unsure"]).where(data["q"].notna())
+    added = raked.with_columns(feel_safe=safe)
+    np.testing.assert_array_equal(added.weights, raked.weights)
+    rebuilt = _design(data.assign(feel_safe=safe)).rake(MARGINS)
+    pd.testing.assert_frame_equal(
+        yl.proportion(added, "feel_safe"), yl.proportion(rebuilt, "feel_safe"), rtol=1e-10
+    )
+    assert added.assign is not None and "feel_safe" not in raked.data.columns
+    with pytest.raises(yl.ListeningError, match="cannot replace 'sex'"):
+        raked.with_columns(sex="F")
+    with pytest.raises(yl.ListeningError, match="cannot replace 'w'"):
+        raked.assign(w=1.0)
