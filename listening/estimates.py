@@ -250,8 +250,8 @@ class _Sums:
     def replicates(self, design: SurveyDesign) -> np.ndarray:
         """Ratio estimates under every replicate, (replicates, domains, categories)."""
         n_groups, n_dom, n_cat = self.y.shape
-        num = design._replicate_sums(self.y.reshape(n_groups, -1))
-        den = design._replicate_sums(self.x)
+        both = design._replicate_sums(np.hstack([self.y.reshape(n_groups, -1), self.x]))
+        num, den = both[:, : n_dom * n_cat], both[:, n_dom * n_cat :]
         with np.errstate(invalid="ignore", divide="ignore"):
             return num.reshape(-1, n_dom, n_cat) / den[:, :, None]
 
