@@ -418,12 +418,7 @@ def _with_columns(design: SurveyDesign, columns: dict[str, pd.Series]) -> Survey
     """A design with analysis columns added (same weights, design and calibration)."""
     if not columns:
         return design
-    if hasattr(design, "with_columns"):
-        return design.with_columns(**columns)
-    # Until SurveyDesign.with_columns lands (see /work/notes/requests.md).
-    new = object.__new__(SurveyDesign)
-    new._init(design._data.assign(**columns), design._spec, design._sampling, design._state)
-    return new
+    return design.with_columns(**columns)
 
 
 def _items(design: SurveyDesign, question: str, spec: Question | None) -> tuple[SurveyDesign, list]:
