@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 BLANK_ROW = "row is entirely blank"
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _WHOLE = re.compile(r"[+-]?\d{1,15}(\.0*)?")
+_LEADING_ZERO = re.compile(r"[+-]?0\d")
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -349,6 +350,8 @@ def _untyped(raw: RawTable) -> list[Parsed]:
 def _untyped_builder(name: str, codes: np.ndarray, uniques: np.ndarray) -> Any:
     tidied = [u.strip() for u in uniques]
     filled = [t for t in tidied if t]
+    if any(_LEADING_ZERO.match(t) for t in filled):  # codes such as "007" stay text
+        filled = []
     if filled and all(_WHOLE.fullmatch(t) for t in filled):
         values = pd.array([int(float(t)) if t else None for t in tidied], dtype="Int64")
     elif filled and all(_NUMBER.fullmatch(t) for t in filled):

@@ -526,3 +526,10 @@ def test_without_codebook_keeps_every_non_blank_row(tmp_path):
     assert survey.data["name"].tolist() == ["x", pd.NA, "y"]
     assert survey.rejected["reason"].tolist() == ["row is entirely blank"]
     assert len(survey.report().nonresponse) == 0
+
+
+def test_without_codebook_codes_with_leading_zeros_stay_text(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("code,n\n007,1\n12,2\n")
+    data = read_survey(path).data
+    assert data["code"].tolist() == ["007", "12"] and data["n"].dtype == "Int64"
