@@ -472,7 +472,8 @@ def district_map(
     centres = feature_centres(geojson)
     labels: list[tuple[float, float, float, str]] = []
     fig = go.Figure()
-    for feature in features:
+    # Largest first, so a district inside another (Cambridge) is drawn on top of it.
+    for feature in sorted(features, key=lambda f: -_polygon_area(f["geometry"])):
         name = str(feature["properties"]["name"])
         xs, ys = _outline(feature["geometry"], squeeze)
         row = rows.loc[name] if name in rows.index else None
@@ -528,9 +529,9 @@ def district_map(
         },
     )
     fig.update_layout(
-        **_LAYOUT,
+        **{**_LAYOUT, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}},
         title=title,
-        height=600,
+        height=640,
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
     )
@@ -756,8 +757,13 @@ def _polygon_area(geometry: Mapping[str, Any]) -> float:
 
 
 def _place_labels(fig: go.Figure, labels: list[tuple[float, float, float, str]]) -> None:
-    """Label districts at their centres, largest first; a label that would sit on
-    another one (a small district inside a large one) moves aside with a pointer."""
+    """Label districts at their centres, largest first.
+
+    A label that would sit on another one (a small district inside a large
+    one, such as Cambridge in South Cambridgeshire) moves, with a pointer, to
+    whichever of eight nearby spots lies furthest from every other label
+    (labels are wide, so vertical gaps count more than horizontal ones).
+    """
     if not labels:
         return
     xs = [x for _, x, _, _ in labels]
@@ -765,16 +771,30 @@ def _place_labels(fig: go.Figure, labels: list[tuple[float, float, float, str]])
     near = 0.12 * max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
     placed: list[tuple[float, float]] = []
     for _, x, y, text in sorted(labels, key=lambda item: -item[0]):
-        crowded = any(math.hypot(x - px, y - py) < near for px, py in placed)
+        spot = (x, y)
+        crowded = any(_label_gap(x - px, y - py) < near for px, py in placed)
+        if crowded:
+            others = placed + [(ox, oy) for _, ox, oy, _ in labels if (ox, oy) != (x, y)]
+            spots = [
+                (x + 1.6 * near * math.cos(a), y + 1.6 * near * math.sin(a))
+                for a in np.linspace(0, 2 * math.pi, 8, endpoint=False)
+            ]
+            spot = max(spots, key=lambda s: min(_label_gap(s[0] - a, s[1] - b) for a, b in others))
         fig.add_annotation(
             x=x,
             y=y,
+            ax=spot[0],
+            ay=spot[1],
+            axref="x",
+            ayref="y",
             text=text,
             showarrow=crowded,
-            ax=70 if crowded else 0,
-            ay=-45 if crowded else 0,
             arrowcolor="#000000",
             bgcolor="rgba(255,255,255,0.85)",
             font={"size": 12, "color": "#000000"},
         )
-        placed.append((x, y))
+        placed.append(spot)
+
+
+def _label_gap(dx: float, dy: float) -> float:
+    return math.hypot(dx / 2.5, dy)

@@ -270,3 +270,30 @@ def test_figures_export_to_standalone_html():
     )
     assert "<html>" in html and "Very safe" in html
     assert '<script src="http' not in html  # plotly.js is inlined: works offline
+
+
+def test_district_labels_do_not_sit_on_each_other(districts):
+    fig = charts.district_map(_district_table(districts), districts, category="Feel safe")
+    spots = [(a.ax, a.ay) if a.showarrow else (a.x, a.y) for a in fig.layout.annotations]
+    xs, ys = zip(*spots, strict=True)
+    span = max(max(xs) - min(xs), max(ys) - min(ys))
+    for i in range(len(spots)):
+        for j in range(i + 1, len(spots)):
+            gap = np.hypot((spots[i][0] - spots[j][0]) / 2.5, spots[i][1] - spots[j][1])
+            assert gap > 0.1 * span, (
+                fig.layout.annotations[i].text,
+                fig.layout.annotations[j].text,
+            )
+    # Cambridge lies inside South Cambridgeshire: its label points in from outside.
+    cambridge = next(
+        a
+        for a in fig.layout.annotations
+        if "Cambridge</b>" in a.text and "South" not in a.text and "East" not in a.text
+    )
+    assert cambridge.showarrow
+
+
+def test_districts_inside_others_are_drawn_on_top(districts):
+    fig = charts.district_map(_district_table(districts), districts, category="Feel safe")
+    order = [t.name for t in fig.data if t.fill == "toself"]
+    assert order.index("Cambridge") > order.index("South Cambridgeshire")
