@@ -262,8 +262,9 @@ def download_table(
     csv: Callable[[], bytes]
     excel: Callable[[], bytes]
     if crosstab is not None:
-        csv = lambda: _crosstab_csv(crosstab)  # noqa: E731
-        excel = lambda: _briefing([crosstab])  # noqa: E731
+        margins = context().source.margins
+        csv = lambda: crosstab_csv(crosstab)  # noqa: E731
+        excel = lambda: briefing_bytes([crosstab], margins)  # noqa: E731
     else:
         csv = lambda: shown.to_csv(index=False).encode("utf-8")  # noqa: E731
         excel = lambda: _excel(shown, name)  # noqa: E731
@@ -320,17 +321,23 @@ def chart_png(fig: go.Figure) -> bytes:
     return fig.to_image(format="png", width=1100, height=max(int(fig.layout.height or 500), 400))
 
 
-def _crosstab_csv(tab: Any) -> bytes:
+def crosstab_csv(tab: Any) -> bytes:
+    """The crosstab's own CSV export (``[c]`` for suppressed figures), as bytes."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "table.csv"
         tab.to_csv(path)
         return path.read_bytes()
 
 
-def _briefing(tables: Sequence[Any]) -> bytes:
+def briefing_bytes(tables: Sequence[Any], margins: Sequence[pd.DataFrame] | None = None) -> bytes:
+    """An Excel briefing workbook (``yl.write_briefing``) of ``tables``, as bytes.
+
+    The population margins used for weighting, when there are any, go in as
+    the workbook's weighting targets.
+    """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "briefing.xlsx"
-        yl.write_briefing(path, list(tables))
+        yl.write_briefing(path, list(tables), targets=list(margins) if margins else None)
         return path.read_bytes()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -445,3 +446,37 @@ def test_composition_shares_add_up(sample):
     for column in ("sample", "weighted", "population"):
         assert frame[column].sum() == pytest.approx(1.0)
     assert frame["weighted"].to_numpy() == pytest.approx(frame["population"].to_numpy())
+
+
+def test_downloads_show_c_and_no_hidden_number(sample, tmp_path):
+    import openpyxl
+
+    sys.path.insert(0, str(ROOT))  # the app's pages are not a package
+    from app_pages.shared import briefing_bytes, crosstab_csv
+
+    tab = crosstab_table(
+        sample["raked"], "safe_dark", by="district", min_base=300, codebook=sample["book"]
+    )
+    hidden = tab.table[tab.table["suppressed"]]
+    assert len(hidden)
+    open_tab = crosstab_table(
+        sample["raked"], "safe_dark", by="district", min_base=1, codebook=sample["book"]
+    )
+    secrets = open_tab.table.loc[
+        open_tab.table["district"].isin(hidden["district"]), "estimate"
+    ].round(6)
+    csv = crosstab_csv(tab).decode("utf-8")
+    assert "[c]" in csv
+    workbook = tmp_path / "b.xlsx"
+    workbook.write_bytes(briefing_bytes([tab], sample["margins"]))
+    cells = [
+        str(cell)
+        for sheet in openpyxl.load_workbook(workbook).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if cell is not None
+    ]
+    assert "[c]" in cells
+    for text in (csv, " ".join(cells)):
+        for secret in secrets:
+            assert f"{secret:.6f}"[:7] not in text
