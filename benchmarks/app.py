@@ -1,0 +1,114 @@
+"""Benchmark: how long the explorer takes per page and per interaction (AppTest).
+
+Runs ``app.py`` in Streamlit's AppTest (the script as Streamlit runs it, without a
+browser) on the bundled sample and prints the wall time of the first load (read,
+validate and rake the sample, once per process), of each page, and of the main
+interactions: the first time (estimates computed) and again (estimates cached).
+Target: under 300 ms per interaction on the sample.
+
+Usage::
+
+    .venv/bin/python benchmarks/app.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = {
+    "Overview": "app_pages/overview.py",
+    "Explore a question": "app_pages/explore.py",
+    "Map": "app_pages/map.py",
+    "Who took part": "app_pages/who_took_part.py",
+    "What would make you safer": "app_pages/safer.py",
+}
+TARGET_MS = 300
+
+
+def _timed(step: Callable[[], AppTest]) -> float:
+    started = time.perf_counter()
+    at = step()
+    elapsed = (time.perf_counter() - started) * 1000
+    if at.exception:
+        raise SystemExit(f"the app raised: {[e.message for e in at.exception]}")
+    return elapsed
+
+
+def _interactions(at: AppTest) -> list[tuple[str, Callable[[], AppTest]]]:
+    """Widget changes, each undone by the next, as (label, step)."""
+
+    def page(path: str) -> Callable[[], AppTest]:
+        return lambda: at.switch_page(path).run()
+
+    def widget(kind: str, key: str, value: object) -> Callable[[], AppTest]:
+        return lambda: getattr(at, kind)(key=key).set_value(value).run()
+
+    return [
+        ("open Explore", page(PAGES["Explore a question"])),
+        ("filter: only girls", widget("multiselect", "explore_filter_gender", ["Girl"])),
+        ("filter: girls aged 14-15", widget("multiselect", "explore_filter_age_band", ["14-15"])),
+        ("clear the filters", lambda: _clear_filters(at)),
+        ("question: trust in police", widget("selectbox", "explore_question", "trust_police")),
+        (
+            "breakdown: district x age",
+            widget("multiselect", "explore_by", ["District", "Age band"]),
+        ),
+        ("unweighted", widget("radio", "explore_weighting", "Unweighted")),
+        ("weighted", widget("radio", "explore_weighting", "Weighted")),
+        ("level 90%", widget("select_slider", "explore_level", 0.9)),
+        ("min_base 50 (sidebar)", widget("number_input", "min_base", 50)),
+        ("min_base 10 (sidebar)", widget("number_input", "min_base", 10)),
+        ("open Map", page(PAGES["Map"])),
+        ("map: another answer", widget("selectbox", "map_answer", "Very unsafe")),
+        ("open Overview", page(PAGES["Overview"])),
+        ("overview: compare Fenland", widget("selectbox", "overview_group", "Fenland")),
+        ("open Safer", page(PAGES["What would make you safer"])),
+        ("safer: by district", widget("radio", "safer_by", "District")),
+        ("open Who took part", page(PAGES["Who took part"])),
+    ]
+
+
+def _clear_filters(at: AppTest) -> AppTest:
+    at.multiselect(key="explore_filter_gender").set_value([])
+    at.multiselect(key="explore_filter_age_band").set_value([])
+    return at.run()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of interactions")
+    args = parser.parse_args()
+
+    at = AppTest.from_file(APP, default_timeout=300)
+    cold = _timed(lambda: at.run())
+    print(f"first load (read, validate, rake the sample; once per process): {cold:,.0f} ms")
+
+    rounds: dict[str, list[float]] = {}
+    for _ in range(args.repeat):
+        for label, step in _interactions(at):
+            rounds.setdefault(label, []).append(_timed(step))
+
+    width = max(len(label) for label in rounds)
+    print(f"\n{'interaction':<{width}}  first ms  cached ms (best of {args.repeat - 1})")
+    worst = 0.0
+    for label, times in rounds.items():
+        again = min(times[1:]) if len(times) > 1 else float("nan")
+        worst = max(worst, again)
+        print(f"{label:<{width}}  {times[0]:8.0f}  {again:9.0f}")
+    slow = [label for label, times in rounds.items() if times[0] > TARGET_MS]
+    print(
+        f"\nslowest cached interaction {worst:.0f} ms (target {TARGET_MS} ms); "
+        f"first-time interactions over target: {', '.join(slow) or 'none'}"
+    )
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
