@@ -117,6 +117,18 @@ def sidebar() -> shared.Context:
     if problems and choice == "Upload a survey":
         st.sidebar.caption("Showing the bundled sample until the upload is usable.")
     report = source.survey.report()
+    if source.key != shared.SAMPLE_KEY:
+        with st.sidebar.expander("Checks on your file", expanded=bool(report.n_rejected)):
+            reasons = report.to_frames()["reasons"]
+            if reasons.empty:
+                st.success("Every row passed the codebook's rules.")
+            else:
+                st.dataframe(
+                    reasons.rename(columns={"rule": "Rule", "column": "Column", "rows": "Rows"}),
+                    hide_index=True,
+                    key="upload-reasons",
+                )
+            st.caption("Rows are counted by reason only; rejected rows are never shown.")
     st.sidebar.caption(
         f"**{source.label}**: {report.n_kept:,} young people kept of {report.n_read:,} rows "
         f"read ({report.n_rejected:,} rejected; see *Who took part*). {source.weighting_note}"

@@ -105,6 +105,9 @@ else:
     if diagnostics.margins is not None:
         with st.expander("Achieved against target population, every margin cell"):
             st.dataframe(diagnostics.margins, hide_index=True, key="margins-table")
+            shared.download_table(
+                diagnostics.margins, "weighting margins achieved", key="margins-table"
+            )
 
 st.subheader("Checking the file")
 report = source.survey.report()

@@ -374,8 +374,8 @@ def _upload(at: AppTest, survey: bytes, codebook: bytes, margins: bytes | None) 
     return at.run()
 
 
-def test_upload_a_survey_with_codebook_and_margins(tmp_path):
-    lines = (SAMPLE_DIR / "responses.csv").read_text(encoding="utf-8").splitlines()
+def test_upload_a_survey_with_codebook_and_margins(sample, tmp_path):
+    lines = Path(sample["survey"].source).read_text(encoding="utf-8").splitlines()
     part = "\n".join(lines[:900]) + "\n"
     at = _upload(
         _run(),
@@ -390,6 +390,9 @@ def test_upload_a_survey_with_codebook_and_margins(tmp_path):
     note = " ".join(c.value for c in at.sidebar.caption)
     assert f"{len(expected.data):,} young people kept of {expected.n_read:,}" in note
     assert "Uploaded: mine.csv" in note and "Weighted (raked)" in note
+    reasons = next(f.value for f in at.sidebar.dataframe if "Rule" in f.value.columns)
+    expected_reasons = expected.report().to_frames()["reasons"]
+    assert reasons["Rows"].tolist() == expected_reasons["rows"].tolist()
     at.switch_page(PAGES["explore"]).run()
     _no_exception(at)
     shown = _table(at, "District")
