@@ -3,9 +3,9 @@
 Themes come from a question's ``coding_frame`` in the codebook: a theme is
 mentioned when the answer contains one of its keywords as a whole word or
 phrase (a trailing plural "s" allowed). Counts by group follow the same
-disclosure rule as the briefing tables: a group with fewer than ``min_base``
-answers is shown as ``[c]``, and when exactly one group is hidden the next
-smallest is hidden too, so no hidden count can be worked out from the total.
+disclosure rule as the briefing tables (:mod:`listening.suppression`): a group
+with fewer than ``min_base`` answers is shown as ``[c]``, and further groups
+are hidden where needed so no hidden count can be worked out from the total.
 
 Verbatim quotes pass through :func:`redact`, which replaces email addresses,
 phone numbers, social media handles, school names and personal names with
@@ -36,6 +36,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from listening.suppression import suppress
 
 NOT_CODED = "Not coded"
 """Theme of an answer that matches no keyword of the coding frame."""
@@ -120,8 +122,9 @@ def theme_counts(
         missing a ``by`` value count in "All" only.
     min_base : int, default 10
         Groups with fewer answers are suppressed (counts and percentages NaN,
-        ``suppressed`` True), and when that leaves exactly one group of the
-        breakdown hidden, the next smallest group is suppressed too.
+        ``suppressed`` True), with secondary suppression as in the briefing
+        tables (:func:`listening.suppression.suppress`), so no hidden group
+        can be worked out from "All" and the others.
 
     Returns
     -------
@@ -156,7 +159,8 @@ def theme_counts(
             values = key if isinstance(key, tuple) else (key,)
             parts.append(_counts(block, columns, dict(zip(columns, values, strict=True))))
     table = pd.concat(parts, ignore_index=True)
-    hidden = _suppression(table, columns, min_base)
+    residual = int((answered & data[columns].isna().any(axis=1)).sum()) if columns else 0
+    hidden = _suppression(table, columns, min_base, residual)
     table["suppressed"] = hidden
     table["n"] = table["n"].astype("Int64").mask(hidden)
     table["percent"] = table["percent"].mask(hidden)
@@ -307,21 +311,26 @@ def _counts(block: pd.DataFrame, columns: list[str], key: dict[str, str]) -> pd.
     return frame
 
 
-def _suppression(table: pd.DataFrame, columns: list[str], min_base: int) -> pd.Series:
-    """Primary suppression by base, then secondary within each breakdown."""
+def _suppression(
+    table: pd.DataFrame, columns: list[str], min_base: int, residual: int
+) -> pd.Series:
+    """Rows to hide, by :func:`listening.suppression.suppress` (the briefing tables' rule)."""
     hidden = table["base"] < min_base
     if not columns:
         return hidden
-    groups = table.drop_duplicates(columns)[[*columns, "base"]]
-    groups = groups[~(groups[columns] == "All").all(axis=1)].copy()
-    groups["hidden"] = groups["base"] < min_base
-    if len(columns) == 1 and int(groups["hidden"].sum()) == 1:
-        visible = groups[~groups["hidden"]]
-        if len(visible):
-            groups.loc[visible["base"].idxmin(), "hidden"] = True
-    hidden_keys = groups.loc[groups["hidden"], columns]
+    is_all = (table[columns] == "All").all(axis=1)
+    groups = table.loc[~is_all].drop_duplicates(columns)[[*columns, "base"]]
+    if groups.empty:
+        return hidden
+    decision = suppress(
+        groups.reset_index(drop=True), by=columns, min_base=min_base, residual_base=residual
+    )
+    hidden_keys = groups.reset_index(drop=True).loc[decision.groups.to_numpy(bool), columns]
     marks = table[columns].merge(hidden_keys.assign(_hide=True), on=columns, how="left")
-    return hidden | marks["_hide"].fillna(False).astype(bool).to_numpy()
+    hidden |= marks["_hide"].fillna(False).astype(bool).to_numpy()
+    if decision.total:
+        hidden |= is_all
+    return hidden
 
 
 def _name_or_word(match: re.Match[str], text: str, safe: set[str], first: set[str]) -> str:
