@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from listening.codebook import Codebook, Question, load_codebook
+from listening.errors import ListeningError
 from listening.paths import SAMPLE_DIR
 
 DEFAULT_SEED = 2021
@@ -724,8 +725,9 @@ def _per_district(
     if isinstance(n_schools, Mapping):
         return np.array([n_schools[d] for d in districts])
     if len(n_schools) != len(districts):
-        raise ValueError(
-            f"n_schools needs one number per district ({len(districts)}), got {list(n_schools)}"
+        raise ListeningError(
+            f"n_schools needs one number per district ({len(districts)}: "
+            f"{', '.join(districts)}), got {list(n_schools)}; pass one number or one per district."
         )
     return np.asarray(n_schools)
 
@@ -888,9 +890,9 @@ def export_responses(sample: pd.DataFrame, codebook: Codebook | None = None) -> 
         elif q.type == "multi" and q.name in DELIMITED:
             out[q.name] = _joined(sample, q)
         elif q.type == "multi":
-            out.update({c: sample[c].astype("Int64").to_numpy() for c in q.option_columns.values()})
+            out.update({c: sample[c].astype("Int64").array for c in q.option_columns.values()})
         elif q.name in sample:
-            out[q.name] = sample[q.name].to_numpy()
+            out[q.name] = sample[q.name].array
     return pd.DataFrame(out)
 
 
