@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ import scipy.sparse as sp
 
 from listening.errors import DesignError, ListeningError
 from listening.raking import Calibration, prepare_margins, rake_cells
+
+if TYPE_CHECKING:
+    from listening.codebook import Codebook
 from listening.replicates import Replicates, bootstrap_factors, jackknife_factors, rerake
 from listening.variance import LONELY_PSU, Sampling, compact, domain_degf, plain
 
@@ -241,6 +244,9 @@ class SurveyDesign:
     lonely_psu : {"fail", "adjust"}
         What to do with a stratum holding a single cluster, as R's
         ``options(survey.lonely.psu=)``: fail, or centre it on the grand mean.
+    codebook : Codebook, optional
+        The questionnaire the data follow; tables built on the design take
+        their nets and option order from it. :meth:`Survey.design` sets it.
 
     Attributes
     ----------
@@ -273,6 +279,7 @@ class SurveyDesign:
         clusters: str | None = None,
         fpc: str | None = None,
         lonely_psu: str = "fail",
+        codebook: Codebook | None = None,
     ) -> None:
         if not isinstance(data, pd.DataFrame):
             raise DesignError(
@@ -360,6 +367,7 @@ class SurveyDesign:
             {"weights": weights, "strata": strata, "clusters": clusters, "fpc": fpc},
             sampling,
             _State(weights=w, base=w),
+            codebook=codebook,
         )
 
     def _init(
@@ -369,7 +377,9 @@ class SurveyDesign:
         sampling: Sampling,
         state: _State,
         domain: np.ndarray | None = None,
+        codebook: Codebook | None = None,
     ) -> None:
+        object.__setattr__(self, "_codebook", codebook)
         object.__setattr__(self, "_data", data)
         object.__setattr__(self, "_spec", spec)
         object.__setattr__(self, "_sampling", sampling)
@@ -384,7 +394,7 @@ class SurveyDesign:
                 "weight only its rows)"
             )
         new = object.__new__(SurveyDesign)
-        new._init(self._data, self._spec, self._sampling, state)
+        new._init(self._data, self._spec, self._sampling, state, codebook=self._codebook)
         return new
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -403,6 +413,11 @@ class SurveyDesign:
     def weights(self) -> pd.Series:
         """Current weights, on the data's index."""
         return pd.Series(self._state.weights, index=self._data.index, name="weight", copy=True)
+
+    @property
+    def codebook(self) -> Codebook | None:
+        """The codebook the data were read with, if any (gives tables their nets)."""
+        return self._codebook
 
     @property
     def strata(self) -> str | None:
@@ -780,7 +795,7 @@ class SurveyDesign:
             )
         data = self._data.assign(**columns)
         new = object.__new__(SurveyDesign)
-        new._init(data, self._spec, self._sampling, self._state, self._domain)
+        new._init(data, self._spec, self._sampling, self._state, self._domain, self._codebook)
         return new
 
     assign = with_columns
@@ -827,7 +842,7 @@ class SurveyDesign:
             keep &= self._domain
         keep.setflags(write=False)
         new = object.__new__(SurveyDesign)
-        new._init(self._data, self._spec, self._sampling, self._state, keep)
+        new._init(self._data, self._spec, self._sampling, self._state, keep, self._codebook)
         return new
 
     def _outside(self, codes: np.ndarray) -> np.ndarray:

@@ -200,7 +200,8 @@ class Survey:
     def design(self, **kwargs: Any) -> SurveyDesign:
         """A :class:`~listening.design.SurveyDesign` over the kept respondents.
 
-        Strata and clusters come from the codebook; keywords (``weights``,
+        Strata, clusters and the codebook (for tables' nets) come from the
+        codebook; keywords (``weights``,
         ``fpc``, ``lonely_psu``, or overriding ``strata``/``clusters``) pass on.
 
         Examples
@@ -214,7 +215,11 @@ class Survey:
 
         options: dict[str, Any] = {}
         if self.codebook is not None:
-            options = {"strata": self.codebook.strata, "clusters": self.codebook.clusters}
+            options = {
+                "strata": self.codebook.strata,
+                "clusters": self.codebook.clusters,
+                "codebook": self.codebook,
+            }
         return SurveyDesign(self.data, **{**options, **kwargs})
 
     def report(self) -> IngestReport:

@@ -638,3 +638,19 @@ def test_with_columns_keeps_weights_and_design() -> None:
         raked.with_columns(sex="F")
     with pytest.raises(yl.ListeningError, match="cannot replace 'w'"):
         raked.assign(w=1.0)
+
+
+def test_codebook_travels_with_every_derived_design():
+    survey = yl.load_sample()
+    design = survey.design()
+    assert design.codebook is survey.codebook
+    raked = design.rake(yl.load_margins(survey))
+    derived = [
+        raked,
+        raked.trim(upper=float(raked.weights.quantile(0.99))),
+        raked.with_columns(flag=True),
+        raked.subset(raked.data["district"] == "Fenland"),
+        design.jackknife(),
+    ]
+    assert all(d.codebook is survey.codebook for d in derived)
+    assert yl.SurveyDesign(survey.data).codebook is None
