@@ -31,7 +31,6 @@ from listening.explorer import (
     filter_mask,
     headline_comparison,
     headline_estimates,
-    mask_outside,
 )
 from listening.paths import SAMPLE_DIR
 
@@ -175,7 +174,7 @@ def crosstab(
     source = _source(source_key)
     whole = not by
     columns = (source.codebook.district_column,) if whole else by
-    design = domain_design(source, weighted, filters, [question])
+    design = domain_design(source, weighted, filters)
     tab = make_crosstab(
         design,
         question,
@@ -193,44 +192,19 @@ def crosstab(
 
 
 def domain_design(
-    source: Source,
-    weighted: bool,
-    filters: tuple[tuple[str, tuple[str, ...]], ...],
-    columns: Sequence[str],
+    source: Source, weighted: bool, filters: tuple[tuple[str, tuple[str, ...]], ...]
 ) -> Any:
-    """The design with ``columns`` masked outside the filter: a domain, no rows dropped.
+    """The design restricted to the filter as a domain (R's ``subset()``).
 
-    Only analysed columns are masked: respondents outside the filter then answer
-    nothing, so they fall outside every group, "All" included, while keeping their
-    place in the design (its strata, clusters and raking variables stay whole).
+    Respondents outside the filter keep their place in the design (strata,
+    clusters, raking), so standard errors stay design-based; they are only
+    outside every estimate, "All" included.
     """
     design = source.design(weighted)
     chosen = {column: values for column, values in filters if values}
     if not chosen:
         return design
-    keep = filter_mask(design.data, chosen)
-    columns = _expand(source, columns)
-    masked = mask_outside(design.data, keep, columns)
-    if hasattr(design, "with_columns"):
-        return design.with_columns(**{c: masked[c] for c in columns})
-    # Same rows, same design variables: rebuilding (and re-raking) gives the same weights.
-    book = source.codebook
-    rebuilt = yl.SurveyDesign(
-        masked, strata=book.strata, clusters=book.clusters, lonely_psu=source.lonely_psu
-    )
-    return rebuilt.rake(source.margins) if design is source.raked else rebuilt
-
-
-def _expand(source: Source, columns: Sequence[str]) -> list[str]:
-    """Question names to data columns (a multi-select question has one per option)."""
-    out: list[str] = []
-    for column in columns:
-        question = source.codebook.questions.get(column) if source.codebook else None
-        if question is not None and question.type == "multi":
-            out += list(question.option_columns.values())
-        else:
-            out.append(column)
-    return out
+    return design.subset(filter_mask(design.data, chosen))
 
 
 def _source(key: str) -> Source:

@@ -490,26 +490,6 @@ def filter_mask(data: pd.DataFrame, filters: Mapping[str, Sequence[str]]) -> pd.
     return keep
 
 
-def mask_outside(data: pd.DataFrame, keep: pd.Series, columns: Sequence[str]) -> pd.DataFrame:
-    """Copy of ``data`` with ``columns`` set missing outside the domain ``keep``.
-
-    Estimators treat respondents with a missing analysed or ``by`` value as
-    outside the domain while keeping their place in the design, so this is
-    how a filter becomes a domain (R's ``subset()``) rather than dropped rows.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"q": pd.Categorical(["Yes", "No"]), "x": [1, 2]})
-    >>> mask_outside(d, pd.Series([True, False]), ["q"])["q"].tolist()
-    ['Yes', nan]
-    """
-    out = data.copy()
-    outside = ~keep.reindex(data.index).fillna(False).astype(bool).to_numpy()
-    for column in columns:
-        out.loc[outside, column] = pd.NA
-    return out
-
-
 def display_table(
     table: pd.DataFrame,
     by: str | Sequence[str] | None,

@@ -24,7 +24,6 @@ from listening.explorer import (
     composition,
     display_table,
     filter_mask,
-    mask_outside,
     significance_phrase,
 )
 from listening.freetext import theme_counts
@@ -427,19 +426,17 @@ def test_oversize_upload_message_in_the_app():
 # The explorer's pure functions --------------------------------------------------------
 
 
-def test_filter_mask_and_masking_keep_every_row():
+def test_filter_mask():
     data = pd.DataFrame(
         {
             "gender": pd.Categorical(["Girl", "Boy", None, "Girl"]),
-            "q": pd.Categorical(["Yes", "No", "Yes", "No"]),
+            "age_band": pd.Categorical(["11-13", "11-13", "14-15", "16-18"]),
         }
     )
-    keep = filter_mask(data, {"gender": ["Girl"]})
-    assert keep.tolist() == [True, False, False, True]
-    masked = mask_outside(data, keep, ["q"])
-    assert len(masked) == len(data)
-    assert masked["q"].isna().tolist() == [False, True, True, False]
-    assert data["q"].notna().all()  # the input is untouched
+    assert filter_mask(data, {"gender": ["Girl"]}).tolist() == [True, False, False, True]
+    both = filter_mask(data, {"gender": ["Girl"], "age_band": ["11-13", "14-15"]})
+    assert both.tolist() == [True, False, False, False]
+    assert filter_mask(data, {"gender": []}).all()
 
 
 def test_composition_shares_add_up(sample):
