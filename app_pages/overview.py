@@ -24,6 +24,12 @@ st.caption(
 )
 
 county = shared.headlines(source.key, weighted, ctx.ci, ctx.min_base)
+if county.empty:
+    st.info(
+        "This codebook has none of the headline questions (safe_day, safe_dark, ...). "
+        "Use *Explore a question* for its questions."
+    )
+    st.stop()
 
 st.subheader("Across Cambridgeshire and Peterborough")
 for start in range(0, len(county), 4):

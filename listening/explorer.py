@@ -188,7 +188,9 @@ def headline_estimates(
                 "weighted_base": row["weighted_base"],
             }
         )
-    out = pd.DataFrame(rows)
+    columns = ["indicator", "short", "question", "category", "estimate", "se", "ci_low"]
+    columns += ["ci_high", "base", "weighted_base"]
+    out = pd.DataFrame(rows, columns=columns)
     out["suppressed"] = out["base"] < min_base
     out.loc[out["suppressed"], ["estimate", "se", "ci_low", "ci_high"]] = np.nan
     return out
@@ -267,7 +269,8 @@ def headline_comparison(
                 "vs_rest": test["vs_rest"],
             }
         )
-    out = pd.DataFrame(rows)
+    columns = ["indicator", "estimate", "ci_low", "ci_high", "base", "rest", "rest_base"]
+    out = pd.DataFrame(rows, columns=[*columns, "difference", "p_holm", "vs_rest"])
     hidden = (out["base"] < min_base) | (out["rest_base"] < min_base)
     out["suppressed"] = hidden
     figures = ["estimate", "ci_low", "ci_high", "rest", "difference", "p_holm", "vs_rest"]

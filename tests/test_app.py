@@ -480,3 +480,20 @@ def test_downloads_show_c_and_no_hidden_number(sample, tmp_path):
     for text in (csv, " ".join(cells)):
         for secret in secrets:
             assert f"{secret:.6f}"[:7] not in text
+
+
+def test_headlines_of_a_codebook_without_them():
+    import yaml
+
+    from listening.codebook import codebook_from_dict
+    from listening.explorer import headline_comparison, headline_estimates
+
+    raw = yaml.safe_load((SAMPLE_DIR / "codebook.yaml").read_text(encoding="utf-8"))
+    raw["questions"] = [q for q in raw["questions"] if not q["name"].startswith("safe_")]
+    raw["questions"] = [q for q in raw["questions"] if q["name"] not in ("seen_knife",)]
+    raw["questions"] = [q for q in raw["questions"] if q["name"] != "trusted_adult"]
+    book = codebook_from_dict(raw)
+    data = pd.DataFrame({"district": ["Fenland", "Ely"] * 5, "q": ["a", "b"] * 5})
+    design = yl.SurveyDesign(analysis_frame(data, book))
+    assert headline_estimates(design).empty
+    assert headline_comparison(design, "district", "Fenland").empty
