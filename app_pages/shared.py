@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import re
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -275,21 +276,36 @@ def download_chart(fig: go.Figure, name: str, *, key: str) -> None:
         key=f"{key}-html",
         on_click="ignore",
     )
+    ready = png_export_available()
     right.download_button(
         "Download chart (PNG)",
-        data=lambda: chart_png(fig),
+        data=(lambda: chart_png(fig)) if ready else b"",
         file_name=f"{safe_name(name)}.png",
         mime="image/png",
         key=f"{key}-png",
         on_click="ignore",
-        help="Made with kaleido and Chromium; the camera icon on the chart also saves a PNG.",
+        disabled=not ready,
+        help="Made with kaleido and Chromium; the camera icon on the chart also saves a PNG."
+        if ready
+        else "PNG export needs the kaleido package and Chrome or Chromium on this machine; "
+        "use the camera icon on the chart instead.",
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def png_export_available() -> bool:
+    """Whether kaleido and a Chrome or Chromium are there to make PNGs."""
+    import importlib.util
+    import shutil
+
+    browsers = ("chromium", "chromium-browser", "google-chrome", "chrome")
+    return importlib.util.find_spec("kaleido") is not None and (
+        any(shutil.which(b) for b in browsers) or bool(os.environ.get("BROWSER_PATH"))
     )
 
 
 def chart_png(fig: go.Figure) -> bytes:
     """The chart as PNG via kaleido (needs a Chrome or Chromium on the machine)."""
-    import os
-
     if Path("/usr/bin/chromium").is_file():
         os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
     return fig.to_image(format="png", width=1100, height=max(int(fig.layout.height or 500), 400))
