@@ -215,3 +215,18 @@ def test_charts_export_to_png_with_the_system_chromium():
     assert png_export_available()
     png = chart_png(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])))
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_downloads_from_the_explore_page(server, page, tmp_path):
+    page.goto(f"{server}/explore")
+    _settle(page)
+    files = {}
+    for label in ("Download table (CSV)", "Download briefing (Excel)", "Download chart (PNG)"):
+        with page.expect_download(timeout=TIMEOUT) as download:
+            page.get_by_role("button", name=label).first.click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        files[label] = target.read_bytes()
+    assert files["Download table (CSV)"].startswith(b"district,category,estimate")
+    assert files["Download briefing (Excel)"][:2] == b"PK"  # an xlsx is a zip
+    assert files["Download chart (PNG)"][:8] == b"\x89PNG\r\n\x1a\n"
