@@ -45,8 +45,8 @@ _LAZY = {
     "vs_rest": "listening.estimates",
     "rao_scott": "listening.association",
     "RaoScottResult": "listening.association",
-    "crosstab": "listening.crosstab",
-    "Crosstab": "listening.crosstab",
+    "crosstab": "listening.tables",
+    "Crosstab": "listening.tables",
     "write_briefing": "listening.briefing",
 }
 

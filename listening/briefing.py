@@ -24,7 +24,7 @@ Examples
 >>> import datetime, tempfile, pathlib
 >>> import pandas as pd
 >>> import listening as yl
->>> from listening.crosstab import crosstab
+>>> from listening.tables import crosstab
 >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
 >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
 >>> out = write_briefing(pathlib.Path(tempfile.mkdtemp()) / "brief.xlsx", [tab],
@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from listening.crosstab import Crosstab
+from listening.tables import Crosstab
 from listening.errors import ListeningError
 from listening.exports import (
     CONFIDENTIAL,
@@ -121,7 +121,7 @@ def write_briefing(
     >>> import datetime, tempfile, pathlib
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.crosstab import crosstab
+    >>> from listening.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
     >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
     >>> margins = [pd.DataFrame({"g": ["a", "b"], "population": [500, 400]})]

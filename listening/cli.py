@@ -30,7 +30,7 @@ from listening.errors import ListeningError
 
 if TYPE_CHECKING:
     from listening.codebook import Codebook
-    from listening.crosstab import Crosstab
+    from listening.tables import Crosstab
     from listening.ingest import Survey
 
 COMBINE = "+"
@@ -203,7 +203,7 @@ def _brief(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from listening.briefing import write_briefing
-    from listening.crosstab import crosstab
+    from listening.tables import crosstab
     from listening.margins import load_margins, read_margins
 
     codebook, survey = _read(args)

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from listening.codebook import slug
-from listening.crosstab import ALL, ESTIMATE_COLUMNS, Crosstab
+from listening.tables import ALL, ESTIMATE_COLUMNS, Crosstab
 
 if TYPE_CHECKING:
     from great_tables import GT
@@ -85,7 +85,7 @@ def tidy_frame(tab: Crosstab) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.crosstab import crosstab
+    >>> from listening.tables import crosstab
     >>> data = pd.DataFrame({"g": ["a"] * 12 + ["b"] * 12 + ["c"] * 3, "q": list("xyz") * 9})
     >>> tidy_frame(crosstab(yl.SurveyDesign(data), "q", by="g")).loc[9, "estimate"]
     '[c]'
@@ -123,7 +123,7 @@ def to_csv(tab: Crosstab, path: str | Path) -> Path:
     >>> import tempfile, pathlib
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.crosstab import crosstab
+    >>> from listening.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": ["=cmd", "No"] * 10})
     >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
     >>> out = to_csv(tab, pathlib.Path(tempfile.mkdtemp()) / "t.csv")
@@ -165,7 +165,7 @@ def presentation_frame(tab: Crosstab) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.crosstab import crosstab
+    >>> from listening.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
     >>> frame = presentation_frame(crosstab(yl.SurveyDesign(data), "q", by="g"))
     >>> list(frame.columns)[:4]
@@ -213,7 +213,7 @@ def to_gt(tab: Crosstab) -> GT:
     --------
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.crosstab import crosstab
+    >>> from listening.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
     >>> type(to_gt(crosstab(yl.SurveyDesign(data), "q", by="g"))).__name__
     'GT'
@@ -279,7 +279,7 @@ def to_html(tab: Crosstab) -> str:
     --------
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.crosstab import crosstab
+    >>> from listening.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
     >>> html = to_html(crosstab(yl.SurveyDesign(data), "q", by="g"))
     >>> html.count("<table"), "[c]" in html

@@ -12,7 +12,7 @@ from test_exports import FORMULA_TRIGGERS, HOSTILE, hidden_and_published, hostil
 
 import listening as yl
 from listening.briefing import write_briefing
-from listening.crosstab import ALL, crosstab
+from listening.tables import ALL, crosstab
 from listening.errors import ListeningError
 from listening.exports import CONFIDENTIAL
 

@@ -13,7 +13,7 @@ import pytest
 import listening as yl
 from listening.cli import default_questions, main
 from listening.codebook import load_codebook
-from listening.crosstab import crosstab
+from listening.tables import crosstab
 from listening.paths import SAMPLE_DIR
 
 SAMPLE = SAMPLE_DIR / "responses.csv"

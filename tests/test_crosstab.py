@@ -8,7 +8,7 @@ import pytest
 from briefing_data import AGREE, AREAS, FEEL, WORRIES, codebook, data, design
 
 import listening as yl
-from listening.crosstab import ALL, Crosstab, crosstab
+from listening.tables import ALL, Crosstab, crosstab
 from listening.errors import ListeningError
 
 ESTIMATES = ["estimate", "se", "ci_low", "ci_high"]

@@ -18,7 +18,7 @@ import pytest
 from briefing_data import codebook, design
 
 import listening as yl
-from listening.crosstab import crosstab
+from listening.tables import crosstab
 
 GOLDEN = Path(__file__).resolve().parent / "crosstab_golden"
 sys.path.insert(0, str(GOLDEN))

@@ -12,7 +12,7 @@ from briefing_data import codebook, design
 
 import listening as yl
 from listening.codebook import codebook_from_dict
-from listening.crosstab import ALL, crosstab
+from listening.tables import ALL, crosstab
 from listening.exports import (
     CONFIDENTIAL,
     FORMULA_TRIGGERS,
