@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from listening.charts import ranked_options
+from listening.charts import ranked_options, theme_bars
 from listening.explorer import ranked_display, themes_display
 from listening.freetext import quotes, theme_counts
 
@@ -68,7 +68,7 @@ if multi:
         shared.show_chart(fig, key="safer-chart")
         shared.download_chart(fig, "what would make you safer", key="safer-chart")
     with right:
-        st.dataframe(shown, hide_index=True, key="safer-table", height=460)
+        st.dataframe(shown, hide_index=True, key="safer-table")
         shared.download_table(shown, "what would make you safer", crosstab=tab, key="safer-table")
     st.caption(
         "Each percentage is of those who ticked at least one option. [c]: fewer than "
@@ -81,14 +81,14 @@ for text in texts:
         source.survey.data, text.name, text.coding_frame, by=by, min_base=ctx.min_base
     )
     shown = themes_display(counts)
-    if by:
-        wide = shown.pivot_table(
-            index="Theme", columns=by, values="% of answers", aggfunc="first", sort=False
-        )
-        st.markdown("**% of written answers mentioning each theme**")
-        st.dataframe(wide, key=f"themes-wide-{text.name}")
-    st.dataframe(shown, hide_index=True, key=f"themes-{text.name}", height=360)
-    shared.download_table(shown, f"themes {text.name}", key=f"themes-{text.name}")
+    fig = theme_bars(counts, by=by, title="Themes in the written answers")
+    left, right = st.columns([3, 2])
+    with left:
+        shared.show_chart(fig, key=f"themes-chart-{text.name}")
+        shared.download_chart(fig, f"themes {text.name}", key=f"themes-chart-{text.name}")
+    with right:
+        st.dataframe(shown, hide_index=True, key=f"themes-{text.name}")
+        shared.download_table(shown, f"themes {text.name}", key=f"themes-{text.name}")
     st.caption(
         "Themes are coded from keywords in the codebook's coding frame; an answer can mention "
         "several themes. Counts are of respondents (unweighted)."

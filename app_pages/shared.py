@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
-from listening.crosstab import crosstab as make_crosstab
+from listening.tables import crosstab as make_crosstab
 from listening.explorer import (
     analysis_frame,
     filter_mask,

@@ -366,6 +366,7 @@ def ranked_options(
             x=estimate.tolist(),
             y=order,
             mode="markers",
+            orientation="h",
             marker={
                 "color": "#000000" if group == "All" else OKABE_ITO[position % len(OKABE_ITO)],
                 "size": 10,
@@ -624,6 +625,72 @@ def sample_vs_population(
         yaxis={"title": "% of young people", "ticksuffix": "%", "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.2},
         height=420,
+    )
+    return fig
+
+
+def theme_bars(
+    counts: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None,
+    title: str | None = None,
+) -> go.Figure:
+    """Horizontal bars: the share of written answers mentioning each theme, by group.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        From :func:`listening.freetext.theme_counts`: the ``by`` columns,
+        ``theme``, ``n``, ``base``, ``percent`` and ``suppressed``.
+    by : str, list of str or None
+        Grouping columns; each group is a colour, "All" in black.
+    title : str, optional
+        Chart title.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Suppressed groups have no bars and are named in the legend as ``[c]``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"theme": ["Lights", "Police"], "n": [30, 10], "base": [100, 100],
+    ...                   "percent": [30.0, 10.0], "suppressed": [False, False]})
+    >>> list(theme_bars(t, by=None).data[0].x)
+    [30.0, 10.0]
+    """
+    rows = counts.copy()
+    rows["group"] = group_labels(rows, by).to_numpy()
+    rows["estimate"] = rows["percent"] / 100
+    groups = list(dict.fromkeys(rows["group"]))
+    hidden = _suppressed_groups(rows)
+    order = list(dict.fromkeys(rows["theme"]))
+    fig = go.Figure()
+    for position, group in enumerate(g for g in groups if g not in hidden):
+        part = rows[rows["group"] == group].set_index("theme").reindex(order)
+        fig.add_bar(
+            name=group,
+            x=part["percent"].tolist(),
+            y=order,
+            orientation="h",
+            marker_color="#000000" if group == "All" else OKABE_ITO[position % len(OKABE_ITO)],
+            customdata=np.column_stack([part["n"].astype(float), part["base"]]),
+            hovertemplate=(
+                f"<b>{group}</b><br>%{{y}}: %{{x:.0f}}% of written answers"
+                "<br>%{customdata[0]:,.0f} of %{customdata[1]:,.0f}<extra></extra>"
+            ),
+        )
+    for group in hidden:
+        fig.add_bar(name=f"{group}: {SUPPRESSED_LABEL} too few answers", x=[None], y=[None])
+    fig.update_layout(
+        **_LAYOUT,
+        title=title,
+        barmode="group",
+        showlegend=len(groups) > 1,
+        xaxis={"title": "% of written answers mentioning the theme", "ticksuffix": "%"},
+        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
+        legend=_BOTTOM_LEGEND,
+        height=_height(len(order) * max(1, min(len(groups), 4)) // 2 + len(order)),
     )
     return fig
 

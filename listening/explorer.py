@@ -687,6 +687,7 @@ def themes_display(counts: pd.DataFrame) -> pd.DataFrame:
     hidden = counts["suppressed"].astype(bool)
     out = counts.drop(columns=["n", "base", "percent", "suppressed"]).copy()
     out = out.rename(columns={"theme": "Theme"})
+    out = out.rename(columns={c: c.replace("_", " ").capitalize() for c in out.columns[:-1]})
     out["Mentions"] = _bases(counts["n"], hidden)
     out["Answered"] = _bases(counts["base"], hidden)
     out["% of answers"] = [

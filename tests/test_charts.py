@@ -297,3 +297,28 @@ def test_districts_inside_others_are_drawn_on_top(districts):
     fig = charts.district_map(_district_table(districts), districts, category="Feel safe")
     order = [t.name for t in fig.data if t.fill == "toself"]
     assert order.index("Cambridge") > order.index("South Cambridgeshire")
+
+
+def test_theme_bars_show_percentages_and_hide_suppressed_groups():
+    from listening.freetext import theme_counts
+
+    data = pd.DataFrame(
+        {
+            "text": ["more lights", "police please", "lights and police", "no idea"] * 6
+            + ["lights"] * 3,
+            "district": ["Cambridge"] * 12 + ["Fenland"] * 12 + ["Tiny"] * 3,
+        }
+    )
+    frame = {"Lights": ("light",), "Police": ("police",)}
+    counts = theme_counts(data, "text", frame, by="district", min_base=5)
+    fig = charts.theme_bars(counts, by="district")
+    names = [t.name for t in fig.data]
+    assert "Tiny: [c] too few answers" in names
+    shown = counts[~counts["suppressed"]]
+    for trace in fig.data[: len(shown["district"].unique())]:
+        part = shown[shown["district"] == trace.name].set_index("theme")
+        assert list(trace.x) == pytest.approx(list(part.loc[list(trace.y), "percent"]))
+    hidden = counts[counts["suppressed"]]
+    assert set(hidden["district"]) >= {"Tiny"}
+    for trace in fig.data:
+        assert trace.name not in set(hidden["district"])
