@@ -6,7 +6,7 @@ import streamlit as st
 
 import listening as yl
 from app_pages import shared
-from listening.charts import interval_plot, scale_bars
+from listening.charts import interval_plot, ranked_options, scale_bars
 from listening.explorer import BREAKDOWNS, categories, display_table, is_scale, question_choices
 
 ctx = shared.context()
@@ -90,7 +90,7 @@ table = tab.table
 shown = display_table(table, list(by), level=float(level))
 title = question.wording + (f" by {' and '.join(b.lower() for b in breakdown)}" if by else "")
 
-if is_scale(question):
+if is_scale(question) or question.type == "multi":
     chart_kind = st.radio(
         "Chart",
         ["All answers", "One answer or net"],
@@ -99,7 +99,9 @@ if is_scale(question):
     )
 else:
     chart_kind = "One answer or net"
-if chart_kind == "All answers":
+if chart_kind == "All answers" and question.type == "multi":
+    fig = ranked_options(table, by=list(by) or None, title=title)
+elif chart_kind == "All answers":
     fig = scale_bars(table, by=list(by) or None, options=question.options, title=title)
 else:
     answers = [c for c in categories(question) if c in set(table["category"])] or list(

@@ -26,7 +26,6 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
-from listening.tables import crosstab as make_crosstab
 from listening.explorer import (
     analysis_frame,
     filter_mask,
@@ -176,7 +175,7 @@ def crosstab(
     whole = not by
     columns = (source.codebook.district_column,) if whole else by
     design = domain_design(source, weighted, filters)
-    tab = make_crosstab(
+    tab = yl.crosstab(
         design,
         question,
         by=list(columns),

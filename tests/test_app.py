@@ -15,7 +15,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import listening as yl
-from listening.crosstab import crosstab as crosstab_table
 from listening.errors import IngestError
 from listening.explorer import (
     HEADLINES,
@@ -163,7 +162,7 @@ def test_overview_by_age_band(sample):
 def test_explore_table_equals_crosstab_and_proportion(sample):
     at = _run("explore")
     shown = _table(at, "District")
-    tab = crosstab_table(sample["raked"], "safe_dark", by="district", codebook=sample["book"])
+    tab = yl.crosstab(sample["raked"], "safe_dark", by="district", codebook=sample["book"])
     pd.testing.assert_frame_equal(shown, display_table(tab.table, ["district"]))
     direct = yl.proportion(sample["raked"], "safe_dark", by="district")
     merged = shown.merge(
@@ -204,7 +203,7 @@ def test_explore_unweighted_level_and_method(sample):
     at.selectbox(key="explore_question").set_value("trust_police").run()
     _no_exception(at)
     shown = _table(at, "District")
-    tab = crosstab_table(
+    tab = yl.crosstab(
         sample["unweighted"],
         "trust_police",
         by="district",
@@ -221,7 +220,7 @@ def test_explore_two_breakdowns_and_one_answer_chart(sample):
     at.radio(key="explore_chart").set_value("One answer or net").run()
     _no_exception(at)
     shown = _table(at, "Gender", "Age band")  # gender has missing values ("Prefer not to say")
-    tab = crosstab_table(
+    tab = yl.crosstab(
         sample["raked"], "safe_dark", by=["gender", "age_band"], codebook=sample["book"]
     )
     pd.testing.assert_frame_equal(shown, display_table(tab.table, ["gender", "age_band"]))
@@ -235,14 +234,18 @@ def test_explore_multi_select_question(sample):
     at.selectbox(key="explore_question").set_value("worries").run()
     _no_exception(at)
     shown = _table(at, "District")
-    tab = crosstab_table(sample["raked"], "worries", by="district", codebook=sample["book"])
+    tab = yl.crosstab(sample["raked"], "worries", by="district", codebook=sample["book"])
     pd.testing.assert_frame_equal(shown, display_table(tab.table, ["district"]))
+    ranked = _figures(at)[0]
+    assert ranked.data[0].name == "All" and ranked.data[0].mode == "markers"
+    overall = tab.table[tab.table["district"] == "All"].sort_values("estimate", ascending=False)
+    assert list(ranked.data[0].y) == overall["category"].tolist()
 
 
 def test_high_min_base_shows_c_and_hides_every_number(sample):
     at = _run("explore", min_base=300)
     shown = _table(at, "District")
-    open_tab = crosstab_table(
+    open_tab = yl.crosstab(
         sample["raked"], "safe_dark", by="district", min_base=1, codebook=sample["book"]
     )
     bases = open_tab.table.drop_duplicates("district").set_index("district")["base"]
@@ -265,7 +268,7 @@ def test_high_min_base_shows_c_and_hides_every_number(sample):
 def test_map_shows_the_districts_of_the_crosstab(sample):
     at = _run("map")
     shown = _table(at, "District")
-    tab = crosstab_table(sample["raked"], "safe_dark", by="district", codebook=sample["book"])
+    tab = yl.crosstab(sample["raked"], "safe_dark", by="district", codebook=sample["book"])
     expected = display_table(
         tab.table[tab.table["category"] == "Feel safe"], "district", rest="the rest of the county"
     )
@@ -327,7 +330,7 @@ def test_no_respondent_level_data_leaves_the_app(sample):
 def test_safer_options_and_themes(sample):
     at = _run("safer")
     options = _table(at, "Option")
-    tab = crosstab_table(sample["raked"], "safer_options", by="district", codebook=sample["book"])
+    tab = yl.crosstab(sample["raked"], "safer_options", by="district", codebook=sample["book"])
     overall = tab.table[tab.table["district"].astype(str) == "All"]
     expected = overall.sort_values("estimate", ascending=False)
     assert options["Option"].tolist() == expected["category"].tolist()
@@ -454,12 +457,12 @@ def test_downloads_show_c_and_no_hidden_number(sample, tmp_path):
     sys.path.insert(0, str(ROOT))  # the app's pages are not a package
     from app_pages.shared import briefing_bytes, crosstab_csv
 
-    tab = crosstab_table(
+    tab = yl.crosstab(
         sample["raked"], "safe_dark", by="district", min_base=300, codebook=sample["book"]
     )
     hidden = tab.table[tab.table["suppressed"]]
     assert len(hidden)
-    open_tab = crosstab_table(
+    open_tab = yl.crosstab(
         sample["raked"], "safe_dark", by="district", min_base=1, codebook=sample["book"]
     )
     secrets = open_tab.table.loc[
