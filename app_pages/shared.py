@@ -338,11 +338,13 @@ def _excel(frame: pd.DataFrame, name: str) -> bytes:
 
 
 def show_chart(fig: go.Figure, *, key: str) -> None:
-    """A chart with its toolbar (PNG download) and no selection events."""
+    """A chart with its toolbar (PNG download), a description for screen readers."""
+    title = fig.layout.title.text or "Chart"
     st.plotly_chart(
         fig,
         key=key,
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
+        alt=f"{title}. The table beside the chart gives every figure.",
     )
 
 
