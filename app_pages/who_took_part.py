@@ -61,7 +61,7 @@ else:
     cards = st.columns(4)
     cards[0].metric("Respondents", f"{diagnostics.n:,}", border=True)
     cards[1].metric(
-        "Design effect of weighting (Kish)",
+        "Design effect (Kish)",
         f"{diagnostics.deff:.2f}",
         border=True,
         help="1 + the squared coefficient of variation of the weights: how much weighting "
@@ -128,7 +128,10 @@ with left:
         shared.download_table(reasons, "rejected rows by reason", key="reasons-table")
 with right:
     st.markdown("**Answers missing or declined, among kept respondents**")
-    nonresponse = frames["nonresponse"]
+    nonresponse = frames["nonresponse"].astype(object).where(frames["nonresponse"].notna(), "")
+    nonresponse = nonresponse.rename(
+        columns={c: c.replace("_", " ").capitalize() for c in nonresponse.columns}
+    )
     st.dataframe(nonresponse, hide_index=True, key="nonresponse-table")
     shared.download_table(nonresponse, "item nonresponse", key="nonresponse-table")
 if len(frames["extra_columns"]):

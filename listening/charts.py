@@ -578,7 +578,7 @@ def sample_vs_population(
     series: Sequence[str] = ("sample", "weighted", "population"),
     title: str | None = None,
 ) -> go.Figure:
-    """Grouped bars comparing the sample's make-up with the population's.
+    """Grouped horizontal bars comparing the sample's make-up with the population's.
 
     Parameters
     ----------
@@ -612,19 +612,21 @@ def sample_vs_population(
         share = frame[column] * 100
         fig.add_bar(
             name=names.get(column, column),
-            x=frame[category].astype(str).tolist(),
-            y=share.tolist(),
+            y=frame[category].astype(str).tolist(),
+            x=share.tolist(),
+            orientation="h",
             marker_color=colours.get(column, OKABE_ITO[position % len(OKABE_ITO)]),
             marker_pattern_shape=patterns.get(column, ""),
-            hovertemplate=f"%{{x}}<br>{names.get(column, column)}: %{{y:.1f}}%<extra></extra>",
+            hovertemplate=f"%{{y}}<br>{names.get(column, column)}: %{{x:.1f}}%<extra></extra>",
         )
     fig.update_layout(
         **_LAYOUT,
         title=title,
         barmode="group",
-        yaxis={"title": "% of young people", "ticksuffix": "%", "rangemode": "tozero"},
-        legend={"orientation": "h", "y": -0.2},
-        height=420,
+        xaxis={"title": "% of young people", "ticksuffix": "%", "rangemode": "tozero"},
+        yaxis={"autorange": "reversed"},
+        legend=_BOTTOM_LEGEND,
+        height=_height(2 * len(frame) + 2),
     )
     return fig
 

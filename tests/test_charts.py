@@ -233,8 +233,8 @@ def test_sample_vs_population_bars_are_the_shares():
     fig = charts.sample_vs_population(frame)
     assert [t.name for t in fig.data] == ["Sample", "Weighted sample", "Population"]
     for trace, column in zip(fig.data, ["sample", "weighted", "population"], strict=True):
-        assert list(trace.y) == pytest.approx(list(frame[column] * 100))
-        assert list(trace.x) == list(frame["category"])
+        assert list(trace.x) == pytest.approx(list(frame[column] * 100))
+        assert list(trace.y) == list(frame["category"])
 
 
 def test_weight_histogram_carries_every_weight():
