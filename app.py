@@ -95,7 +95,7 @@ def sidebar() -> shared.Context:
     min_base = st.sidebar.number_input(
         "Minimum base (hide groups with fewer answers)",
         min_value=1,
-        max_value=1000,
+        max_value=10_000,
         value=10,
         step=1,
         key="min_base",
