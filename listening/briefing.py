@@ -45,7 +45,6 @@ import numpy as np
 import pandas as pd
 import xlsxwriter
 
-from listening.tables import Crosstab
 from listening.errors import ListeningError
 from listening.exports import (
     CONFIDENTIAL,
@@ -58,6 +57,7 @@ from listening.exports import (
     neutralise,
     presentation_frame,
 )
+from listening.tables import Crosstab
 
 PERCENT_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"

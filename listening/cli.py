@@ -30,8 +30,8 @@ from listening.errors import ListeningError
 
 if TYPE_CHECKING:
     from listening.codebook import Codebook
-    from listening.tables import Crosstab
     from listening.ingest import Survey
+    from listening.tables import Crosstab
 
 COMBINE = "+"
 BUNDLED_TARGETS_SOURCE = (
@@ -203,8 +203,8 @@ def _brief(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from listening.briefing import write_briefing
-    from listening.tables import crosstab
     from listening.margins import load_margins, read_margins
+    from listening.tables import crosstab
 
     codebook, survey = _read(args)
     by = [part.split(COMBINE) for part in (args.by or [codebook.district_column or "district"])]

@@ -12,9 +12,9 @@ from test_exports import FORMULA_TRIGGERS, HOSTILE, hidden_and_published, hostil
 
 import listening as yl
 from listening.briefing import write_briefing
-from listening.tables import ALL, crosstab
 from listening.errors import ListeningError
 from listening.exports import CONFIDENTIAL
+from listening.tables import ALL, crosstab
 
 DATE = dt.date(2025, 3, 1)
 PERCENT_HEADINGS = ("Percentage", "Lower limit", "Upper limit", "Standard error")

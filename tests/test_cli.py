@@ -13,8 +13,8 @@ import pytest
 import listening as yl
 from listening.cli import default_questions, main
 from listening.codebook import load_codebook
-from listening.tables import crosstab
 from listening.paths import SAMPLE_DIR
+from listening.tables import crosstab
 
 SAMPLE = SAMPLE_DIR / "responses.csv"
 CODEBOOK = SAMPLE_DIR / "codebook.yaml"

@@ -8,8 +8,8 @@ import pytest
 from briefing_data import AGREE, AREAS, FEEL, WORRIES, codebook, data, design
 
 import listening as yl
-from listening.tables import ALL, Crosstab, crosstab
 from listening.errors import ListeningError
+from listening.tables import ALL, Crosstab, crosstab
 
 ESTIMATES = ["estimate", "se", "ci_low", "ci_high"]
 
