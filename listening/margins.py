@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from listening.codebook import Codebook, load_codebook
@@ -232,7 +233,7 @@ def read_margins(
     raw = _read_table(file, ["margin", "population"])
     margins = _parse(raw, file, codebook)
     if survey is not None:
-        margins = [_with_unknown_sex(m, survey, codebook) for m in margins]
+        margins = with_unknown_sex(margins, survey, codebook=codebook)
     return margins
 
 
@@ -370,8 +371,58 @@ def _fmt(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.3f}"
 
 
+def with_unknown_sex(
+    margins: Sequence[pd.DataFrame], survey: Any, *, codebook: Codebook | None = None
+) -> list[pd.DataFrame]:
+    """Give every margin over ``sex`` a "Not known" class sized from the survey.
+
+    In each cell of the margin's other variables (each district), the "Not
+    known" row is the cell's population times the survey's unweighted share
+    of "Not known" among its respondents there; the other sex rows are
+    scaled down so the cell's total is unchanged. Cells that already have a
+    "Not known" row, or no "Not known" respondent, stay as they are. This
+    is what :func:`load_margins` does when given a survey.
+
+    Parameters
+    ----------
+    margins : sequence of DataFrame
+        Margins as :func:`read_margins` returns them (margins without the sex
+        column pass through unchanged).
+    survey : Survey or DataFrame
+        A Survey (its ``.data`` is used) or a DataFrame with the margin's
+        variables and ``sex``.
+    codebook : Codebook, optional
+        Names the sex column and its "Not known" label. Default: the bundled one.
+
+    Returns
+    -------
+    list of DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> margin = pd.DataFrame({"district": ["Fenland"] * 2, "sex": ["Female", "Male"],
+    ...                        "population": [50.0, 50.0]})
+    >>> data = pd.DataFrame({"district": ["Fenland"] * 4,
+    ...                      "sex": ["Female", "Male", "Male", "Not known"]})
+    >>> with_unknown_sex([margin], data)[0]["population"].tolist()
+    [37.5, 37.5, 25.0]
+    """
+    codebook = codebook or load_codebook()
+    return [_with_unknown_sex(m, survey, codebook) for m in margins]
+
+
+def _keys(frame: pd.DataFrame) -> np.ndarray:
+    """One text key per row from the given columns (for matching data and margins)."""
+    if frame.shape[1] == 0:
+        return np.full(len(frame), "", dtype=object)
+    keys = frame.iloc[:, 0].astype(str).to_numpy(dtype=object)
+    for column in frame.columns[1:]:
+        keys = keys + "\x1f" + frame[column].astype(str).to_numpy(dtype=object)
+    return keys
+
+
 def _with_unknown_sex(margin: pd.DataFrame, survey: Any, codebook: Codebook) -> pd.DataFrame:
-    """Give the sex margin a "Not known" class sized by the survey's share of it."""
     sex = str(codebook.weighting.get("sex_column", "sex"))
     if sex not in margin.columns:
         return margin
@@ -390,25 +441,25 @@ def _with_unknown_sex(margin: pd.DataFrame, survey: Any, codebook: Codebook) -> 
             f"{unknown!r} {sex} class; read the file with yl.read_survey, which derives "
             f"{sex!r} from gender, or add the column(s)."
         )
-    answered = data[[*groups, sex]].dropna().astype(str)
-    flag = answered[sex].eq(unknown).astype(float)
-    if groups:
-        share = flag.groupby([answered[c] for c in groups]).mean()
-        lookup = {k if isinstance(k, tuple) else (k,): v for k, v in share.items()}
-    else:
-        lookup = {(): flag.mean() if len(flag) else 0.0}
-    pieces = []
-    for key, cell in margin.groupby(groups, sort=False) if groups else [((), margin)]:
-        key = tuple(str(k) for k in (key if isinstance(key, tuple) else (key,)))
-        part = float(lookup.get(key, 0.0))
-        if part <= 0.0 or unknown in set(cell[sex]):
-            pieces.append(cell)
-            continue
-        total = cell["population"].sum()
-        extra = dict(zip(groups, key, strict=True)) | {sex: unknown, "population": total * part}
-        scaled = cell.assign(population=cell["population"] * (1.0 - part))
-        pieces.append(pd.concat([scaled, pd.DataFrame([extra])], ignore_index=True))
-    return pd.concat(pieces, ignore_index=True)[list(margin.columns)]
+    answered = data[[*groups, sex]].dropna()
+    flag = (answered[sex].astype(str) == unknown).to_numpy(dtype=float)
+    share = pd.Series(flag).groupby(_keys(answered[groups])).mean()
+    keys = _keys(margin[groups])
+    is_unknown = (margin[sex].astype(str) == unknown).to_numpy()
+    part = pd.Series(keys).map(share).fillna(0.0).to_numpy(dtype=float, copy=True)
+    part[np.isin(keys, keys[is_unknown])] = 0.0
+    if not (part > 0).any():
+        return margin
+    scaled = margin.assign(population=margin["population"].to_numpy() * (1.0 - part))
+    first = ~pd.Series(keys).duplicated().to_numpy() & (part > 0)
+    totals = pd.Series(margin["population"].to_numpy()).groupby(keys).sum()
+    extra = margin.loc[first].assign(
+        **{sex: unknown, "population": totals[keys[first]].to_numpy() * part[first]}
+    )
+    order = {key: i for i, key in enumerate(dict.fromkeys(keys))}
+    out = pd.concat([scaled, extra])
+    position = np.array([order[k] for k in _keys(out[groups])]) if groups else np.zeros(len(out))
+    return out.iloc[np.argsort(position, kind="stable")].reset_index(drop=True)
 
 
 def load_margins(survey: Any = None, *, codebook: Codebook | None = None) -> list[pd.DataFrame]:

@@ -11,12 +11,12 @@ bundled codebook, from a model in which answers depend on age, gender,
 district and school (a random school effect), with item non-response,
 "Don't know" and "Prefer not to say" at realistic rates.
 
-The sample is drawn as school surveys are: in each district a few schools at
-random (equal probability), then respondents within them with response
-propensities that over-represent girls and 11-15s and under-represent
-16-18s and Fenland. Within a district, propensity is a product of a
-district x age band factor and a district x sex factor, so raking to those
-margins removes the bias.
+The sample is drawn as school surveys are: in each district six schools or
+colleges with probability proportional to size, then a similar number of
+respondents in each, with response propensities that over-represent girls
+and 11-15s and under-represent 16-18s and Fenland. Within a district,
+propensity is a product of an age band factor and a sex factor, so raking
+to district x age band and district x sex margins removes the bias.
 
 Examples
 --------
@@ -44,7 +44,7 @@ from listening.errors import ListeningError
 from listening.paths import SAMPLE_DIR
 
 DEFAULT_SEED = 2021
-DEFAULT_SCHOOLS = 4
+DEFAULT_SCHOOLS = 6
 DEFAULT_RESPONDENTS = 1700
 MYE_FILE = SAMPLE_DIR / "ons_mye2020_age11_18_by_district.csv"
 CENSUS_FILE = SAMPLE_DIR / "census2021_under20_sex_by_district.csv"
@@ -66,13 +66,13 @@ ETHNICITY = np.array(
 ANOTHER_WAY, GENDER_NOT_SAID = 0.02, 0.02
 PUPILS_PER_SCHOOL = 700  # Years 7-11 per secondary school, on average
 STUDENTS_PER_COLLEGE = 2500
-SIXTH_FORM_SCHOOLS = 0.5  # share of secondary schools with a sixth form
-SIXTH_FORM_SHARE = 0.45  # of Years 12-13 at a school sixth form rather than a college
+SIXTH_FORM_SCHOOLS = 0.7  # share of secondary schools with a sixth form
+SIXTH_FORM_SHARE = 0.6  # of Years 12-13 at a school sixth form rather than a college
 SCHOOL_SD = 0.2  # sd of the school effect on the latent scales (logit scale)
 
 # --- Response propensities (relative) ----------------------------------------
 
-RESPONSE_DISTRICT = np.array([1.0, 1.1, 0.6, 1.0, 1.1, 0.9])
+RESPONSE_DISTRICT = np.array([1.0, 1.1, 0.7, 1.0, 1.1, 0.9])
 RESPONSE_AGE_BAND = np.array([1.15, 1.0, 0.45])
 RESPONSE_SEX = np.array([1.35, 1.0, 1.15])  # Female, Male, Not known
 SCHOOL_TAKE_SD = 0.3  # lognormal spread of how much of a school takes part
@@ -655,13 +655,17 @@ def draw_sample(
 ) -> pd.DataFrame:
     """Draw a school survey sample from the population (vectorised, a few ms).
 
-    Stage 1: in each district, ``n_schools`` schools or colleges by simple
-    random sampling. Stage 2: each pupil of a chosen school responds with
-    probability ``c_d x age band factor x sex factor x school take-up``,
-    where the school take-up (how many classes took part) is lognormal and
-    ``c_d`` gives district ``d`` an expected share of ``n_respondents``
-    proportional to its population times a district factor. Girls and
-    11-15s respond more, 16-18s and Fenland (factor 0.6) less.
+    Stage 1: in each district, ``n_schools`` schools or colleges with
+    probability proportional to size (sequential Poisson sampling: the
+    smallest ``uniform / size`` keys). Stage 2: in a chosen school each pupil
+    responds with probability ``c_d x age band factor x sex factor x take-up
+    / school size``, as when a school surveys a few classes: schools give
+    similar numbers of respondents (take-up varies lognormally), and every
+    young person of a district has the same chance before the age and sex
+    factors. ``c_d`` gives district ``d`` an expected share of
+    ``n_respondents`` proportional to its population times a district
+    factor. Girls and 11-15s respond more, 16-18s and Fenland (factor 0.7)
+    less.
 
     Parameters
     ----------
@@ -695,20 +699,21 @@ def draw_sample(
     school_district[school] = district
     wanted = _per_district(n_schools, list(districts))
 
-    order = np.lexsort((rng.random(n_total), school_district))
+    size = np.maximum(np.bincount(school, minlength=n_total), 1).astype(float)
+    order = np.lexsort((rng.random(n_total) / size, school_district))
     counts = np.bincount(school_district, minlength=len(districts))
     rank = np.arange(n_total) - np.repeat(np.cumsum(counts) - counts, counts)
     chosen = np.zeros(n_total, dtype=bool)
     chosen[order] = rank < wanted[school_district[order]]
-    take = rng.lognormal(0.0, SCHOOL_TAKE_SD, n_total) * chosen
+    take = rng.lognormal(0.0, SCHOOL_TAKE_SD, n_total) * chosen / size
 
     propensity = (
         RESPONSE_AGE_BAND[population["age_band"].cat.codes.to_numpy()]
         * RESPONSE_SEX[population["sex"].cat.codes.to_numpy()]
         * take[school]
     )
-    size = np.bincount(district, minlength=len(districts)) * RESPONSE_DISTRICT
-    expected = n_respondents * size / size.sum()
+    share = np.bincount(district, minlength=len(districts)) * RESPONSE_DISTRICT
+    expected = n_respondents * share / share.sum()
     scale = expected / np.bincount(district, propensity, minlength=len(districts))
     probability = np.minimum(1.0, propensity * scale[district])
     rows = rng.permutation(np.flatnonzero(rng.random(len(probability)) < probability))
