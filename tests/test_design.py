@@ -30,6 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from stats_data import MARGINS, example
 
 import listening as yl
 
@@ -351,41 +352,6 @@ R = {
         0.05111111879084483,
     ],
 }
-
-
-def example() -> pd.DataFrame:
-    """61 pupils in 12 schools in 3 strata, with missing answers (the rows R used)."""
-    sizes = [4, 5, 6, 6, 6, 6, 6, 6, 5, 5, 3, 3]
-    school = np.repeat(np.arange(1, 13), sizes)
-    i = np.arange(school.size)
-    h = (school > 5).astype(int) + (school > 9)
-    return pd.DataFrame(
-        {
-            "stratum": np.array(["A", "B", "C"])[h],
-            "school": school,
-            "w": 5 + (i * 37 % 101) / 4,
-            "fpc": np.array([20, 15, 10])[h],
-            "district": np.array(["North", "South", "East"])[(i * 7 + school) % 3],
-            "sex": np.array(["F", "M"])[(i * 5 + 1) % 7 % 2],
-            "age": np.array(["11-13", "14-16"])[(i * 3 + school) % 5 % 2],
-            "q": pd.Series(np.array(["Safe", "Unsure", "Unsafe"])[(i * 11 + school) % 7 % 3]).where(
-                i % 9 != 4
-            ),
-            "score": pd.Series((i * 13 % 29) / 3).where(i % 11 != 6),
-        }
-    )
-
-
-MARGINS = [
-    pd.DataFrame({"sex": ["F", "M"], "population": [520, 480]}),
-    pd.DataFrame(
-        {
-            "district": ["North", "North", "South", "South", "East", "East"],
-            "age": ["11-13", "14-16"] * 3,
-            "population": [150, 170, 180, 160, 170, 170],
-        }
-    ),
-]
 
 
 def _design(data: pd.DataFrame | None = None, **kwargs: object) -> yl.SurveyDesign:
