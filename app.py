@@ -24,6 +24,10 @@ PAGES = [
 ]
 page = st.navigation(PAGES)
 
+# The explorer never publishes smaller groups than the library's default rule allows;
+# analysts may raise the minimum base, not lower it.
+MIN_BASE = 10
+
 INTERVALS = {
     "logit": "Logit (default)",
     "beta": "Korn-Graubard (beta), cautious for small groups",
@@ -94,13 +98,14 @@ def sidebar() -> shared.Context:
         source = shared.load_sample_source()
     min_base = st.sidebar.number_input(
         "Minimum base (hide groups with fewer answers)",
-        min_value=1,
+        min_value=MIN_BASE,
         max_value=10_000,
-        value=10,
+        value=MIN_BASE,
         step=1,
         key="min_base",
-        help="Groups with fewer answers than this show [c]; one more group is hidden "
-        "when needed so hidden figures cannot be worked out from the total.",
+        help=f"Groups with fewer answers than this show [c]; one more group is hidden "
+        f"when needed so hidden figures cannot be worked out from the total. It can be "
+        f"raised, never set below {MIN_BASE}.",
     )
     ci = st.sidebar.selectbox(
         "Interval method",

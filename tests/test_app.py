@@ -502,3 +502,10 @@ def test_headlines_of_a_codebook_without_them():
     design = yl.SurveyDesign(analysis_frame(data, book))
     assert headline_estimates(design).empty
     assert headline_comparison(design, "district", "Fenland").empty
+
+
+def test_min_base_can_be_raised_but_never_lowered_below_ten():
+    at = _run()
+    widget = at.number_input(key="min_base")
+    assert widget.value == 10
+    assert widget.min == 10
