@@ -645,7 +645,8 @@ def theme_bars(
         From :func:`listening.freetext.theme_counts`: the ``by`` columns,
         ``theme``, ``n``, ``base``, ``percent`` and ``suppressed``.
     by : str, list of str or None
-        Grouping columns; each group is a colour, "All" in black.
+        Grouping columns; each group is a colour, "All" in black beside groups
+        (blue when it stands alone).
     title : str, optional
         Chart title.
 
@@ -675,7 +676,11 @@ def theme_bars(
             x=part["percent"].tolist(),
             y=order,
             orientation="h",
-            marker_color="#000000" if group == "All" else OKABE_ITO[position % len(OKABE_ITO)],
+            marker_color=(
+                "#000000"
+                if group == "All" and len(groups) > 1
+                else OKABE_ITO[position % len(OKABE_ITO)]
+            ),
             customdata=np.column_stack([part["n"].astype(float), part["base"]]),
             hovertemplate=(
                 f"<b>{group}</b><br>%{{y}}: %{{x:.0f}}% of written answers"
