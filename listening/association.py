@@ -117,8 +117,8 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
             f"{', '.join(repr(s) for s in RAO_SCOTT_STATISTICS)}"
         )
     _check_columns(design._data, [row, col], "column")
-    r_code, r_cats = category_codes(design._data[row])
-    c_code, c_cats = category_codes(design._data[col])
+    r_code, _ = category_codes(design._data[row])
+    c_code, _ = category_codes(design._data[col])
     inside = (r_code >= 0) & (c_code >= 0)
     if design._domain is not None:
         inside &= design._domain

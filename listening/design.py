@@ -798,8 +798,6 @@ class SurveyDesign:
         new._init(data, self._spec, self._sampling, self._state, self._domain, self._codebook)
         return new
 
-    assign = with_columns
-
     def subset(self, mask: Any) -> SurveyDesign:
         """Restrict every estimate to a domain, as R's ``subset(design, ...)``.
 
@@ -837,17 +835,15 @@ class SurveyDesign:
             raise ListeningError(
                 f"subset() needs one value per row ({len(self._data)}); got shape {values.shape}"
             )
-        keep = np.array([bool(v) if not pd.isna(v) else False for v in values], dtype=bool)
+        missing = pd.isna(values)
+        keep = np.zeros(len(values), dtype=bool)
+        keep[~missing] = values[~missing].astype(bool)
         if self._domain is not None:
             keep &= self._domain
         keep.setflags(write=False)
         new = object.__new__(SurveyDesign)
         new._init(self._data, self._spec, self._sampling, self._state, keep, self._codebook)
         return new
-
-    def _outside(self, codes: np.ndarray) -> np.ndarray:
-        """Domain codes with the rows outside a :meth:`subset` set to -1."""
-        return codes if self._domain is None else np.where(self._domain, codes, -1)
 
     def diagnostics(self) -> Diagnostics:
         """Weighting diagnostics: Kish design effect, effective n, weight range, margins.

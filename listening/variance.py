@@ -25,7 +25,6 @@ array([8.])
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,6 @@ import scipy.sparse as sp
 
 from listening.errors import DesignError
 
-LonelyPSU = Literal["fail", "adjust"]
 LONELY_PSU: tuple[str, ...] = ("fail", "adjust")
 
 # R's onestrat(): a stratum whose sampling fraction is this close to one is

@@ -599,11 +599,11 @@ def test_with_columns_keeps_weights_and_design() -> None:
     pd.testing.assert_frame_equal(
         yl.proportion(added, "feel_safe"), yl.proportion(rebuilt, "feel_safe"), rtol=1e-10
     )
-    assert added.assign is not None and "feel_safe" not in raked.data.columns
+    assert "feel_safe" not in raked.data.columns
     with pytest.raises(yl.ListeningError, match="cannot replace 'sex'"):
         raked.with_columns(sex="F")
     with pytest.raises(yl.ListeningError, match="cannot replace 'w'"):
-        raked.assign(w=1.0)
+        raked.with_columns(w=1.0)
 
 
 def test_codebook_travels_with_every_derived_design():
@@ -620,3 +620,17 @@ def test_codebook_travels_with_every_derived_design():
     ]
     assert all(d.codebook is survey.codebook for d in derived)
     assert yl.SurveyDesign(survey.data).codebook is None
+
+
+def test_subset_takes_series_arrays_and_missing_values() -> None:
+    design = _design()
+    data = example()
+    north = data["district"] == "North"
+    by_series = yl.proportion(design.subset(north), "q")
+    by_array = yl.proportion(design.subset(north.to_numpy()), "q")
+    with_missing = yl.proportion(design.subset(north.where(data["sex"] == "F")), "q")
+    pd.testing.assert_frame_equal(by_series, by_array)
+    both = yl.proportion(design.subset(north & (data["sex"] == "F")), "q")
+    pd.testing.assert_frame_equal(with_missing, both)
+    with pytest.raises(yl.ListeningError, match="one value per row"):
+        design.subset([True, False])
