@@ -128,7 +128,10 @@ with left:
         shared.download_table(reasons, "rejected rows by reason", key="reasons-table")
 with right:
     st.markdown("**Answers missing or declined, among kept respondents**")
-    nonresponse = frames["nonresponse"].astype(object).where(frames["nonresponse"].notna(), "")
+    nonresponse = frames["nonresponse"]
+    # Codes a question does not have are blank: such columns are text throughout.
+    gappy = [c for c in nonresponse.columns if nonresponse[c].isna().any()]
+    nonresponse = nonresponse.astype({c: "string" for c in gappy}).fillna({c: "" for c in gappy})
     nonresponse = nonresponse.rename(
         columns={c: c.replace("_", " ").capitalize() for c in nonresponse.columns}
     )
