@@ -235,3 +235,12 @@ def test_downloads_from_the_explore_page(server, page, tmp_path):
     assert files["Download briefing (Excel)"][:2] == b"PK"  # an xlsx is a zip
     if "Download chart (PNG)" in files:
         assert files["Download chart (PNG)"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_server_logged_no_traceback(server, page):
+    """After every page has been shown (tests above), the server log is clean."""
+    for path in PAGES.values():
+        page.goto(f"{server}/{path}")
+        _settle(page)
+    log = (ARTIFACTS / "streamlit.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log, log[log.index("Traceback") - 300 :][:3000]
