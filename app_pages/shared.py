@@ -32,6 +32,7 @@ from listening.explorer import (
     headline_comparison,
     headline_estimates,
 )
+from listening.margins import UNKNOWN_SEX_NOTE, with_unknown_sex
 from listening.paths import SAMPLE_DIR
 
 CONTEXT_KEY = "explorer_context"
@@ -47,6 +48,7 @@ class Source:
     survey: Any
     codebook: Any
     margins: list[pd.DataFrame] | None
+    targets: list[pd.DataFrame] | None
     unweighted: Any
     raked: Any | None
     weighting_note: str
@@ -81,8 +83,11 @@ def digest(*parts: bytes | None) -> str:
     return sha.hexdigest()[:32]
 
 
-def _finish(key: str, label: str, survey: Any, margins: list[pd.DataFrame] | None) -> Source:
+def _finish(key: str, label: str, survey: Any, targets: list[pd.DataFrame] | None) -> Source:
+    """Designs for a survey; ``targets`` are the published margins (raked with the
+    sample-sized "Not known" sex class added, published without it)."""
     book = survey.codebook
+    margins = None if targets is None else with_unknown_sex(targets, survey, codebook=book)
     data = analysis_frame(survey.data, book)
     notes: list[str] = []
     lonely = "fail"
@@ -111,6 +116,7 @@ def _finish(key: str, label: str, survey: Any, margins: list[pd.DataFrame] | Non
         survey=survey,
         codebook=book,
         margins=margins,
+        targets=targets,
         unweighted=unweighted,
         raked=raked,
         weighting_note=" ".join(notes),
@@ -123,7 +129,7 @@ def _finish(key: str, label: str, survey: Any, margins: list[pd.DataFrame] | Non
 def load_sample_source() -> Source:
     """The bundled synthetic sample, validated and raked once per process."""
     survey = yl.load_sample()
-    return _finish(SAMPLE_KEY, "Bundled synthetic sample", survey, yl.load_margins(survey))
+    return _finish(SAMPLE_KEY, "Bundled synthetic sample", survey, yl.load_margins())
 
 
 @st.cache_resource(max_entries=4, show_spinner="Reading and checking your files...")
@@ -151,7 +157,7 @@ def load_uploaded_source(
         if _margins is not None:
             margins_file = base / Path(margins_name or "margins.csv").name
             margins_file.write_bytes(_margins)
-            margins = yl.read_margins(margins_file, survey, codebook=codebook)
+            margins = yl.read_margins(margins_file, codebook=codebook)
     return _finish(key, f"Uploaded: {survey_name}", survey, margins)
 
 
@@ -236,9 +242,9 @@ def download_table(
     csv: Callable[[], bytes]
     excel: Callable[[], bytes]
     if crosstab is not None:
-        margins = context().source.margins
+        targets = context().source.targets
         csv = lambda: crosstab_csv(crosstab)  # noqa: E731
-        excel = lambda: briefing_bytes([crosstab], margins)  # noqa: E731
+        excel = lambda: briefing_bytes([crosstab], targets)  # noqa: E731
     else:
         csv = lambda: shown.to_csv(index=False).encode("utf-8")  # noqa: E731
         excel = lambda: _excel(shown, name)  # noqa: E731
@@ -318,15 +324,20 @@ def crosstab_csv(tab: Any) -> bytes:
         return path.read_bytes()
 
 
-def briefing_bytes(tables: Sequence[Any], margins: Sequence[pd.DataFrame] | None = None) -> bytes:
+def briefing_bytes(tables: Sequence[Any], targets: Sequence[pd.DataFrame] | None = None) -> bytes:
     """An Excel briefing workbook (``yl.write_briefing``) of ``tables``, as bytes.
 
-    The population margins used for weighting, when there are any, go in as
-    the workbook's weighting targets.
+    The published population margins, when there are any, go in as the
+    workbook's weighting targets.
     """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "briefing.xlsx"
-        yl.write_briefing(path, list(tables), targets=list(margins) if margins else None)
+        yl.write_briefing(
+            path,
+            list(tables),
+            targets=list(targets) if targets else None,
+            targets_source=UNKNOWN_SEX_NOTE if targets else None,
+        )
         return path.read_bytes()
 
 

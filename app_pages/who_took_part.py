@@ -6,7 +6,7 @@ import streamlit as st
 
 from app_pages import shared
 from listening.charts import sample_vs_population, weight_histogram
-from listening.explorer import composition, composition_display
+from listening.explorer import composition, composition_display, margin_fit_display
 
 ctx = shared.context()
 source = ctx.source
@@ -103,11 +103,15 @@ else:
         st.dataframe(table, hide_index=True, key="diagnostics-table")
         shared.download_table(table, "weighting diagnostics", key="diagnostics-table")
     if diagnostics.margins is not None:
-        with st.expander("Achieved against target population, every margin cell"):
-            st.dataframe(diagnostics.margins, hide_index=True, key="margins-table")
-            shared.download_table(
-                diagnostics.margins, "weighting margins achieved", key="margins-table"
+        with st.expander("Raking fit in every margin cell"):
+            fit = margin_fit_display(diagnostics.margins, ctx.min_base)
+            st.dataframe(fit, hide_index=True, key="margins-table")
+            st.caption(
+                "Respondents in each weighting cell and how closely the weighted total meets "
+                "its target (a gap near 0 means the raking converged). Totals are not "
+                "shown: the 'Not known' sex targets come from the sample's small counts."
             )
+            shared.download_table(fit, "raking fit", key="margins-table")
 
 st.subheader("Checking the file")
 report = source.survey.report()

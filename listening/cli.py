@@ -203,7 +203,7 @@ def _brief(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from listening.briefing import write_briefing
-    from listening.margins import load_margins, read_margins
+    from listening.margins import UNKNOWN_SEX_NOTE, load_margins, read_margins, with_unknown_sex
     from listening.tables import crosstab
 
     codebook, survey = _read(args)
@@ -212,16 +212,19 @@ def _brief(args: argparse.Namespace) -> int:
     for name in questions:
         codebook.question(name)
     design = survey.design()
-    margins = None
+    targets = None
     targets_source = None
     if not args.unweighted:
         if args.margins:
-            margins = read_margins(args.margins, survey, codebook=codebook)
+            targets = read_margins(args.margins, codebook=codebook)
             targets_source = f"Population margins file {Path(args.margins).name}."
         else:
-            margins = load_margins(survey, codebook=codebook)
+            targets = load_margins(codebook=codebook)
             targets_source = BUNDLED_TARGETS_SOURCE
-        design = design.rake(margins)
+        # The published targets go in the workbook; the "Not known" sex class is sized
+        # from the sample (small counts), so it is used for raking only.
+        design = design.rake(with_unknown_sex(targets, survey, codebook=codebook))
+        targets_source = f"{targets_source} {UNKNOWN_SEX_NOTE}"
     tables = []
     jobs = [(q, b) for q in questions for b in by]
     for question, groups in tqdm(jobs, desc="tables", unit="table", disable=args.quiet):
@@ -242,7 +245,7 @@ def _brief(args: argparse.Namespace) -> int:
         title=args.title or codebook.title,
         source=codebook.source,
         date=args.date,
-        targets=margins,
+        targets=targets,
         targets_source=targets_source,
     )
     for folder, kind in ((args.html, "html"), (args.csv, "csv")):

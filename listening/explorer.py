@@ -674,6 +674,52 @@ def composition_display(frame: pd.DataFrame, variable: str, min_base: int) -> pd
     return out.reset_index(drop=True)
 
 
+def margin_fit_display(margins: pd.DataFrame, min_base: int) -> pd.DataFrame:
+    """Raking diagnostics as shown: respondents per cell and the relative gap.
+
+    Weighted and target totals are left out: a sample-sized class (the "Not
+    known" sex class) would give its small count away through them. Counts
+    below ``min_base`` are hidden within each margin, with a partner, as in
+    :func:`composition_display`.
+
+    Parameters
+    ----------
+    margins : DataFrame
+        ``Diagnostics.margins``: margin, category, respondents, relative_gap.
+    min_base : int
+        Smallest count shown.
+
+    Returns
+    -------
+    DataFrame
+        ``Margin``, ``Cell``, ``Respondents`` (text, ``[c]`` when hidden) and
+        ``Relative gap``.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"margin": ["sex"] * 3, "category": ["F", "M", "Not known"],
+    ...                   "respondents": [60, 50, 4], "relative_gap": [0.0, 1e-16, 0.0]})
+    >>> margin_fit_display(m, 10)["Respondents"].tolist()
+    ['60', '[c]', '[c]']
+    """
+    hidden = np.zeros(len(margins), dtype=bool)
+    for _, rows in margins.groupby("margin", sort=False):
+        cells = pd.DataFrame({"cell": rows["category"], "base": rows["respondents"]})
+        found = suppress(cells, by=["cell"], min_base=min_base).groups.to_numpy(dtype=bool)
+        hidden[margins.index.get_indexer(rows.index)] = found
+    return pd.DataFrame(
+        {
+            "Margin": margins["margin"].to_numpy(),
+            "Cell": margins["category"].to_numpy(),
+            "Respondents": [
+                SUPPRESSED_LABEL if h else f"{int(n):,}"
+                for n, h in zip(margins["respondents"], hidden, strict=True)
+            ],
+            "Relative gap": [f"{g:.1e}" for g in margins["relative_gap"]],
+        }
+    )
+
+
 def themes_display(counts: pd.DataFrame) -> pd.DataFrame:
     """:func:`listening.freetext.theme_counts` as shown: text, with ``[c]``.
 

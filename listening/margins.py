@@ -46,6 +46,13 @@ MARGINS_FILE = SAMPLE_DIR / "population_margins.csv"
 MYE_FILE = SAMPLE_DIR / "ons_mye2020_age11_18_by_district.csv"
 CENSUS_FILE = SAMPLE_DIR / "census2021_under20_sex_by_district.csv"
 MAX_REPORTED = 10
+UNKNOWN_SEX_NOTE = (
+    "Young people whose sex is not known (who describe their gender another way or "
+    "prefer not to say) form their own weighting class in each district, which keeps "
+    "its share of the district's respondents; girls and boys share the rest of the "
+    "district's total in the Census ratio. Those classes' targets come from the sample, "
+    "so only the published figures are listed here."
+)
 TOTAL_TOLERANCE = 1e-6
 
 

@@ -582,24 +582,26 @@ class Calibration:
         return cls(cells=cells, factor=factor, sweeps=sweeps, fit=fit)
 
     def achieved(self, weights: np.ndarray) -> pd.DataFrame:
-        """Achieved versus target totals of every margin category.
+        """Achieved versus target totals of every margin category, with its respondents.
 
         Examples
         --------
         >>> import numpy as np
         >>> m = Margin(("sex",), (("F",), ("M",)), np.array([2.0, 2.0]), np.array([0, 1]))
         >>> c = Calibration(RakingCells(np.array([0, 1]), 2, (m,)), np.ones(2), 1, np.eye(2))
-        >>> c.achieved(np.array([2.0, 2.0]))[["margin", "category", "achieved"]]
-          margin category  achieved
-        0    sex        F       2.0
-        1    sex        M       2.0
+        >>> c.achieved(np.array([2.0, 2.0]))[["margin", "category", "respondents", "achieved"]]
+          margin category  respondents  achieved
+        0    sex        F            1       2.0
+        1    sex        M            1       2.0
         """
         cell_w = self.cells.cell_totals(weights)
+        cell_n = self.cells.cell_totals(np.ones_like(weights))
         rows = []
         for m in self.cells.margins:
-            got = m.totals(cell_w)
-            for key, a, t in zip(m.categories, got, m.target, strict=True):
-                rows.append((m.name, _fmt(key), float(a), float(t), float(a / t - 1.0)))
+            got, count = m.totals(cell_w), m.totals(cell_n)
+            for key, n, a, t in zip(m.categories, count, got, m.target, strict=True):
+                rows.append((m.name, _fmt(key), round(n), float(a), float(t), float(a / t - 1.0)))
         return pd.DataFrame(
-            rows, columns=["margin", "category", "achieved", "target", "relative_gap"]
+            rows,
+            columns=["margin", "category", "respondents", "achieved", "target", "relative_gap"],
         )

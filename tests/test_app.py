@@ -509,3 +509,16 @@ def test_min_base_can_be_raised_but_never_lowered_below_ten():
     widget = at.number_input(key="min_base")
     assert widget.value == 10
     assert widget.min == 10
+
+
+def test_raking_fit_shows_counts_and_gaps_but_no_sample_sized_totals(sample):
+    at = _run("who")
+    fit = _table(at, "Margin")
+    assert list(fit.columns) == ["Margin", "Cell", "Respondents", "Relative gap"]
+    margins = sample["raked"].diagnostics().margins
+    small = margins["respondents"] < 10
+    assert small.any(), "the sample has small weighting cells (e.g. 'Not known' sex)"
+    shown = fit.set_index("Cell")["Respondents"]
+    assert (shown[margins.loc[small, "category"]] == "[c]").all()
+    visible = margins.loc[shown[margins["category"]].ne("[c]").to_numpy()]
+    assert shown[visible["category"]].tolist() == [f"{n:,}" for n in visible["respondents"]]

@@ -170,3 +170,26 @@ def test_unwritable_output_exits_2(tmp_path):
         "--quiet",
     )
     assert_clean_failure(result, "cannot write")
+
+
+def test_workbook_lists_published_targets_not_sample_sized_classes(tmp_path):
+    """The "Not known" sex class is sized from a few respondents per district: it is used
+    for raking but never written, and the sexes' targets are the published ones."""
+    out = tmp_path / "brief.xlsx"
+    args = ["brief", str(SAMPLE), "--codebook", str(CODEBOOK), "--questions", "safe_dark"]
+    assert main([*args, "--out", str(out), "--date", "2025-03-01", "--quiet"]) == 0
+    sheet = openpyxl.load_workbook(out)["Weighting_targets"]
+    cells = [str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    assert not any("Not known" in c for c in cells)
+    published = yl.load_margins()
+    female = published[1].query("district == 'Fenland' and sex == 'Female'")["population"]
+    rows = list(sheet.iter_rows(values_only=True))
+    fenland_female = [r for r in rows if "Fenland" in r and "Female" in r]
+    assert len(fenland_female) == 1 and float(female.iloc[0]) in fenland_female[0]
+    notes = " ".join(
+        str(c)
+        for row in openpyxl.load_workbook(out)["Notes"].iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    )
+    assert "own weighting class" in notes

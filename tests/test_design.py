@@ -539,8 +539,21 @@ def test_diagnostics() -> None:
 def test_diagnostics_of_a_raked_design() -> None:
     diag = _design().rake(MARGINS).diagnostics()
     table = diag.margins
-    assert list(table.columns) == ["margin", "category", "achieved", "target", "relative_gap"]
+    assert list(table.columns) == [
+        "margin",
+        "category",
+        "respondents",
+        "achieved",
+        "target",
+        "relative_gap",
+    ]
     assert len(table) == 2 + 6
+    data = example()
+    for margin, column in (("sex", "sex"), ("district x age", None)):
+        counts = table.loc[table["margin"] == margin, "respondents"]
+        assert counts.sum() == len(data)
+        if column:
+            assert counts.tolist() == data[column].value_counts().sort_index().tolist()
     np.testing.assert_allclose(table["achieved"], table["target"], rtol=1e-10)
     assert table.loc[table["margin"] == "district x age", "category"].iloc[0] == "North x 11-13"
     assert diag.sweeps >= 1
