@@ -23,7 +23,7 @@ na_rep="NA")``), by this script::
                            Freq = c(150, 170, 180, 160, 170, 170)))
     R <- calibrate(D, list(~sex, ~district + age), pop, calfun = "raking",
                    epsilon = 1e-12, maxit = 100)
-    # rprop_<g> = c(coef, SE, degf) of svymean(~q, subset(R, district == g & !is.na(q)),
+    # RAKED_PROPORTIONS[g] = c(coef, SE, degf) of svymean(~q, subset(R, district == g & !is.na(q)),
     # na.rm = TRUE); rlogit / rbeta as above (na.rm = TRUE); rmean: svymean(~score,
     # subset(R, !is.na(score)), na.rm = TRUE); rmean_M with confint(df = degf(domain));
     # rvr_<g>_<k>: svycontrast(svytotal(~yin + yout + nin + nout, dd, na.rm = TRUE),
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from stats_data import MARGINS, example
+from stats_data import MARGINS, RAKED_PROPORTIONS, example
 
 import listening as yl
 from listening.estimates import holm
@@ -91,33 +91,6 @@ R = {
     "rvr_South_Safe": [-0.12675447984043575, 0.06336963813015647, 9.0],
     "rvr_South_Unsafe": [-0.28556629079412776, 0.07013243963339634, 9.0],
     "rvr_South_Unsure": [0.4123207706345636, 0.061513034876253675, 9.0],
-    "rprop_East": [
-        0.4441382177279055,
-        0.265097389588267,
-        0.2907643926838275,
-        0.08127200275263527,
-        0.05907093223153847,
-        0.06714630311978813,
-        9.0,
-    ],
-    "rprop_North": [
-        0.40380162602162,
-        0.5712609260979381,
-        0.024937447880441974,
-        0.07033161910183908,
-        0.06661577096237647,
-        0.021398673063436423,
-        9.0,
-    ],
-    "rprop_South": [
-        0.29941020846616706,
-        0.115954110714831,
-        0.584635680819002,
-        0.06900758419418757,
-        0.07111784896829988,
-        0.0646028406286683,
-        8.0,
-    ],
     "rlogit_East_Safe": [0.2750640286972993, 0.627220654700508],
     "rlogit_East_Unsafe": [0.15374288568783767, 0.41733094045003527],
     "rlogit_East_Unsure": [0.16407119961408329, 0.46130105054906984],
@@ -237,7 +210,7 @@ def test_raked_proportions_match_r(raked: yl.SurveyDesign) -> None:
     beta = yl.proportion(raked, "q", by="district", ci="beta")
     for g in DISTRICTS:
         rows = logit[logit["district"] == g]
-        ref = R[f"rprop_{g}"]
+        ref = RAKED_PROPORTIONS[g]
         np.testing.assert_allclose(rows["estimate"], ref[:3], rtol=1e-8)
         np.testing.assert_allclose(rows["se"], ref[3:6], rtol=RTOL_SE)
         assert (rows["df"] == ref[6]).all()

@@ -14,7 +14,7 @@ builds (written to ``ex.csv``)::
                    epsilon = 1e-12, maxit = 100)
     weights(R)                                                      # raked_w
     dom <- subset(R, district == g & !is.na(q))
-    m <- svymean(~q, dom, na.rm = TRUE); c(coef(m), SE(m), degf(dom))  # rprop_<g>
+    m <- svymean(~q, dom, na.rm = TRUE); c(coef(m), SE(m), degf(dom))  # RAKED_PROPORTIONS
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from stats_data import MARGINS, example
+from stats_data import MARGINS, RAKED_PROPORTIONS, example
 
 import listening as yl
 
@@ -90,33 +90,6 @@ R = {
         15.475953595167857,
         16.21847340423474,
     ],
-    "rprop_East": [
-        0.4441382177279055,
-        0.265097389588267,
-        0.2907643926838275,
-        0.08127200275263527,
-        0.05907093223153847,
-        0.06714630311978813,
-        9.0,
-    ],
-    "rprop_North": [
-        0.40380162602162,
-        0.5712609260979381,
-        0.024937447880441974,
-        0.07033161910183908,
-        0.06661577096237647,
-        0.021398673063436423,
-        9.0,
-    ],
-    "rprop_South": [
-        0.29941020846616706,
-        0.115954110714831,
-        0.584635680819002,
-        0.06900758419418757,
-        0.07111784896829988,
-        0.0646028406286683,
-        8.0,
-    ],
 }
 
 
@@ -143,8 +116,8 @@ def test_raked_standard_errors_match_r() -> None:
     out = yl.proportion(_design().rake(MARGINS), "q", by="district")
     for g in ("East", "North", "South"):
         rows = out[out["district"] == g]
-        np.testing.assert_allclose(rows["estimate"], R[f"rprop_{g}"][:3], rtol=1e-8)
-        np.testing.assert_allclose(rows["se"], R[f"rprop_{g}"][3:6], rtol=1e-6)
+        np.testing.assert_allclose(rows["estimate"], RAKED_PROPORTIONS[g][:3], rtol=1e-8)
+        np.testing.assert_allclose(rows["se"], RAKED_PROPORTIONS[g][3:6], rtol=1e-6)
 
 
 def test_a_raking_variable_has_no_sampling_error() -> None:
