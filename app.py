@@ -11,7 +11,7 @@ import streamlit as st
 
 import listening as yl
 from app_pages import shared
-from listening.explorer import MAX_UPLOAD_MB, UPLOAD_TYPES, check_upload
+from listening.explorer.views import MAX_UPLOAD_MB, UPLOAD_TYPES, check_upload
 
 st.set_page_config(page_title="Youth Listening explorer", layout="wide")
 

@@ -6,8 +6,14 @@ import streamlit as st
 
 import listening as yl
 from app_pages import shared
-from listening.charts import interval_plot, ranked_options, scale_bars
-from listening.explorer import BREAKDOWNS, categories, display_table, is_scale, question_choices
+from listening.explorer.views import (
+    BREAKDOWNS,
+    categories,
+    display_table,
+    is_scale,
+    question_choices,
+)
+from listening.publish.charts import interval_plot, ranked_options, scale_bars
 
 ctx = shared.context()
 source = ctx.source

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from listening.charts import district_map
-from listening.explorer import categories, display_table, question_choices
+from listening.explorer.views import categories, display_table, question_choices
+from listening.publish.charts import district_map
 
 ctx = shared.context()
 source = ctx.source

@@ -6,12 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import shared
-from listening.charts import interval_plot
-from listening.explorer import (
+from listening.explorer.views import (
     comparison_display,
     comparison_sentences,
     headline_display,
 )
+from listening.publish.charts import interval_plot
 
 ctx = shared.context()
 source = ctx.source

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from listening.charts import ranked_options, theme_bars
-from listening.explorer import ranked_display, themes_display
-from listening.freetext import quotes, theme_counts
+from listening.explorer.views import ranked_display, themes_display
+from listening.publish.charts import ranked_options, theme_bars
+from listening.publish.freetext import quotes, theme_counts
 
 ctx = shared.context()
 source = ctx.source

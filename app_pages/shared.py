@@ -26,13 +26,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
-from listening.explorer import (
+from listening.design.margins import UNKNOWN_SEX_NOTE, with_unknown_sex
+from listening.explorer.views import (
     analysis_frame,
     filter_mask,
     headline_comparison,
     headline_estimates,
 )
-from listening.margins import UNKNOWN_SEX_NOTE, with_unknown_sex
 from listening.paths import SAMPLE_DIR
 
 CONTEXT_KEY = "explorer_context"

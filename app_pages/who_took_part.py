@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
-from listening.charts import sample_vs_population, weight_histogram
-from listening.explorer import composition, composition_display, margin_fit_display
+from listening.explorer.views import composition, composition_display, margin_fit_display
+from listening.publish.charts import sample_vs_population, weight_histogram
 
 ctx = shared.context()
 source = ctx.source

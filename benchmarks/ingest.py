@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from listening.codebook import load_codebook
-from listening.ingest import read_survey
-from listening.synthetic import make_responses
+from listening.ingest.codebook import load_codebook
+from listening.ingest.survey import read_survey
+from listening.ingest.synthetic import make_responses
 
 
 def main() -> None:

@@ -32,22 +32,22 @@ from listening.errors import (
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Codebook": "listening.codebook",
-    "load_codebook": "listening.codebook",
-    "Survey": "listening.ingest",
-    "read_survey": "listening.ingest",
-    "load_sample": "listening.sample",
-    "load_margins": "listening.margins",
-    "read_margins": "listening.margins",
-    "SurveyDesign": "listening.design",
-    "proportion": "listening.estimates",
-    "mean": "listening.estimates",
-    "vs_rest": "listening.estimates",
-    "rao_scott": "listening.association",
-    "RaoScottResult": "listening.association",
-    "crosstab": "listening.tables",
-    "Crosstab": "listening.tables",
-    "write_briefing": "listening.briefing",
+    "Codebook": "listening.ingest.codebook",
+    "load_codebook": "listening.ingest.codebook",
+    "Survey": "listening.ingest.survey",
+    "read_survey": "listening.ingest.survey",
+    "load_sample": "listening.ingest.sample",
+    "load_margins": "listening.design.margins",
+    "read_margins": "listening.design.margins",
+    "SurveyDesign": "listening.design.survey_design",
+    "proportion": "listening.estimate.estimators",
+    "mean": "listening.estimate.estimators",
+    "vs_rest": "listening.estimate.estimators",
+    "rao_scott": "listening.estimate.association",
+    "RaoScottResult": "listening.estimate.association",
+    "crosstab": "listening.publish.tables",
+    "Crosstab": "listening.publish.tables",
+    "write_briefing": "listening.publish.briefing",
 }
 
 __all__ = [

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING
 from listening.errors import ListeningError
 
 if TYPE_CHECKING:
-    from listening.codebook import Codebook
-    from listening.ingest import Survey
-    from listening.tables import Crosstab
+    from listening.ingest.codebook import Codebook
+    from listening.ingest.survey import Survey
+    from listening.publish.tables import Crosstab
 
 COMBINE = "+"
 BUNDLED_TARGETS_SOURCE = (
@@ -159,8 +159,8 @@ def _date(text: str) -> dt.date:
 
 
 def _read(args: argparse.Namespace) -> tuple[Codebook, Survey]:
-    from listening.codebook import load_codebook
-    from listening.ingest import read_survey
+    from listening.ingest.codebook import load_codebook
+    from listening.ingest.survey import read_survey
 
     codebook = load_codebook(args.codebook)
     return codebook, read_survey(args.data, codebook)
@@ -182,7 +182,7 @@ def default_questions(codebook: Codebook, by: Sequence[Sequence[str]]) -> list[s
 
     Examples
     --------
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> questions = default_questions(load_codebook(), [["district"]])
     >>> questions[:2], "gender" in questions, "consent" in questions
     (['school_year', 'ethnicity'], False, False)
@@ -202,16 +202,22 @@ def default_questions(codebook: Codebook, by: Sequence[Sequence[str]]) -> list[s
 def _brief(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from listening.briefing import write_briefing
-    from listening.margins import UNKNOWN_SEX_NOTE, load_margins, read_margins, with_unknown_sex
-    from listening.tables import crosstab
+    from listening.design.margins import (
+        UNKNOWN_SEX_NOTE,
+        load_margins,
+        read_margins,
+        with_unknown_sex,
+    )
+    from listening.design.survey_design import SurveyDesign
+    from listening.publish.briefing import write_briefing
+    from listening.publish.tables import crosstab
 
     codebook, survey = _read(args)
     by = [part.split(COMBINE) for part in (args.by or [codebook.district_column or "district"])]
     questions = args.questions or default_questions(codebook, by)
     for name in questions:
         codebook.question(name)
-    design = survey.design()
+    design = SurveyDesign.from_survey(survey)
     targets = None
     targets_source = None
     if not args.unweighted:
@@ -260,7 +266,7 @@ def _brief(args: argparse.Namespace) -> int:
 
 
 def _write_each(folder: Path, tables: list[Crosstab], kind: str) -> None:
-    from listening.codebook import slug
+    from listening.ingest.codebook import slug
 
     folder.mkdir(parents=True, exist_ok=True)
     for number, tab in enumerate(tables, start=1):

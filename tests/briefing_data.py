@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 import listening as yl
-from listening.codebook import Codebook, codebook_from_dict
+from listening.ingest.codebook import Codebook, codebook_from_dict
 
 AREAS = ["North", "South", "East"]
 YEARS = ["Y7", "Y8", "Y9", "Y13"]

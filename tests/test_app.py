@@ -15,8 +15,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import listening as yl
+from listening.design.margins import MARGINS_FILE
 from listening.errors import IngestError
-from listening.explorer import (
+from listening.explorer.views import (
     HEADLINES,
     analysis_frame,
     check_upload,
@@ -25,9 +26,8 @@ from listening.explorer import (
     filter_mask,
     significance_phrase,
 )
-from listening.freetext import theme_counts
-from listening.margins import MARGINS_FILE
 from listening.paths import SAMPLE_DIR
+from listening.publish.freetext import theme_counts
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -490,8 +490,8 @@ def test_downloads_show_c_and_no_hidden_number(sample, tmp_path):
 def test_headlines_of_a_codebook_without_them():
     import yaml
 
-    from listening.codebook import codebook_from_dict
-    from listening.explorer import headline_comparison, headline_estimates
+    from listening.explorer.views import headline_comparison, headline_estimates
+    from listening.ingest.codebook import codebook_from_dict
 
     raw = yaml.safe_load((SAMPLE_DIR / "codebook.yaml").read_text(encoding="utf-8"))
     raw["questions"] = [q for q in raw["questions"] if not q["name"].startswith("safe_")]

@@ -11,10 +11,10 @@ from briefing_data import MARGINS, codebook, design
 from test_exports import FORMULA_TRIGGERS, HOSTILE, hidden_and_published, hostile_case
 
 import listening as yl
-from listening.briefing import write_briefing
 from listening.errors import ListeningError
-from listening.exports import CONFIDENTIAL
-from listening.tables import ALL, crosstab
+from listening.publish.briefing import write_briefing
+from listening.publish.exports import CONFIDENTIAL
+from listening.publish.tables import ALL, crosstab
 
 DATE = dt.date(2025, 3, 1)
 PERCENT_HEADINGS = ("Percentage", "Lower limit", "Upper limit", "Standard error")

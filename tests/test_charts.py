@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from listening import charts
+from listening.publish import charts
 from listening.paths import SAMPLE_DIR
 
 SAFETY = ["Very safe", "Fairly safe", "Fairly unsafe", "Very unsafe"]
@@ -300,7 +300,7 @@ def test_districts_inside_others_are_drawn_on_top(districts):
 
 
 def test_theme_bars_show_percentages_and_hide_suppressed_groups():
-    from listening.freetext import theme_counts
+    from listening.publish.freetext import theme_counts
 
     data = pd.DataFrame(
         {

@@ -12,9 +12,9 @@ import pytest
 
 import listening as yl
 from listening.cli import default_questions, main
-from listening.codebook import load_codebook
+from listening.ingest.codebook import load_codebook
 from listening.paths import SAMPLE_DIR
-from listening.tables import crosstab
+from listening.publish.tables import crosstab
 
 SAMPLE = SAMPLE_DIR / "responses.csv"
 CODEBOOK = SAMPLE_DIR / "codebook.yaml"
@@ -69,7 +69,7 @@ def test_brief_on_the_sample_writes_workbook_csv_and_html(tmp_path):
     assert len(csvs) == 4 and len(list((tmp_path / "html").glob("*.html"))) == 4
 
     survey = yl.read_survey(SAMPLE, CODEBOOK)
-    design = survey.design().rake(yl.load_margins(survey))
+    design = yl.SurveyDesign.from_survey(survey).rake(yl.load_margins(survey))
     expected = crosstab(design, "safe_dark", "district", codebook=survey.codebook).table
     written = pd.read_csv(tmp_path / "csv" / "table_1_safe_dark_by_district.csv", dtype=str)
     shown = ~expected["suppressed"]

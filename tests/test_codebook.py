@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from listening.codebook import codebook_from_dict, load_codebook, slug
 from listening.errors import CodebookError, ListeningError
+from listening.ingest.codebook import codebook_from_dict, load_codebook, slug
 from listening.paths import SAMPLE_DIR
 
 RAW = yaml.safe_load((SAMPLE_DIR / "codebook.yaml").read_text(encoding="utf-8"))

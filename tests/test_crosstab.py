@@ -9,7 +9,7 @@ from briefing_data import AGREE, AREAS, FEEL, WORRIES, codebook, data, design
 
 import listening as yl
 from listening.errors import ListeningError
-from listening.tables import ALL, Crosstab, crosstab
+from listening.publish.tables import ALL, Crosstab, crosstab
 
 ESTIMATES = ["estimate", "se", "ci_low", "ci_high"]
 

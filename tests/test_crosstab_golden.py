@@ -18,7 +18,7 @@ import pytest
 from briefing_data import codebook, design
 
 import listening as yl
-from listening.tables import crosstab
+from listening.publish.tables import crosstab
 
 GOLDEN = Path(__file__).resolve().parent / "crosstab_golden"
 sys.path.insert(0, str(GOLDEN))
@@ -36,7 +36,7 @@ CASES = [
 @cache
 def sample_design() -> yl.SurveyDesign:
     survey = yl.load_sample()
-    return survey.design().rake(yl.load_margins(survey))
+    return yl.SurveyDesign.from_survey(survey).rake(yl.load_margins(survey))
 
 
 def made(name: str, question: str, by: list[str]):

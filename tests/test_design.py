@@ -621,7 +621,7 @@ def test_with_columns_keeps_weights_and_design() -> None:
 
 def test_codebook_travels_with_every_derived_design():
     survey = yl.load_sample()
-    design = survey.design()
+    design = yl.SurveyDesign.from_survey(survey)
     assert design.codebook is survey.codebook
     raked = design.rake(yl.load_margins(survey))
     derived = [

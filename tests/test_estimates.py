@@ -41,7 +41,7 @@ from scipy import stats
 from stats_data import MARGINS, RAKED_PROPORTIONS, example
 
 import listening as yl
-from listening.estimates import holm
+from listening.estimate.estimators import holm
 
 R = {
     "prop_East_est": [0.4236610711430855, 0.2533972821742606, 0.32294164668265385],

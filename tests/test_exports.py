@@ -11,8 +11,8 @@ import pytest
 from briefing_data import codebook, design
 
 import listening as yl
-from listening.codebook import codebook_from_dict
-from listening.exports import (
+from listening.ingest.codebook import codebook_from_dict
+from listening.publish.exports import (
     CONFIDENTIAL,
     FORMULA_TRIGGERS,
     HIGHER,
@@ -21,7 +21,7 @@ from listening.exports import (
     to_csv,
     to_html,
 )
-from listening.tables import ALL, crosstab
+from listening.publish.tables import ALL, crosstab
 
 NUMBERS = ["estimate", "se", "ci_low", "ci_high"]
 HOSTILE = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@A1", "\tTabbed", "\rReturn"]

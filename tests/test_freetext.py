@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from listening.codebook import load_codebook
-from listening.freetext import NOT_CODED, code_themes, quotes, redact, theme_counts
+from listening.ingest.codebook import load_codebook
+from listening.publish.freetext import NOT_CODED, code_themes, quotes, redact, theme_counts
 
 FRAME = load_codebook().question("safer_text").coding_frame
 

@@ -10,9 +10,10 @@ import pandas as pd
 import pytest
 from test_ingest_support import CODEBOOK, dirty_rows, to_csv, valid_frame
 
+import listening as yl
 from listening import CodebookError, IngestError, ListeningError
-from listening.codebook import codebook_from_dict
-from listening.ingest import Survey, read_survey
+from listening.ingest.codebook import codebook_from_dict
+from listening.ingest.survey import Survey, read_survey
 
 
 def read(frame: pd.DataFrame, tmp_path: Path, name: str = "survey.csv", **kwargs) -> Survey:
@@ -101,10 +102,10 @@ def test_missing_codes_are_na_and_counted_in_report(tmp_path):
 
 def test_design_uses_the_codebook_strata_and_clusters(tmp_path):
     survey = read(valid_frame(40, seed=16), tmp_path)
-    design = survey.design()
+    design = yl.SurveyDesign.from_survey(survey)
     assert (design.strata, design.clusters) == (CODEBOOK.strata, CODEBOOK.clusters)
     assert design.weights.index.equals(survey.data.index)
-    assert survey.design(clusters=None).clusters is None
+    assert yl.SurveyDesign.from_survey(survey, clusters=None).clusters is None
 
 
 # --- Messy but valid -------------------------------------------------------------

@@ -10,7 +10,7 @@ import pyreadstat
 import pytest
 from test_ingest_support import CODEBOOK, dirty_rows, to_csv, valid_frame
 
-from listening.ingest import Survey, read_survey
+from listening.ingest.survey import Survey, read_survey
 from listening.paths import SAMPLE_DIR
 
 SAMPLE = SAMPLE_DIR / "responses.csv"

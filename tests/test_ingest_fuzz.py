@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from test_ingest_support import CODEBOOK, to_csv, valid_frame
 
 from listening.errors import IngestError, ListeningError
-from listening.ingest import Survey, read_survey
-from listening.readers import RawTable, _csv_exact, _csv_fast
+from listening.ingest.readers import RawTable, _csv_exact, _csv_fast
+from listening.ingest.survey import Survey, read_survey
 
 # A modest default keeps the suite fast; INGEST_FUZZ_EXAMPLES=1000 for a deeper search.
 FUZZ = settings(

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from listening.codebook import Codebook, load_codebook
+from listening.ingest.codebook import Codebook, load_codebook
 
 CODEBOOK: Codebook = load_codebook()
 DELIMITED = "worries"

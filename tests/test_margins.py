@@ -8,8 +8,8 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from listening.design.margins import MARGINS_FILE, build_margins, load_margins, read_margins
 from listening.errors import ListeningError, MarginsError
-from listening.margins import MARGINS_FILE, build_margins, load_margins, read_margins
 from listening.paths import SAMPLE_DIR
 
 MYE = pd.read_csv(SAMPLE_DIR / "ons_mye2020_age11_18_by_district.csv")

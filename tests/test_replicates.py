@@ -31,8 +31,8 @@ import pytest
 from stats_data import MARGINS, example
 
 import listening as yl
-from listening.replicates import bootstrap_factors, jackknife_factors
-from listening.variance import Sampling
+from listening.design.replicates import bootstrap_factors, jackknife_factors
+from listening.design.variance import Sampling
 
 R = {
     "j1prop": [

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 import listening as yl
-from listening.codebook import load_codebook
-from listening.margins import with_unknown_sex
-from listening.synthetic import (
+from listening.design.margins import with_unknown_sex
+from listening.ingest.codebook import load_codebook
+from listening.ingest.synthetic import (
     DEFAULT_SEED,
     analysis_frame,
     draw_sample,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listening.errors import ListeningError
-from listening.suppression import suppress
+from listening.publish.suppression import suppress
 
 MIN_BASE = 10
 

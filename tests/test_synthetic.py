@@ -9,10 +9,9 @@ import pandas as pd
 import pytest
 
 import listening as yl
-from listening.codebook import load_codebook
 from listening.errors import ListeningError
-from listening.paths import SAMPLE_DIR
-from listening.synthetic import (
+from listening.ingest.codebook import load_codebook
+from listening.ingest.synthetic import (
     DEFAULT_SEED,
     INSERTED,
     MESSY,
@@ -25,6 +24,7 @@ from listening.synthetic import (
     make_responses,
     population_truth,
 )
+from listening.paths import SAMPLE_DIR
 
 CODEBOOK = load_codebook()
 MYE = pd.read_csv(SAMPLE_DIR / "ons_mye2020_age11_18_by_district.csv")

@@ -19,7 +19,7 @@ with :func:`read_margins`.
 
 Examples
 --------
->>> from listening.margins import load_margins
+>>> from listening.design.margins import load_margins
 >>> by_age, by_sex = load_margins()
 >>> list(by_age.columns), list(by_sex.columns)
 (['district', 'age_band', 'population'], ['district', 'sex', 'population'])
@@ -38,8 +38,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from listening.codebook import Codebook, load_codebook
 from listening.errors import MarginsError
+from listening.ingest.codebook import Codebook, load_codebook
 from listening.paths import SAMPLE_DIR
 
 MARGINS_FILE = SAMPLE_DIR / "population_margins.csv"
@@ -225,7 +225,7 @@ def read_margins(
 
     Examples
     --------
-    >>> from listening.margins import MARGINS_FILE
+    >>> from listening.design.margins import MARGINS_FILE
     >>> margins = read_margins(MARGINS_FILE)
     >>> [list(m.columns) for m in margins]
     [['district', 'age_band', 'population'], ['district', 'sex', 'population']]
@@ -516,7 +516,7 @@ def load_margins(survey: Any = None, *, codebook: Codebook | None = None) -> lis
 def main(argv: Sequence[str] | None = None) -> int:
     """Rebuild ``population_margins.csv`` from the ONS and Census tables.
 
-    Run ``python -m listening.margins [--out PATH]``.
+    Run ``python -m listening.design.margins [--out PATH]``.
 
     Examples
     --------

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from listening.codebook import Codebook, Question, slug
-from listening.design import SurveyDesign
+from listening.design.survey_design import SurveyDesign
 from listening.errors import IngestError
-from listening.estimates import proportion, vs_rest
-from listening.suppression import suppress
+from listening.estimate.estimators import proportion, vs_rest
+from listening.ingest.codebook import Codebook, Question, slug
+from listening.publish.suppression import suppress
 
 MAX_UPLOAD_MB = 50
 """Largest survey, codebook or margins upload the explorer accepts, in MB."""
@@ -118,7 +118,7 @@ def analysis_frame(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
 
     Examples
     --------
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> d = pd.DataFrame({"safe_day": pd.Categorical(["Very safe", "Very unsafe", None])})
     >>> h = Headline("Safe", "safe_day", "Feel safe")
     >>> analysis_frame(d, load_codebook())["headline__safe_day__feel_safe"].tolist()
@@ -404,7 +404,7 @@ def question_choices(codebook: Codebook) -> dict[str, str]:
 
     Examples
     --------
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> choices = question_choices(load_codebook())
     >>> choices["safe_dark"]
     'How safe do you feel in your local area after dark?'
@@ -424,7 +424,7 @@ def is_scale(question: Question) -> bool:
 
     Examples
     --------
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> cb = load_codebook()
     >>> is_scale(cb.question("safe_dark")), is_scale(cb.question("school_year"))
     (True, False)
@@ -437,7 +437,7 @@ def categories(question: Question) -> list[str]:
 
     Examples
     --------
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> categories(load_codebook().question("seen_knife"))
     ['Yes', 'No']
     """
@@ -638,7 +638,7 @@ def composition_display(frame: pd.DataFrame, variable: str, min_base: int) -> pd
     """:func:`composition` as shown: counts below ``min_base`` hidden, with a partner.
 
     Respondent counts are suppressed like table groups (see
-    :func:`listening.suppression.suppress`), so a small class, such as a
+    :func:`listening.publish.suppression.suppress`), so a small class, such as a
     handful of young people whose sex is not known in one district, cannot
     be read off or worked out from the total.
 
@@ -721,7 +721,7 @@ def margin_fit_display(margins: pd.DataFrame, min_base: int) -> pd.DataFrame:
 
 
 def themes_display(counts: pd.DataFrame) -> pd.DataFrame:
-    """:func:`listening.freetext.theme_counts` as shown: text, with ``[c]``.
+    """:func:`listening.publish.freetext.theme_counts` as shown: text, with ``[c]``.
 
     Examples
     --------

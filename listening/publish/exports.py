@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from listening.codebook import slug
-from listening.tables import ALL, ESTIMATE_COLUMNS, Crosstab
+from listening.ingest.codebook import slug
+from listening.publish.table import ALL, ESTIMATE_COLUMNS, CrosstabData
 
 if TYPE_CHECKING:
     from great_tables import GT
@@ -71,11 +71,11 @@ def neutralise(value: Any) -> Any:
     return value
 
 
-def _text_columns(tab: Crosstab) -> list[str]:
+def _text_columns(tab: CrosstabData) -> list[str]:
     return [*tab.by, "category"]
 
 
-def tidy_frame(tab: Crosstab) -> pd.DataFrame:
+def tidy_frame(tab: CrosstabData) -> pd.DataFrame:
     """The tidy table as published: ``[c]`` for suppressed figures, ``[x]`` for no number.
 
     Columns as ``tab.table``; estimate columns become text where a symbol
@@ -85,7 +85,7 @@ def tidy_frame(tab: Crosstab) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.tables import crosstab
+    >>> from listening.publish.tables import crosstab
     >>> data = pd.DataFrame({"g": ["a"] * 12 + ["b"] * 12 + ["c"] * 3, "q": list("xyz") * 9})
     >>> tidy_frame(crosstab(yl.SurveyDesign(data), "q", by="g")).loc[9, "estimate"]
     '[c]'
@@ -102,7 +102,7 @@ def tidy_frame(tab: Crosstab) -> pd.DataFrame:
     return out
 
 
-def to_csv(tab: Crosstab, path: str | Path) -> Path:
+def to_csv(tab: CrosstabData, path: str | Path) -> Path:
     """Write the tidy table to a UTF-8 CSV file, the same bytes for the same table.
 
     Proportions stay proportions (0 to 1); floats are written with 12
@@ -123,7 +123,7 @@ def to_csv(tab: Crosstab, path: str | Path) -> Path:
     >>> import tempfile, pathlib
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.tables import crosstab
+    >>> from listening.publish.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": ["=cmd", "No"] * 10})
     >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
     >>> out = to_csv(tab, pathlib.Path(tempfile.mkdtemp()) / "t.csv")
@@ -154,7 +154,7 @@ def heading(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def presentation_frame(tab: Crosstab) -> pd.DataFrame:
+def presentation_frame(tab: CrosstabData) -> pd.DataFrame:
     """The table laid out for readers (the workbook sheets).
 
     One header row of readable headings; proportions stay fractions (the
@@ -165,7 +165,7 @@ def presentation_frame(tab: Crosstab) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.tables import crosstab
+    >>> from listening.publish.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
     >>> frame = presentation_frame(crosstab(yl.SurveyDesign(data), "q", by="g"))
     >>> list(frame.columns)[:4]
@@ -206,14 +206,14 @@ def _percent(value: Any, digits: int = 1) -> str:
     return f"{100 * value:.{digits}f}%"
 
 
-def to_gt(tab: Crosstab) -> GT:
+def to_gt(tab: CrosstabData) -> GT:
     """The table as a great_tables ``GT``: a group per ``by`` group, percentages, ▲▼, ``[c]``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.tables import crosstab
+    >>> from listening.publish.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
     >>> type(to_gt(crosstab(yl.SurveyDesign(data), "q", by="g"))).__name__
     'GT'
@@ -254,7 +254,7 @@ def to_gt(tab: Crosstab) -> GT:
     return gt
 
 
-def _html_notes(tab: Crosstab) -> list[str]:
+def _html_notes(tab: CrosstabData) -> list[str]:
     notes = []
     if tab.source:
         notes.append(f"Source: {tab.source}")
@@ -272,14 +272,14 @@ def _html_notes(tab: Crosstab) -> list[str]:
     return [*notes, *tab.notes]
 
 
-def to_html(tab: Crosstab) -> str:
+def to_html(tab: CrosstabData) -> str:
     """The table as a self-contained HTML fragment (great_tables), the same for the same table.
 
     Examples
     --------
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.tables import crosstab
+    >>> from listening.publish.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
     >>> html = to_html(crosstab(yl.SurveyDesign(data), "q", by="g"))
     >>> html.count("<table"), "[c]" in html

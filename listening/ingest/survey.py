@@ -21,15 +21,15 @@ import html
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from listening.codebook import Codebook, Question, load_codebook
 from listening.errors import CodebookError
-from listening.readers import RawTable, read_table
-from listening.validate import (
+from listening.ingest.codebook import Codebook, Question, load_codebook
+from listening.ingest.readers import RawTable, read_table
+from listening.ingest.validate import (
     Finding,
     Parsed,
     Rows,
@@ -39,9 +39,6 @@ from listening.validate import (
     required_blank,
     tidy_all,
 )
-
-if TYPE_CHECKING:
-    from listening.design import SurveyDesign
 
 BLANK_ROW = "row is entirely blank"
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -197,31 +194,6 @@ class Survey:
     extra_columns: pd.DataFrame
     _report: IngestReport = field(repr=False)
 
-    def design(self, **kwargs: Any) -> SurveyDesign:
-        """A :class:`~listening.design.SurveyDesign` over the kept respondents.
-
-        Strata, clusters and the codebook (for tables' nets) come from the
-        codebook; keywords (``weights``,
-        ``fpc``, ``lonely_psu``, or overriding ``strata``/``clusters``) pass on.
-
-        Examples
-        --------
-        >>> import listening as yl
-        >>> design = yl.load_sample().design()
-        >>> len(design.data) == len(yl.load_sample().data)
-        True
-        """
-        from listening.design import SurveyDesign
-
-        options: dict[str, Any] = {}
-        if self.codebook is not None:
-            options = {
-                "strata": self.codebook.strata,
-                "clusters": self.codebook.clusters,
-                "codebook": self.codebook,
-            }
-        return SurveyDesign(self.data, **{**options, **kwargs})
-
     def report(self) -> IngestReport:
         """Rows read, kept and rejected by rule; item non-response; extra columns.
 
@@ -270,7 +242,7 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from listening.codebook import codebook_from_dict
+    >>> from listening.ingest.codebook import codebook_from_dict
     >>> cb = codebook_from_dict({"id_column": "id", "questions": [
     ...     {"name": "id", "type": "id"},
     ...     {"name": "safe", "type": "single", "options": ["Yes", "No"]}]})

@@ -14,7 +14,7 @@ constant within cells, so the regression runs on cell totals.
 Examples
 --------
 >>> import pandas as pd
->>> from listening.raking import prepare_margins, rake_cells
+>>> from listening.design.raking import prepare_margins, rake_cells
 >>> data = pd.DataFrame({"sex": ["F", "F", "M"], "area": ["A", "B", "B"]})
 >>> margins = [pd.DataFrame({"sex": ["F", "M"], "population": [50, 50]}),
 ...            pd.DataFrame({"area": ["A", "B"], "population": [40, 60]})]
@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from listening.design.variance import compact, plain
 from listening.errors import ConvergenceError, MarginsError
-from listening.variance import compact, plain
 
 POPULATION = "population"
 _TOTALS_RTOL = 1e-6

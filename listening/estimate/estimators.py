@@ -36,9 +36,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from listening.design import SurveyDesign
+from listening.design.survey_design import SurveyDesign
+from listening.design.variance import compact, replicate_variance, stratified_variance
 from listening.errors import ListeningError
-from listening.variance import compact, replicate_variance, stratified_variance
 
 CI_METHODS: tuple[str, ...] = ("logit", "beta")
 STATISTICS: tuple[str, ...] = ("auto", "proportion", "mean")

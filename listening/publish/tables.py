@@ -5,8 +5,8 @@ every group of ``by`` (and "All", the whole population) the proportion
 choosing each answer, then each of the codebook's nets ("Feel safe"), with
 standard errors, confidence intervals, bases, a flag saying whether the group
 is significantly above or below the rest of the population, and disclosure
-control (:mod:`listening.suppression`). Every number comes from
-:func:`listening.estimates.proportion` and :func:`listening.estimates.vs_rest`
+control (:mod:`listening.publish.suppression`). Every number comes from
+:func:`listening.estimate.estimators.proportion` and :func:`listening.estimate.estimators.vs_rest`
 on the same design, so the table agrees with R's ``survey`` package.
 
 Examples
@@ -29,76 +29,33 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from listening.association import RaoScottResult, rao_scott
-from listening.codebook import Codebook, Question, slug
-from listening.design import SurveyDesign
+from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
-from listening.estimates import CI_METHODS, holm, proportion, vs_rest
-from listening.suppression import suppress
+from listening.estimate.association import RaoScottResult, rao_scott
+from listening.estimate.estimators import CI_METHODS, holm, proportion, vs_rest
+from listening.ingest.codebook import Codebook, Question, slug
+from listening.publish.briefing import write_briefing
+from listening.publish.exports import to_csv, to_gt, to_html
+from listening.publish.suppression import suppress
+from listening.publish.table import ALL, ESTIMATE_COLUMNS, TABLE_COLUMNS, CrosstabData
 
 if TYPE_CHECKING:
     from great_tables import GT
 
-ALL = "All"
-ESTIMATE_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "n")
-TABLE_COLUMNS: tuple[str, ...] = (
-    "category",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n",
-    "base",
-    "weighted_base",
-    "suppressed",
-    "vs_rest",
-)
-
 
 @dataclass(frozen=True, eq=False)
-class Crosstab:
+class Crosstab(CrosstabData):
     """A briefing table: one question by groups, safe to publish.
 
-    Attributes
-    ----------
-    table : DataFrame
-        The ``by`` column(s) (``"All"`` for the whole population, first),
-        ``category`` (answer options, then nets), ``estimate`` (a proportion),
-        ``se``, ``ci_low``, ``ci_high``, ``n``, ``base``, ``weighted_base``,
-        ``suppressed`` and ``vs_rest`` (+1 / 0 / -1). Suppressed groups have
-        NaN / NA estimates, standard errors, bounds and ``n``.
-    test : RaoScottResult, dict or None
-        The Rao-Scott test of ``question`` against ``by`` (a combined ``by``
-        is tested as one variable of its combinations). For a multi-select
-        question, a dict from each option to the test of that option (ticked
-        or not) against ``by``. None (or a None value) where a test cannot be
-        run (fewer than two categories on a side).
-    question : str
-        The analysed column (for a multi-select question, the question name).
-    by : tuple of str
-        The grouping column(s).
-    title : str
-        The question wording (or ``question`` without a codebook).
-    kind : str
-        ``"single"`` (one answer: proportions add to 1 in a group, before
-        nets) or ``"multi"`` (each option the share mentioning it).
-    min_base, level, ci : int, float, str
-        The suppression threshold, confidence level and interval method.
-    weighting : str
-        How the estimates are weighted, in words.
-    method : str
-        The sample design and how standard errors are computed, in words.
-    source : str
-        Where the data come from.
-    notes : tuple of str
-        Further notes for readers.
+    The contents are those of :class:`~listening.publish.table.CrosstabData`;
+    this class adds the writers.
 
     Examples
     --------
@@ -110,24 +67,10 @@ class Crosstab:
     (('g',), 'single', 1.0)
     """
 
-    table: pd.DataFrame
-    test: RaoScottResult | dict[str, RaoScottResult | None] | None
-    question: str
-    by: tuple[str, ...]
-    title: str
-    kind: str = "single"
-    min_base: int = 10
-    level: float = 0.95
-    ci: str = "logit"
-    weighting: str = ""
-    method: str = ""
-    source: str = ""
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
     def to_csv(self, path: str | Path) -> Path:
         """Write the tidy table as UTF-8 CSV (``[c]`` for suppressed figures).
 
-        See :func:`listening.exports.to_csv`.
+        See :func:`listening.publish.exports.to_csv`.
 
         Examples
         --------
@@ -140,12 +83,10 @@ class Crosstab:
         >>> out.read_text().splitlines()[0]
         'g,category,estimate,se,ci_low,ci_high,n,base,weighted_base,suppressed,vs_rest'
         """
-        from listening.exports import to_csv
-
         return to_csv(self, path)
 
     def to_excel(self, path: str | Path, **kwargs: Any) -> Path:
-        """Write a one-table briefing workbook (see :func:`listening.briefing.write_briefing`).
+        """A one-table briefing workbook (:func:`~listening.publish.briefing.write_briefing`).
 
         Examples
         --------
@@ -157,12 +98,10 @@ class Crosstab:
         >>> tab.to_excel(pathlib.Path(tempfile.mkdtemp()) / "q.xlsx").suffix
         '.xlsx'
         """
-        from listening.briefing import write_briefing
-
         return write_briefing(path, [self], **kwargs)
 
     def to_gt(self) -> GT:
-        """The table as a great_tables ``GT`` object (see :func:`listening.exports.to_gt`).
+        """The table as a great_tables ``GT`` object (see :func:`listening.publish.exports.to_gt`).
 
         Examples
         --------
@@ -172,12 +111,10 @@ class Crosstab:
         >>> type(crosstab(yl.SurveyDesign(data), "q", by="g").to_gt()).__name__
         'GT'
         """
-        from listening.exports import to_gt
-
         return to_gt(self)
 
     def to_html(self) -> str:
-        """The table as an HTML fragment (see :func:`listening.exports.to_html`).
+        """The table as an HTML fragment (see :func:`listening.publish.exports.to_html`).
 
         Examples
         --------
@@ -187,8 +124,6 @@ class Crosstab:
         >>> "<table" in crosstab(yl.SurveyDesign(data), "q", by="g").to_html()
         True
         """
-        from listening.exports import to_html
-
         return to_html(self)
 
 
@@ -221,7 +156,7 @@ def crosstab(
     min_base : int, default 10
         Groups where fewer respondents answered are suppressed.
     ci : {"logit", "beta"}
-        Interval method, as :func:`listening.estimates.proportion`.
+        Interval method, as :func:`listening.estimate.estimators.proportion`.
     level : float, default 0.95
         Confidence level; ``1 - level`` is also the significance level of
         ``vs_rest``.
@@ -386,7 +321,7 @@ def _check_arguments(
     if not isinstance(design, SurveyDesign):
         raise ListeningError(
             f"crosstab: design must be a SurveyDesign, not {type(design).__name__}; "
-            "build one with survey.design() or yl.SurveyDesign(data, ...)."
+            "build one with yl.SurveyDesign.from_survey(survey) or yl.SurveyDesign(data, ...)."
         )
     if not by_cols:
         raise ListeningError("crosstab: by is empty; pass a column name such as 'district'.")

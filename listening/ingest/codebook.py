@@ -7,7 +7,7 @@ missing codes, nets and (for free text) a keyword coding frame.
 
 Examples
 --------
->>> from listening.codebook import load_codebook
+>>> from listening.ingest.codebook import load_codebook
 >>> cb = load_codebook()
 >>> cb.question("safe_dark").options
 ('Very safe', 'Fairly safe', 'Fairly unsafe', 'Very unsafe')
@@ -104,7 +104,7 @@ class Question:
 
         Examples
         --------
-        >>> from listening.codebook import load_codebook
+        >>> from listening.ingest.codebook import load_codebook
         >>> load_codebook().question("seen_knife").labels
         ('Yes', 'No', 'Prefer not to say')
         """
@@ -116,7 +116,7 @@ class Question:
 
         Examples
         --------
-        >>> from listening.codebook import load_codebook
+        >>> from listening.ingest.codebook import load_codebook
         >>> load_codebook().question("worries").option_columns["Knife crime"]
         'worries__knife_crime'
         """

@@ -3,7 +3,7 @@
 Themes come from a question's ``coding_frame`` in the codebook: a theme is
 mentioned when the answer contains one of its keywords as a whole word or
 phrase (a trailing plural "s" allowed). Counts by group follow the same
-disclosure rule as the briefing tables (:mod:`listening.suppression`): a group
+disclosure rule as the briefing tables (:mod:`listening.publish.suppression`): a group
 with fewer than ``min_base`` answers is shown as ``[c]``, and further groups
 are hidden where needed so no hidden count can be worked out from the total.
 
@@ -32,19 +32,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from listening.suppression import suppress
+from listening.paths import DATA_DIR
+from listening.publish.suppression import suppress
 
 NOT_CODED = "Not coded"
 """Theme of an answer that matches no keyword of the coding frame."""
 
 SUPPRESSED_LABEL = "[c]"
 
-_DATA = Path(__file__).resolve().parent / "data"
+_DATA = DATA_DIR
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
@@ -123,7 +123,7 @@ def theme_counts(
     min_base : int, default 10
         Groups with fewer answers are suppressed (counts and percentages NaN,
         ``suppressed`` True), with secondary suppression as in the briefing
-        tables (:func:`listening.suppression.suppress`), so no hidden group
+        tables (:func:`listening.publish.suppression.suppress`), so no hidden group
         can be worked out from "All" and the others.
 
     Returns
@@ -314,7 +314,7 @@ def _counts(block: pd.DataFrame, columns: list[str], key: dict[str, str]) -> pd.
 def _suppression(
     table: pd.DataFrame, columns: list[str], min_base: int, residual: int
 ) -> pd.Series:
-    """Rows to hide, by :func:`listening.suppression.suppress` (the briefing tables' rule)."""
+    """Rows to hide, by :func:`~listening.publish.suppression.suppress` (the tables' rule)."""
     hidden = table["base"] < min_base
     if not columns:
         return hidden

@@ -15,7 +15,7 @@ spreadsheets asks:
   bases shown, symbols instead of blank cells.
 
 The workbook is written with xlsxwriter, every text cell as a string (never a
-formula) after :func:`listening.exports.neutralise`. The cover date is passed
+formula) after :func:`listening.publish.exports.neutralise`. The cover date is passed
 by the caller (default today): the same tables and date give the same cell
 values, and the same bytes.
 
@@ -24,7 +24,7 @@ Examples
 >>> import datetime, tempfile, pathlib
 >>> import pandas as pd
 >>> import listening as yl
->>> from listening.tables import crosstab
+>>> from listening.publish.tables import crosstab
 >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
 >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
 >>> out = write_briefing(pathlib.Path(tempfile.mkdtemp()) / "brief.xlsx", [tab],
@@ -46,7 +46,7 @@ import pandas as pd
 import xlsxwriter
 
 from listening.errors import ListeningError
-from listening.exports import (
+from listening.publish.exports import (
     CONFIDENTIAL,
     HIGHER,
     LOWER,
@@ -57,7 +57,7 @@ from listening.exports import (
     neutralise,
     presentation_frame,
 )
-from listening.tables import Crosstab
+from listening.publish.table import CrosstabData
 
 PERCENT_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
@@ -68,7 +68,7 @@ MAX_WIDTH = 60
 
 def write_briefing(
     path: str | Path,
-    tables: Sequence[Crosstab],
+    tables: Sequence[CrosstabData],
     *,
     title: str | None = None,
     source: str | None = None,
@@ -121,7 +121,7 @@ def write_briefing(
     >>> import datetime, tempfile, pathlib
     >>> import pandas as pd
     >>> import listening as yl
-    >>> from listening.tables import crosstab
+    >>> from listening.publish.tables import crosstab
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
     >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
     >>> margins = [pd.DataFrame({"g": ["a", "b"], "population": [500, 400]})]
@@ -133,7 +133,7 @@ def write_briefing(
     ['Cover', 'Contents', 'Notes', 'Weighting_targets', 'Table_1']
     """
     tables = list(tables)
-    if not tables or not all(isinstance(t, Crosstab) for t in tables):
+    if not tables or not all(isinstance(t, CrosstabData) for t in tables):
         raise ListeningError(
             "write_briefing: pass a non-empty list of tables made by yl.crosstab(...)."
         )
@@ -222,7 +222,7 @@ def _cover(
     sheet: Any,
     styles: _Styles,
     meta: dict[str, str],
-    tables: list[Crosstab],
+    tables: list[CrosstabData],
     contact: str | None,
 ) -> None:
     min_bases = sorted({t.min_base for t in tables})
@@ -263,7 +263,7 @@ def _listing(values: list[int]) -> str:
 def _contents(
     sheet: Any,
     styles: _Styles,
-    tables: list[Crosstab],
+    tables: list[CrosstabData],
     sheets: list[str],
     extra: list[str],
 ) -> None:
@@ -300,7 +300,7 @@ def _contents(
 
 
 def _notes(
-    tables: list[Crosstab],
+    tables: list[CrosstabData],
     meta: dict[str, str],
     targets: Sequence[pd.DataFrame] | None,
     targets_source: str | None,
@@ -379,7 +379,7 @@ def _targets_frame(targets: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def _table_lines(tab: Crosstab, number: int) -> list[str]:
+def _table_lines(tab: CrosstabData, number: int) -> list[str]:
     groups = " and ".join(heading(b).lower() for b in tab.by)
     lines = [
         f"Table {number}: {tab.title} (by {groups})",

@@ -1,7 +1,7 @@
 """Row rules: normalise each column's answers and find the rows that break a rule.
 
 Every function here works on a column's *distinct* values (a
-:class:`~listening.readers.RawTable` stores each once with a code per row), so
+:class:`~listening.ingest.readers.RawTable` stores each once with a code per row), so
 a rule costs one Python call per distinct value and numpy indexing per row.
 
 Answers are matched on a normalised key: surrounding whitespace removed,
@@ -28,9 +28,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from listening.codebook import Codebook, Question
 from listening.errors import CodebookError, IngestError
-from listening.readers import RawTable
+from listening.ingest.codebook import Codebook, Question
+from listening.ingest.readers import RawTable
 
 _STRAIGHT = str.maketrans(
     {
@@ -123,7 +123,7 @@ class Parsed:
 
     Examples
     --------
-    >>> from listening.codebook import Question
+    >>> from listening.ingest.codebook import Question
     >>> q = Question(name="q", wording="q", type="text")
     >>> p = parse_question(q, np.array([0, 1]), np.array(["", "hi"], dtype=object), {})
     >>> p.build(np.array([0, 1]))["q"].tolist()
@@ -165,7 +165,7 @@ def match_columns(names: list[str], codebook: Codebook, source: str) -> dict[str
 
     Examples
     --------
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> cb = load_codebook()
     >>> names = ["Respondent_ID", "consent", "age", "district", "school"]
     >>> match_columns(names, cb, "f.csv")["respondent_id"]
@@ -265,7 +265,7 @@ def lookup(question: Question) -> dict[str, int]:
 
     Examples
     --------
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> table = lookup(load_codebook().question("school_year"))
     >>> table["y10"], table["10"], table["year 10"]
     (3, 3, 3)
@@ -319,7 +319,7 @@ def parse_question(
 
     Examples
     --------
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> q = load_codebook().question("safe_dark")
     >>> raw = np.array(["very SAFE", "Don\u2019t know", "Scary"], dtype=object)
     >>> p = parse_question(q, np.array([0, 1, 2]), raw, {})
@@ -484,7 +484,7 @@ def parse_multi(q: Question, raw: RawTable, found: dict[str, int]) -> Parsed:
     Examples
     --------
     >>> from pathlib import Path
-    >>> from listening.codebook import load_codebook
+    >>> from listening.ingest.codebook import load_codebook
     >>> q = load_codebook().question("worries")
     >>> raw = RawTable.from_columns(Path("x.csv"), ["worries"],
     ...                             [["gangs; Knife crime", "", "None of these|Gangs"]])

@@ -15,8 +15,8 @@ get no replicates).
 Examples
 --------
 >>> import numpy as np
->>> from listening.variance import Sampling, gram_rank, plain
->>> from listening.replicates import jackknife_factors
+>>> from listening.design.variance import Sampling, gram_rank, plain
+>>> from listening.design.replicates import jackknife_factors
 >>> s = Sampling.build(np.arange(4), np.array([0, 0, 1, 1]))
 >>> rep = jackknife_factors(s, stratified=True)
 >>> rep.factors
@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from listening.design.raking import RakingCells, progress_bar, rake_cells
+from listening.design.variance import Sampling, gram_rank, plain
 from listening.errors import DesignError, ListeningError, MarginsError
-from listening.raking import RakingCells, progress_bar, rake_cells
-from listening.variance import Sampling, gram_rank, plain
 
 _MAX_FACTORS = 50_000_000
 _CHUNK = 1 << 22
@@ -93,7 +93,7 @@ class Replicates:
 
         Parameters
         ----------
-        groups : listening.design.Groups
+        groups : listening.design.survey_design.Groups
         index : ndarray of int
             Groups to return.
 
@@ -111,7 +111,7 @@ class Replicates:
 
         Parameters
         ----------
-        groups : listening.design.Groups
+        groups : listening.design.survey_design.Groups
         sums : ndarray, shape (n_groups, k)
 
         Returns
@@ -140,7 +140,7 @@ class Replicates:
 
         Parameters
         ----------
-        groups : listening.design.Groups
+        groups : listening.design.survey_design.Groups
         index : ndarray of int
             The groups holding members of the domain.
 

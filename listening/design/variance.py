@@ -9,12 +9,12 @@ follow ``svrVar`` with ``mse=FALSE``: squared deviations from the mean of the
 replicates, times ``scale * rscales``.
 
 Everything here works on integer codes and numpy arrays; the design object
-(:mod:`listening.design`) builds them once.
+(:mod:`listening.design.survey_design`) builds them once.
 
 Examples
 --------
 >>> import numpy as np
->>> from listening.variance import Sampling, stratified_variance
+>>> from listening.design.variance import Sampling, stratified_variance
 >>> s = Sampling.build(np.arange(4), np.array([0, 0, 1, 1]))
 >>> s.n_clusters, s.n_strata
 (4, 2)

@@ -642,7 +642,7 @@ def theme_bars(
     Parameters
     ----------
     counts : DataFrame
-        From :func:`listening.freetext.theme_counts`: the ``by`` columns,
+        From :func:`listening.publish.freetext.theme_counts`: the ``by`` columns,
         ``theme``, ``n``, ``base``, ``percent`` and ``suppressed``.
     by : str, list of str or None
         Grouping columns; each group is a colour, "All" in black beside groups

@@ -10,15 +10,15 @@ Examples
 
 from __future__ import annotations
 
-from listening.codebook import load_codebook
-from listening.ingest import Survey, read_survey
+from listening.ingest.codebook import load_codebook
+from listening.ingest.survey import Survey, read_survey
 from listening.paths import SAMPLE_DIR
 
 
 def load_sample() -> Survey:
     """Read ``sample_data/responses.csv`` with the bundled codebook.
 
-    The sample is synthetic (made by :mod:`listening.synthetic`) and includes
+    The sample is synthetic (made by :mod:`listening.ingest.synthetic`) and includes
     a few rows that break the rules on purpose, so ``survey.rejected`` and
     ``survey.report()`` have something to show.
 

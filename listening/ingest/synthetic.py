@@ -20,7 +20,7 @@ to district x age band and district x sex margins removes the bias.
 
 Examples
 --------
->>> from listening.synthetic import make_population, draw_sample, analysis_frame
+>>> from listening.ingest.synthetic import make_population, draw_sample, analysis_frame
 >>> population = make_population(1)
 >>> sample = draw_sample(population, seed=2)
 >>> 1500 < len(sample) < 1900
@@ -39,8 +39,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from listening.codebook import Codebook, Question, load_codebook
 from listening.errors import ListeningError
+from listening.ingest.codebook import Codebook, Question, load_codebook
 from listening.paths import SAMPLE_DIR
 
 DEFAULT_SEED = 2021
@@ -1082,7 +1082,7 @@ def write_sample(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m listening.synthetic --seed N --out DIR``.
+    """Command line: ``python -m listening.ingest.synthetic --seed N --out DIR``.
 
     ``--n-schools`` takes one number for every district or one per district
     (codebook order); ``--rows N`` writes instead a clean benchmark
@@ -1098,7 +1098,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     51
     """
     parser = argparse.ArgumentParser(
-        prog="python -m listening.synthetic",
+        prog="python -m listening.ingest.synthetic",
         description="Write the synthetic Youth Listening sample and its population truth.",
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from listening.design import SurveyDesign
+from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
-from listening.estimates import (
+from listening.estimate.estimators import (
     _check_columns,
     _design_rows,
     _linear_variance,

@@ -32,13 +32,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from listening.design.raking import Calibration, prepare_margins, rake_cells
 from listening.errors import DesignError, ListeningError
-from listening.raking import Calibration, prepare_margins, rake_cells
 
 if TYPE_CHECKING:
-    from listening.codebook import Codebook
-from listening.replicates import Replicates, bootstrap_factors, jackknife_factors, rerake
-from listening.variance import LONELY_PSU, Sampling, compact, domain_degf, plain
+    from listening.ingest.codebook import Codebook
+    from listening.ingest.survey import Survey
+from listening.design.replicates import Replicates, bootstrap_factors, jackknife_factors, rerake
+from listening.design.variance import LONELY_PSU, Sampling, compact, domain_degf, plain
 
 _SHOW = 10
 _STRICT_ROUNDS = 1000
@@ -369,6 +370,42 @@ class SurveyDesign:
             _State(weights=w, base=w),
             codebook=codebook,
         )
+
+    @classmethod
+    def from_survey(cls, survey: Survey, **kwargs: Any) -> SurveyDesign:
+        """A design over a survey's kept respondents, with its codebook's strata and clusters.
+
+        Strata, clusters and the codebook (which gives tables their nets) come
+        from the survey's codebook; keywords (``weights``, ``fpc``,
+        ``lonely_psu``, or overriding ``strata``/``clusters``) pass on.
+
+        Parameters
+        ----------
+        survey : Survey
+            What :func:`listening.read_survey` returned.
+        **kwargs
+            Any argument of :class:`SurveyDesign`.
+
+        Returns
+        -------
+        SurveyDesign
+
+        Examples
+        --------
+        >>> import listening as yl
+        >>> survey = yl.load_sample()
+        >>> design = yl.SurveyDesign.from_survey(survey)
+        >>> len(design) == len(survey.data), design.clusters
+        (True, 'school')
+        """
+        options: dict[str, Any] = {}
+        if survey.codebook is not None:
+            options = {
+                "strata": survey.codebook.strata,
+                "clusters": survey.codebook.clusters,
+                "codebook": survey.codebook,
+            }
+        return cls(survey.data, **{**options, **kwargs})
 
     def _init(
         self,

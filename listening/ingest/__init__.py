@@ -1,0 +1,10 @@
+"""Stage 1, ingest: codebooks, survey files, row checks and the bundled sample.
+
+Modules, in the order data flow through them: :mod:`~listening.ingest.codebook`
+(the questionnaire), :mod:`~listening.ingest.readers` (CSV, Excel, SPSS,
+Parquet into raw text columns), :mod:`~listening.ingest.validate` (every rule,
+every rejected row with its reason), :mod:`~listening.ingest.survey`
+(:func:`read_survey` and the :class:`Survey` it returns),
+:mod:`~listening.ingest.sample` and :mod:`~listening.ingest.synthetic` (the
+bundled synthetic sample and its generator). Nothing here imports a later stage.
+"""

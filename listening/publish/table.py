@@ -1,0 +1,99 @@
+"""What a briefing table holds: its columns and the :class:`CrosstabData` record.
+
+The writers (:mod:`listening.publish.exports`, :mod:`listening.publish.briefing`)
+and the builder (:mod:`listening.publish.tables`) share this module, so they
+need not import each other.
+
+Examples
+--------
+>>> ALL, TABLE_COLUMNS[:3]
+('All', ('category', 'estimate', 'se'))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from listening.estimate.association import RaoScottResult
+
+ALL = "All"
+ESTIMATE_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "n")
+TABLE_COLUMNS: tuple[str, ...] = (
+    "category",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n",
+    "base",
+    "weighted_base",
+    "suppressed",
+    "vs_rest",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class CrosstabData:
+    """The contents of a briefing table (:class:`~listening.publish.tables.Crosstab` adds writers).
+
+    Attributes
+    ----------
+    table : DataFrame
+        The ``by`` column(s) (``"All"`` for the whole population, first),
+        ``category`` (answer options, then nets), ``estimate`` (a proportion),
+        ``se``, ``ci_low``, ``ci_high``, ``n``, ``base``, ``weighted_base``,
+        ``suppressed`` and ``vs_rest`` (+1 / 0 / -1). Suppressed groups have
+        NaN / NA estimates, standard errors, bounds and ``n``.
+    test : RaoScottResult, dict or None
+        The Rao-Scott test of ``question`` against ``by`` (a combined ``by``
+        is tested as one variable of its combinations). For a multi-select
+        question, a dict from each option to the test of that option (ticked
+        or not) against ``by``. None (or a None value) where a test cannot be
+        run (fewer than two categories on a side).
+    question : str
+        The analysed column (for a multi-select question, the question name).
+    by : tuple of str
+        The grouping column(s).
+    title : str
+        The question wording (or ``question`` without a codebook).
+    kind : str
+        ``"single"`` (one answer: proportions add to 1 in a group, before
+        nets) or ``"multi"`` (each option the share mentioning it).
+    min_base, level, ci : int, float, str
+        The suppression threshold, confidence level and interval method.
+    weighting : str
+        How the estimates are weighted, in words.
+    method : str
+        The sample design and how standard errors are computed, in words.
+    source : str
+        Where the data come from.
+    notes : tuple of str
+        Further notes for readers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xxyyy") * 4})
+    >>> tab = yl.crosstab(yl.SurveyDesign(data), "q", by="g", min_base=5)
+    >>> tab.by, tab.kind, round(tab.test.p_value, 3)
+    (('g',), 'single', 1.0)
+    """
+
+    table: pd.DataFrame
+    test: RaoScottResult | dict[str, RaoScottResult | None] | None
+    question: str
+    by: tuple[str, ...]
+    title: str
+    kind: str = "single"
+    min_base: int = 10
+    level: float = 0.95
+    ci: str = "logit"
+    weighting: str = ""
+    method: str = ""
+    source: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
