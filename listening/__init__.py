@@ -48,6 +48,8 @@ _LAZY = {
     "crosstab": "listening.publish.tables",
     "Crosstab": "listening.publish.tables",
     "write_briefing": "listening.publish.briefing",
+    "csv_bytes": "listening.publish.writers",
+    "xlsx_bytes": "listening.publish.writers",
 }
 
 __all__ = [
