@@ -12,16 +12,9 @@ from briefing_data import codebook, design
 
 import listening as yl
 from listening.ingest.codebook import codebook_from_dict
-from listening.publish.exports import (
-    CONFIDENTIAL,
-    FORMULA_TRIGGERS,
-    HIGHER,
-    LOWER,
-    neutralise,
-    to_csv,
-    to_html,
-)
+from listening.publish.exports import CONFIDENTIAL, HIGHER, LOWER, to_csv, to_html
 from listening.publish.tables import ALL, crosstab
+from listening.publish.writers import FORMULA_TRIGGERS, neutralise
 
 NUMBERS = ["estimate", "se", "ci_low", "ci_high"]
 HOSTILE = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@A1", "\tTabbed", "\rReturn"]

@@ -14,8 +14,8 @@ spreadsheets asks:
   as fractions and formatted as %, interval bounds in their own columns,
   bases shown, symbols instead of blank cells.
 
-The workbook is written with xlsxwriter, every text cell as a string (never a
-formula) after :func:`listening.publish.exports.neutralise`. The cover date is passed
+The workbook is written through :mod:`listening.publish.writers`, every text
+cell as a string (never a formula or a link), neutralised. The cover date is passed
 by the caller (default today): the same tables and date give the same cell
 values, and the same bytes.
 
@@ -54,10 +54,10 @@ from listening.publish.exports import (
     NOT_AVAILABLE,
     SYMBOLS,
     heading,
-    neutralise,
     presentation_frame,
 )
 from listening.publish.table import CrosstabData
+from listening.publish.writers import neutralise, workbook, write_text
 
 PERCENT_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
@@ -146,13 +146,10 @@ def write_briefing(
         "weighting": weighting if weighting is not None else first.weighting,
         "date": f"{date.day} {date:%B %Y}",
     }
-    book = xlsxwriter.Workbook(str(file), {"strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties(
-        {
-            "title": neutralise(meta["title"]),
-            "created": dt.datetime.combine(date, dt.time()),
-            "comments": "Written by listening",
-        }
+    book = workbook(
+        file,
+        created=date,
+        properties={"title": meta["title"], "comments": "Written by listening"},
     )
     styles = _Styles(book)
     sheets = [f"Table_{i}" for i in range(1, len(tables) + 1)]
@@ -214,7 +211,7 @@ def _lines(sheet: Any, styles: _Styles, lines: Sequence[str]) -> int:
     """Write text lines down column A from A1 (the first as the title); return the next row."""
     for row, line in enumerate(lines):
         style = styles.title if row == 0 else styles.text
-        sheet.write_string(row, 0, neutralise(line), style)
+        write_text(sheet, row, 0, line, style)
     return len(lines)
 
 
@@ -246,11 +243,11 @@ def _cover(
     ]
     if contact:
         sections.append(("Contact", contact))
-    sheet.write_string(0, 0, neutralise(meta["title"]), styles.title)
+    write_text(sheet, 0, 0, meta["title"], styles.title)
     row = 1
     for head, text in sections:
-        sheet.write_string(row, 0, head, styles.heading)
-        sheet.write_string(row + 1, 0, neutralise(text), styles.wrap)
+        write_text(sheet, row, 0, head, styles.heading)
+        write_text(sheet, row + 1, 0, text, styles.wrap)
         row += 2
     sheet.set_column(0, 0, 100)
     sheet.hide_gridlines(2)
@@ -277,11 +274,11 @@ def _contents(
     ]
     rows = [tuple(cell or NOT_APPLICABLE for cell in r) for r in rows]
     for col, text in enumerate(headers):
-        sheet.write_string(top, col, text, styles.header)
+        write_text(sheet, top, col, text, styles.header)
     for offset, row in enumerate(rows, start=1):
         sheet.write_url(top + offset, 0, f"internal:'{row[0]}'!A1", styles.link, row[0])
         for col, text in enumerate(row[1:], start=1):
-            sheet.write_string(top + offset, col, neutralise(text), styles.text)
+            write_text(sheet, top + offset, col, text, styles.text)
     sheet.add_table(
         top,
         0,
@@ -409,7 +406,7 @@ def _table_sheet(
     headers = [neutralise(str(h)) for h in frame.columns]
     formats = [_column_format(styles, h) for h in headers]
     for col, text in enumerate(headers):
-        sheet.write_string(top, col, text, styles.header)
+        write_text(sheet, top, col, text, styles.header)
     values = frame.to_numpy(dtype=object)
     for r, row in enumerate(values, start=top + 1):
         for c, value in enumerate(row):
@@ -448,11 +445,11 @@ def _column_format(styles: _Styles, header: str) -> Any:
 def _cell(sheet: Any, row: int, col: int, value: Any, style: Any, styles: _Styles) -> None:
     if isinstance(value, str):
         numeric = style is not styles.text
-        sheet.write_string(row, col, neutralise(value), styles.symbol if numeric else style)
+        write_text(sheet, row, col, value, styles.symbol if numeric else style)
     elif isinstance(value, bool | np.bool_):
-        sheet.write_string(row, col, "Yes" if value else "No", styles.text)
+        write_text(sheet, row, col, "Yes" if value else "No", styles.text)
     elif value is None or pd.isna(value):
-        sheet.write_string(row, col, NOT_AVAILABLE, styles.symbol)
+        write_text(sheet, row, col, NOT_AVAILABLE, styles.symbol)
     else:
         sheet.write_number(row, col, float(value), style)
 

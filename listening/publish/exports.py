@@ -5,16 +5,17 @@ suppressed group, and uses the Government Statistical Service symbols
 (:data:`SYMBOLS`) where a cell has no number, so no cell is left blank.
 
 Text that came from respondents or a codebook (answer labels, group names,
-question wording) and begins with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return is *neutralised*: it is written with a leading apostrophe
-(``'=cmd``), so that no spreadsheet program reading the CSV or the workbook
-ever takes it for a formula (OWASP "CSV injection"). Numbers are written as
-numbers and never neutralised.
+question wording) and could pass for a formula is *neutralised* by
+:func:`listening.publish.writers.neutralise`: it is written with a leading
+apostrophe (``'=cmd``), so that no spreadsheet program reading the CSV or the
+workbook ever takes it for a formula (OWASP "CSV injection"). Numbers are
+written as numbers and never neutralised. Every CSV is written by
+:mod:`listening.publish.writers`; the HTML escapes all text.
 
 Examples
 --------
->>> neutralise("=HYPERLINK(\\"http://x\\")")
-'\\'=HYPERLINK("http://x")'
+>>> neutralise(" =HYPERLINK(\\"http://x\\")")
+'\\' =HYPERLINK("http://x")'
 >>> neutralise("Very safe"), neutralise(0.25)
 ('Very safe', 0.25)
 """
@@ -29,6 +30,7 @@ import pandas as pd
 
 from listening.ingest.codebook import slug
 from listening.publish.table import ALL, ESTIMATE_COLUMNS, CrosstabData
+from listening.publish.writers import neutralise, write_csv
 
 if TYPE_CHECKING:
     from great_tables import GT
@@ -44,31 +46,6 @@ SYMBOLS: dict[str, str] = {
     NOT_APPLICABLE: "not applicable: the whole population is not compared with itself",
 }
 HIGHER, LOWER = "▲", "▼"
-FORMULA_TRIGGERS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
-CSV_FLOAT_DIGITS = ".12g"
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet could run as a formula with an apostrophe.
-
-    Parameters
-    ----------
-    value : object
-        Any cell value; only strings beginning with ``=``, ``+``, ``-``,
-        ``@``, tab or carriage return are changed.
-
-    Returns
-    -------
-    object
-
-    Examples
-    --------
-    >>> neutralise("+44 1223"), neutralise("@SUM(A1)"), neutralise("11-13")
-    ("'+44 1223", "'@SUM(A1)", '11-13')
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _text_columns(tab: CrosstabData) -> list[str]:
@@ -106,7 +83,8 @@ def to_csv(tab: CrosstabData, path: str | Path) -> Path:
     """Write the tidy table to a UTF-8 CSV file, the same bytes for the same table.
 
     Proportions stay proportions (0 to 1); floats are written with 12
-    significant digits, lines end in ``\\n``.
+    significant digits, lines end in ``\\n``
+    (:func:`listening.publish.writers.write_csv`).
 
     Parameters
     ----------
@@ -117,6 +95,11 @@ def to_csv(tab: CrosstabData, path: str | Path) -> Path:
     -------
     Path
         The file written.
+
+    Raises
+    ------
+    ListeningError
+        If the file cannot be written.
 
     Examples
     --------
@@ -130,16 +113,7 @@ def to_csv(tab: CrosstabData, path: str | Path) -> Path:
     >>> print(out.read_text().splitlines()[3])
     a,'=cmd,1,0,[x],[x],10,10,10,False,1
     """
-    file = Path(path)
-    frame = tidy_frame(tab).map(_csv_cell)
-    frame.to_csv(file, index=False, lineterminator="\n", encoding="utf-8")
-    return file
-
-
-def _csv_cell(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return format(float(value), CSV_FLOAT_DIGITS)
-    return value
+    return write_csv(tidy_frame(tab), path)
 
 
 def heading(column: str) -> str:

@@ -210,18 +210,26 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     return file
 
 
-def workbook(target: str | Path | io.BytesIO, *, created: dt.date | None = None) -> Any:
+def workbook(
+    target: str | Path | io.BytesIO,
+    *,
+    created: dt.date | None = None,
+    properties: Mapping[str, str] | None = None,
+) -> xlsxwriter.Workbook:
     """A new xlsxwriter ``Workbook`` that writes text as strings, never formulas or links.
 
-    Write its text cells with :func:`write_text`, so that they are neutralised too.
+    Write its text cells with :func:`write_text` (or :func:`write_cell`), so
+    that they are neutralised too.
 
     Parameters
     ----------
     target : str, Path or BytesIO
-        Where :meth:`close` writes the file.
+        Where ``close()`` writes the file.
     created : datetime.date, optional
         The creation date stored in the file. Default: now. Passing a date
         makes the same content give the same bytes.
+    properties : mapping of str to str, optional
+        Further document properties (``title``, ``comments``...), neutralised.
 
     Returns
     -------
@@ -229,15 +237,17 @@ def workbook(target: str | Path | io.BytesIO, *, created: dt.date | None = None)
 
     Examples
     --------
-    >>> import io
+    >>> import datetime, io
     >>> buffer = io.BytesIO()
-    >>> book = workbook(buffer)
+    >>> book = workbook(buffer, created=datetime.date(2025, 3, 1), properties={"title": "=1"})
     >>> sheet = book.add_worksheet("Sheet1")
     >>> write_text(sheet, 0, 0, "=1+1")
     0
     >>> book.close()
-    >>> buffer.getvalue()[:2]
-    b'PK'
+    >>> import openpyxl
+    >>> opened = openpyxl.load_workbook(buffer)
+    >>> opened.properties.title, opened["Sheet1"]["A1"].value, opened["Sheet1"]["A1"].data_type
+    ("'=1", "'=1+1", 's')
     """
     options: dict[str, Any] = dict(WORKBOOK_OPTIONS)
     if isinstance(target, io.BytesIO):
@@ -245,11 +255,11 @@ def workbook(target: str | Path | io.BytesIO, *, created: dt.date | None = None)
     else:
         target = str(target)
     book = xlsxwriter.Workbook(target, options)
+    document = {key: neutralise(value) for key, value in (properties or {}).items()}
     if created is not None:
-        moment = (
-            created if isinstance(created, dt.datetime) else dt.datetime.combine(created, dt.time())
-        )
-        book.set_properties({"created": moment})
+        document["created"] = dt.datetime.combine(created, dt.time())
+    if document:
+        book.set_properties(document)
     return book
 
 
