@@ -74,3 +74,13 @@ class ConvergenceError(ListeningError):
     >>> issubclass(ConvergenceError, ListeningError)
     True
     """
+
+
+class AccessError(ListeningError):
+    """The hosted explorer's sign-in or allow-list configuration is unusable.
+
+    Examples
+    --------
+    >>> issubclass(AccessError, ListeningError)
+    True
+    """
