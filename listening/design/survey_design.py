@@ -24,205 +24,22 @@ SurveyDesign(6 rows, 3 clusters, weights 'w')
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
+from listening.design.diagnostics import Diagnostics, diagnose
+from listening.design.engine import DesignState, Variance, VarianceEngine
 from listening.design.raking import Calibration, prepare_margins, rake_cells
+from listening.design.replicates import bootstrap_factors, jackknife_factors, rerake
+from listening.design.structure import build_structure, trim_weights
+from listening.design.variance import LONELY_PSU, Sampling
 from listening.errors import DesignError, ListeningError
 
 if TYPE_CHECKING:
     from listening.ingest.codebook import Codebook
     from listening.ingest.survey import Survey
-from listening.design.replicates import Replicates, bootstrap_factors, jackknife_factors, rerake
-from listening.design.variance import LONELY_PSU, Sampling, compact, domain_degf, plain
-
-_SHOW = 10
-_STRICT_ROUNDS = 1000
-
-
-def _rows(index: pd.Index, mask: np.ndarray) -> str:
-    rows = list(index[mask][:_SHOW])
-    more = int(mask.sum()) - len(rows)
-    return ", ".join(repr(plain(r)) for r in rows) + (f" and {more} more" if more > 0 else "")
-
-
-def _column(data: pd.DataFrame, name: object, role: str) -> pd.Series:
-    if name not in data.columns:
-        raise DesignError(
-            f"{role} column {name!r} is not in the data; pass one of "
-            f"{', '.join(repr(c) for c in list(data.columns)[:20])}"
-        )
-    col = data[name]
-    missing = col.isna().to_numpy()
-    if missing.any():
-        raise DesignError(
-            f"{role} column {name!r} is missing for rows {_rows(data.index, missing)}; "
-            f"fill in every {role} value or drop those rows before building the design"
-        )
-    return col
-
-
-def _numeric(data: pd.DataFrame, name: str, role: str) -> np.ndarray:
-    col = _column(data, name, role)
-    values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(values)
-    if bad.any():
-        raise DesignError(
-            f"{role} column {name!r} has non-numeric values at rows {_rows(data.index, bad)} "
-            f"(e.g. {col[bad].iloc[0]!r}); give every row a number"
-        )
-    return values
-
-
-@dataclass(frozen=True, eq=False)
-class Groups:
-    """Rows grouped by first-stage cluster and raking cell: the unit of every weighted sum.
-
-    Attributes
-    ----------
-    code : ndarray of int, shape (n,)
-        Group of every row.
-    n_groups : int
-    cluster : ndarray of int, shape (n_groups,)
-        Cluster of every group.
-    cell : ndarray of int or None, shape (n_groups,)
-        Raking cell of every group (raked designs).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> Groups(np.array([0, 1, 1]), 2, np.array([0, 1]), None).n_groups
-    2
-    """
-
-    code: np.ndarray
-    n_groups: int
-    cluster: np.ndarray
-    cell: np.ndarray | None
-
-    def sum(self, values: np.ndarray, to: str = "cluster", size: int | None = None) -> np.ndarray:
-        """Add group-level rows (n_groups, k) up to clusters or raking cells.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> g = Groups(np.arange(3), 3, np.array([0, 0, 1]), None)
-        >>> g.sum(np.array([[1.0], [2.0], [3.0]]), size=2).tolist()
-        [[3.0], [3.0]]
-        """
-        target = self.cluster if to == "cluster" else self.cell
-        n = int(target.max()) + 1 if size is None else size
-        mat = sp.csr_matrix(
-            (np.ones(self.n_groups), (target, np.arange(self.n_groups))),
-            shape=(n, self.n_groups),
-        )
-        return np.asarray(mat @ values)
-
-
-@dataclass(frozen=True, eq=False)
-class Diagnostics:
-    """Weighting diagnostics of a design.
-
-    Attributes
-    ----------
-    n : int
-        Respondents.
-    sum_weights : float
-    deff : float
-        Kish's design effect due to weighting, ``n * sum(w^2) / sum(w)^2``
-        (that is ``1 + cv^2`` with the population standard deviation of the weights).
-    effective_n : float
-        ``sum(w)^2 / sum(w^2) = n / deff``.
-    cv : float
-        Coefficient of variation of the weights (population sd / mean).
-    min, median, max : float
-        Weight range.
-    margins : DataFrame or None
-        For a raked design: achieved versus target total of every margin category.
-    sweeps : int or None
-        Raking sweeps used (the most any replicate needed, for replicate designs).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> import listening as yl
-    >>> d = yl.SurveyDesign(pd.DataFrame({"w": [1.0, 1.0, 2.0, 4.0]}), weights="w")
-    >>> d.diagnostics().deff
-    1.375
-    """
-
-    n: int
-    sum_weights: float
-    deff: float
-    effective_n: float
-    cv: float
-    min: float
-    median: float
-    max: float
-    margins: pd.DataFrame | None = None
-    sweeps: int | None = None
-
-    def to_frame(self) -> pd.DataFrame:
-        """The figures as a two-column table (``statistic``, ``value``).
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> import listening as yl
-        >>> d = yl.SurveyDesign(pd.DataFrame({"w": [1.0, 3.0]}), weights="w")
-        >>> d.diagnostics().to_frame().iloc[:3]
-             statistic  value
-        0  respondents   2.00
-        1  sum_weights   4.00
-        2    kish_deff   1.25
-        """
-        rows = [
-            ("respondents", float(self.n)),
-            ("sum_weights", self.sum_weights),
-            ("kish_deff", self.deff),
-            ("effective_n", self.effective_n),
-            ("cv_weights", self.cv),
-            ("min_weight", self.min),
-            ("median_weight", self.median),
-            ("max_weight", self.max),
-        ]
-        if self.sweeps is not None:
-            rows.append(("raking_sweeps", float(self.sweeps)))
-        return pd.DataFrame(rows, columns=["statistic", "value"])
-
-    def __repr__(self) -> str:
-        lines = [
-            f"Weighting diagnostics ({self.n:,} respondents, weights sum to "
-            f"{self.sum_weights:,.6g})",
-            f"  Kish design effect 1 + cv^2: {self.deff:.4f}  (cv {self.cv:.4f})",
-            f"  effective sample size:       {self.effective_n:,.1f}",
-            f"  weights min / median / max:  {self.min:.6g} / {self.median:.6g} / {self.max:.6g}",
-        ]
-        if self.margins is not None:
-            gap = float(self.margins["relative_gap"].abs().max())
-            lines.append(
-                f"  raked in {self.sweeps} sweeps to {len(self.margins)} margin categories "
-                f"(largest relative gap {gap:.2g}); see .margins"
-            )
-        return "\n".join(lines)
-
-
-@dataclass(frozen=True, eq=False)
-class _State:
-    """Weights and weighting history of a design (immutable)."""
-
-    weights: np.ndarray
-    base: np.ndarray
-    calibration: Calibration | None = None
-    raked: np.ndarray | None = None
-    trimmed: bool = False
-    replicates: Replicates | None = None
-    cache: dict = field(default_factory=dict)
 
 
 class SurveyDesign:
@@ -295,79 +112,13 @@ class SurveyDesign:
                 f"{', '.join(repr(v) for v in LONELY_PSU)}"
             )
         data = data.copy(deep=False)
-        n = len(data)
-        if weights is None:
-            w = np.ones(n)
-        else:
-            w = _numeric(data, weights, "weights")
-            bad = w <= 0
-            if bad.any():
-                raise DesignError(
-                    f"weights column {weights!r} has non-positive values at rows "
-                    f"{_rows(data.index, bad)}; weights must be positive: drop respondents "
-                    "with zero weight before building the design"
-                )
-        if strata is None:
-            stratum, stratum_labels = np.zeros(n, dtype=np.int64), (None,)
-        else:
-            codes, uniques = pd.factorize(_column(data, strata, "strata"), sort=True)
-            stratum, stratum_labels = codes.astype(np.int64), tuple(uniques)
-        if clusters is None:
-            cluster = np.arange(n, dtype=np.int64)
-            cluster_stratum = stratum
-        else:
-            codes, uniques = pd.factorize(_column(data, clusters, "clusters"))
-            cluster = codes.astype(np.int64)
-            cluster_stratum = np.zeros(len(uniques), dtype=np.int64)
-            cluster_stratum[cluster] = stratum
-            crossed = cluster_stratum[cluster] != stratum
-            if crossed.any():
-                i = int(np.flatnonzero(crossed)[0])
-                raise DesignError(
-                    f"cluster {plain(uniques[cluster[i]])!r} (column {clusters!r}) appears in more "
-                    f"than one stratum (column {strata!r}), e.g. at row {plain(data.index[i])!r}; "
-                    "clusters must be nested in strata: give each stratum's clusters their "
-                    "own ids (e.g. combine the stratum and cluster columns)"
-                )
-        fpc_h = None
-        if fpc is not None:
-            values = _numeric(data, fpc, "fpc")
-            n_strata = int(stratum.max()) + 1
-            lo = np.full(n_strata, np.inf)
-            hi = np.full(n_strata, -np.inf)
-            np.minimum.at(lo, stratum, values)
-            np.maximum.at(hi, stratum, values)
-            if (lo != hi).any():
-                h = int(np.flatnonzero(lo != hi)[0])
-                raise DesignError(
-                    f"fpc column {fpc!r} takes several values ({lo[h]:g} and {hi[h]:g}) within "
-                    f"stratum {plain(stratum_labels[h])!r}; give one population count per stratum"
-                )
-            fpc_h = lo
-            sampled = np.bincount(cluster_stratum, minlength=n_strata)
-            small = fpc_h < sampled
-            if small.any():
-                h = int(np.flatnonzero(small)[0])
-                raise DesignError(
-                    f"fpc column {fpc!r} gives {fpc_h[h]:g} clusters in the population of "
-                    f"stratum {plain(stratum_labels[h])!r}, fewer than the {sampled[h]} "
-                    "sampled; fpc is the population number of clusters (or respondents without "
-                    "clusters), not a fraction"
-                )
-        sampling = Sampling.build(
-            cluster,
-            cluster_stratum,
-            fpc=fpc_h,
-            lonely_psu=lonely_psu,
-            stratum_labels=stratum_labels,
-            cluster_labels=data.index if clusters is None else pd.Index(uniques),
-        )
+        w, sampling = build_structure(data, weights, strata, clusters, fpc, lonely_psu)
         w.setflags(write=False)
         self._init(
             data,
             {"weights": weights, "strata": strata, "clusters": clusters, "fpc": fpc},
             sampling,
-            _State(weights=w, base=w),
+            DesignState(weights=w, base=w),
             codebook=codebook,
         )
 
@@ -412,7 +163,7 @@ class SurveyDesign:
         data: pd.DataFrame,
         spec: dict,
         sampling: Sampling,
-        state: _State,
+        state: DesignState,
         domain: np.ndarray | None = None,
         codebook: Codebook | None = None,
     ) -> None:
@@ -423,7 +174,7 @@ class SurveyDesign:
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_domain", domain)
 
-    def _evolve(self, state: _State) -> SurveyDesign:
+    def _evolve(self, state: DesignState) -> SurveyDesign:
         if self._domain is not None:
             raise ListeningError(
                 "this design is a subset(); rake, trim, jackknife and bootstrap the whole "
@@ -492,6 +243,52 @@ class SurveyDesign:
         """Number of replicate weights (0 for a linearization design)."""
         rep = self._state.replicates
         return 0 if rep is None else rep.n_replicates
+
+    @property
+    def domain(self) -> np.ndarray | None:
+        """Rows inside the estimates after :meth:`subset` (read-only bool array), or None."""
+        return self._domain
+
+    @property
+    def sampling(self) -> Sampling:
+        """The first-stage structure: cluster and stratum codes, fpc, lonely-PSU rule."""
+        return self._sampling
+
+    @property
+    def engine(self) -> VarianceEngine:
+        """The variance engine every estimator uses (see :mod:`listening.design.engine`).
+
+        Designs that share weights (a :meth:`subset`, :meth:`with_columns`)
+        share one engine, so its groupings are built once.
+        """
+        cache = self._state.cache
+        if "engine" not in cache:
+            cache["engine"] = VarianceEngine(self._sampling, self._state)
+        return cache["engine"]
+
+    def variance(
+        self,
+        influence: np.ndarray | None = None,
+        *,
+        replicates: np.ndarray | None = None,
+        present: np.ndarray,
+        covariance: bool = False,
+    ) -> Variance:
+        """The design-based (co)variance of estimates: :meth:`VarianceEngine.variance`.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> import listening as yl
+        >>> d = yl.SurveyDesign(pd.DataFrame({"y": [1.0, 2.0, 4.0]}))
+        >>> inside = np.zeros(3, dtype=np.int64)
+        >>> sums = d.engine.group_sums(inside, 1, values=d.data["y"].to_numpy())
+        >>> d.variance(sums, present=d.engine.presence(inside, 1)).var.round(4).tolist()
+        [7.0]
+        """
+        return self.engine.variance(
+            influence, replicates=replicates, present=present, covariance=covariance
+        )
 
     def __len__(self) -> int:
         return len(self._data)
@@ -595,7 +392,7 @@ class SurveyDesign:
                 progress=progress,
             )
         return self._evolve(
-            _State(
+            DesignState(
                 weights=raked,
                 base=base,
                 calibration=calibration,
@@ -649,36 +446,12 @@ class SurveyDesign:
         hi = np.inf if upper is None else float(upper)
         if not lo < hi:
             raise ListeningError(f"trim bounds must satisfy lower < upper; got {lo:g}, {hi:g}")
-        w = np.array(self._state.weights)
-        for _ in range(_STRICT_ROUNDS):
-            outside = (w < lo) | (w > hi)
-            if not outside.any():
-                break
-            if outside.all():
-                raise ListeningError(
-                    f"every weight lies outside [{lo:g}, {hi:g}], so the trimmed amount cannot "
-                    "be shared out; widen the bounds"
-                )
-            new = np.clip(w, lo, hi)
-            new[~outside] += (w - new).sum() / (~outside).sum()
-            w = new
-            if not strict:
-                break
-        else:
-            raise ListeningError(
-                f"strict trimming to [{lo:g}, {hi:g}] did not settle in {_STRICT_ROUNDS} rounds; "
-                "widen the bounds"
-            )
-        if (w <= 0).any():
-            raise ListeningError(
-                f"trimming to [{lo:g}, {hi:g}] leaves non-positive weights; raise the lower "
-                "bound above zero"
-            )
+        w = trim_weights(self._state.weights, lo, hi, strict=strict)
         w.setflags(write=False)
         state = self._state
         base = state.base if state.calibration is not None else w
         return self._evolve(
-            _State(
+            DesignState(
                 weights=w,
                 base=base,
                 calibration=state.calibration,
@@ -724,7 +497,7 @@ class SurveyDesign:
             self._sampling, stratified=self._spec["strata"] is not None, progress=progress
         )
         return self._evolve(
-            _State(
+            DesignState(
                 weights=self._state.weights,
                 base=self._state.weights,
                 trimmed=self._state.trimmed,
@@ -770,7 +543,7 @@ class SurveyDesign:
             raise ListeningError(f"bootstrap needs at least 2 replicates; got {replicates}")
         rep = bootstrap_factors(self._sampling, int(replicates), seed, progress=progress)
         return self._evolve(
-            _State(
+            DesignState(
                 weights=self._state.weights,
                 base=self._state.weights,
                 trimmed=self._state.trimmed,
@@ -897,121 +670,4 @@ class SurveyDesign:
         >>> d.diagnostics().effective_n
         2.5714285714285716
         """
-        w = self._state.weights
-        n = len(w)
-        total = float(w.sum())
-        squares = float((w * w).sum())
-        deff = n * squares / total**2
-        cal = self._state.calibration
-        margins = sweeps = None
-        if cal is not None:
-            margins = cal.achieved(w)
-            sweeps = cal.sweeps
-            rep = self._state.replicates
-            if rep is not None and rep.sweeps is not None:
-                sweeps = max(sweeps, rep.sweeps)
-        return Diagnostics(
-            n=n,
-            sum_weights=total,
-            deff=deff,
-            effective_n=total**2 / squares,
-            cv=float(np.sqrt(max(deff - 1.0, 0.0))),
-            min=float(w.min()),
-            median=float(np.median(w)),
-            max=float(w.max()),
-            margins=margins,
-            sweeps=sweeps,
-        )
-
-    # ------------------------------------------------------------------ internals for estimators
-    @cached_property
-    def _groups(self) -> Groups:
-        """Rows grouped by cluster (and raking cell when raked)."""
-        cluster = self._sampling.cluster
-        cal = self._state.calibration
-        if cal is None:
-            return Groups(
-                cluster, self._sampling.n_clusters, np.arange(self._sampling.n_clusters), None
-            )
-        cells = cal.cells
-        key = cluster * cells.n_cells + cells.cell
-        code, uniq = compact(key, self._sampling.n_clusters * cells.n_cells)
-        return Groups(
-            code,
-            len(uniq),
-            uniq // cells.n_cells,
-            uniq % cells.n_cells,
-        )
-
-    @cached_property
-    def _cluster_cell(self) -> sp.csr_matrix:
-        """Raked weights (before trimming) summed by cluster x raking cell."""
-        g = self._groups
-        cal = self._state.calibration
-        sums = np.bincount(g.code, self._state.raked, minlength=g.n_groups)
-        return sp.csr_matrix(
-            (sums, (g.cluster, g.cell)), shape=(self._sampling.n_clusters, cal.cells.n_cells)
-        )
-
-    def _sum_weights(self) -> np.ndarray:
-        """Row weights that estimators sum: current weights, or replicate base weights."""
-        rep = self._state.replicates
-        if rep is not None and rep.cell_factors is not None:
-            return self._state.base
-        return self._state.weights
-
-    def _full_factor(self) -> np.ndarray | None:
-        """Per group: full-sample weight over the summed weight (raked replicate designs)."""
-        rep = self._state.replicates
-        if rep is None or rep.cell_factors is None:
-            return None
-        return self._state.calibration.factor[self._groups.cell]
-
-    def _linear_totals(self, group_totals: np.ndarray) -> np.ndarray:
-        """Cluster totals of influence values, with the raking residualization.
-
-        ``group_totals`` (n_groups, k) are sums of ``w * a`` (``a`` the
-        unweighted influence) by group; returns (n_clusters, k).
-        """
-        g = self._groups
-        cal = self._state.calibration
-        totals = g.sum(group_totals, "cluster", self._sampling.n_clusters)
-        if cal is None:
-            return totals
-        cell_totals = g.sum(group_totals, "cell", cal.cells.n_cells)
-        fitted = cal.fit @ (cell_totals / cal.factor[:, None])
-        return totals - self._cluster_cell @ fitted
-
-    def _check_lonely(self, present: np.ndarray) -> None:
-        """Raise for a single-cluster stratum used by a domain (groups x domains presence)."""
-        s = self._sampling
-        if s.lonely_psu != "fail" or not s.lonely.any():
-            return
-        if self.is_raked:
-            s.check_lonely()
-            return
-        clusters = self._groups.sum(present.astype(float), "cluster", s.n_clusters)
-        touched = np.asarray(s.to_stratum @ clusters).sum(axis=1) > 0
-        s.check_lonely(touched)
-
-    def _degf(self, present: np.ndarray) -> np.ndarray:
-        """R's ``degf`` of each domain, from a groups x domains presence matrix."""
-        rep = self._state.replicates
-        s = self._sampling
-        if rep is None:
-            clusters = self._groups.sum(present.astype(float), "cluster", s.n_clusters) > 0
-            return domain_degf(clusters, s)
-        out = np.empty(present.shape[1], dtype=int)
-        for d in range(present.shape[1]):
-            mask = present[:, d]
-            key = np.packbits(mask).tobytes()
-            cached = self._state.cache.get(("rank", key))
-            if cached is None:
-                cached = rep.domain_rank(self._groups, np.flatnonzero(mask)) - 1
-                self._state.cache[("rank", key)] = cached
-            out[d] = cached
-        return out
-
-    def _replicate_sums(self, group_sums: np.ndarray) -> np.ndarray:
-        """Replicate totals (n_replicates, k) from group sums of base weights (n_groups, k)."""
-        return self._state.replicates.totals(self._groups, group_sums)
+        return diagnose(self._state)

@@ -21,14 +21,8 @@ from scipy import special
 
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
-from listening.estimate.estimators import (
-    _check_columns,
-    _design_rows,
-    _linear_variance,
-    _replicate_var,
-    _Sums,
-    category_codes,
-)
+from listening.estimate.domains import category_codes, check_columns
+from listening.estimate.sums import WeightedSums, design_rows
 
 RAO_SCOTT_STATISTICS: tuple[str, ...] = ("F", "Chisq")
 
@@ -116,12 +110,13 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
             f"statistic={statistic!r} is not valid; use one of "
             f"{', '.join(repr(s) for s in RAO_SCOTT_STATISTICS)}"
         )
-    _check_columns(design._data, [row, col], "column")
-    r_code, _ = category_codes(design._data[row])
-    c_code, _ = category_codes(design._data[col])
+    data = design.data
+    check_columns(data, [row, col], "column")
+    r_code, _ = category_codes(data[row])
+    c_code, _ = category_codes(data[col])
     inside = (r_code >= 0) & (c_code >= 0)
-    if design._domain is not None:
-        inside &= design._domain
+    if design.domain is not None:
+        inside &= design.domain
     r_used = np.unique(r_code[inside])
     c_used = np.unique(c_code[inside])
     nr, nc = len(r_used), len(c_used)
@@ -134,17 +129,13 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
     c_code = np.searchsorted(c_used, c_code)
     cell = np.where(inside, r_code + nr * c_code, 0)
     domain = np.where(inside, 0, -1)
-    sums = _Sums.take(design, domain, 1, cell, nr * nc)
+    sums = WeightedSums.take(design, domain, 1, cell, nr * nc)
     p, total = sums.estimate(design)
-    if design.is_replicate:
-        thetas = sums.replicates(design)
-        v = _replicate_var(design, thetas.reshape(len(thetas), -1), covariance=True)
-        nu = float(design._degf(sums.present)[0])
-    else:
-        v = _linear_variance(design, sums.influence(p, total), sums.present, covariance=True)
-        nu = float(_kept_degf(design, inside))
+    variance = sums.variance(design, p, total, covariance=True)
+    v = variance.var
+    nu = float(variance.df[0] if design.is_replicate else _kept_degf(design, inside))
     p = p[0]
-    n_rows = float(_design_rows(design, np.array([inside.sum()]))[0])
+    n_rows = float(design_rows(design, np.array([inside.sum()]))[0])
     x1, inter = _x1_x12(nr, nc)
     cmat = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
     with np.errstate(divide="ignore"):
@@ -183,7 +174,7 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
 
 def _kept_degf(design: SurveyDesign, inside: np.ndarray) -> int:
     """Clusters minus strata of the rows a domain design keeps (R's ``nu`` in svychisq)."""
-    s = design._sampling
+    s = design.sampling
     rows = np.ones(len(inside), dtype=bool) if design.is_raked else inside
     clusters = np.unique(s.cluster[rows])
     return len(clusters) - len(np.unique(s.cluster_stratum[clusters]))

@@ -39,7 +39,8 @@ import pandas as pd
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
 from listening.estimate.association import RaoScottResult, rao_scott
-from listening.estimate.estimators import CI_METHODS, holm, proportion, vs_rest
+from listening.estimate.estimators import holm, proportion, vs_rest
+from listening.estimate.intervals import CI_METHODS
 from listening.ingest.codebook import Codebook, Question, slug
 from listening.publish.briefing import write_briefing
 from listening.publish.exports import to_csv, to_gt, to_html
