@@ -79,6 +79,11 @@ class Question:
         Multi-select options that cannot be ticked with any other.
     coding_frame : dict of str to tuple of str
         For free text: themes and the keywords that signal them.
+    publication : dict
+        How the question is published as a grouping variable: ``groups``
+        (``{label: [options]}`` reported as one category) and ``county_only``
+        (options not shown by district, or ``true`` for the whole variable);
+        see :class:`listening.publish.disclosure.DisclosurePolicy`.
 
     Examples
     --------
@@ -97,6 +102,7 @@ class Question:
     codes: dict[str, str] = field(default_factory=dict)
     exclusive: tuple[str, ...] = ()
     coding_frame: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    publication: dict[str, Any] = field(default_factory=dict)
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -431,6 +437,7 @@ def _question(reader: _Reader) -> Question:
         str(theme): tuple(str(k).lower() for k in keywords)
         for theme, keywords in reader.get("coding_frame", dict, default={}).items()
     }
+    publication = _publication(_Reader(reader.get("publication", dict, default={}), here), labels)
     return Question(
         name=name,
         wording=reader.get("wording", str, default=name),
@@ -442,7 +449,32 @@ def _question(reader: _Reader) -> Question:
         codes=codes,
         exclusive=exclusive,
         coding_frame=frame,
+        publication=publication,
     )
+
+
+def _publication(reader: _Reader, labels: tuple[str, ...]) -> dict[str, Any]:
+    """A question's ``publication`` key: ``groups`` and ``county_only``, checked."""
+    unknown = sorted(set(reader.raw) - {"groups", "county_only"})
+    if unknown:
+        raise CodebookError(
+            f"Codebook {reader.where}: publication keys {unknown} are unknown; "
+            "use groups and county_only."
+        )
+    groups = {
+        str(label): [str(m) for m in members]
+        for label, members in reader.get("groups", dict, default={}).items()
+    }
+    only = reader.get("county_only", object, default=[])
+    listed = [m for members in groups.values() for m in members]
+    listed += [str(m) for m in only] if isinstance(only, list) else []
+    stray = [m for m in listed if m not in labels]
+    if stray or not isinstance(only, list | bool):
+        raise CodebookError(
+            f"Codebook {reader.where}: publication names {stray or only!r}, which are not "
+            "options (county_only takes a list of options or true)."
+        )
+    return {"groups": groups, "county_only": only} if groups or only else {}
 
 
 def _no_duplicates(labels: tuple[str, ...], where: str, what: str) -> None:
