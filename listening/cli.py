@@ -11,6 +11,11 @@ Bad input (a missing file, a broken codebook, margins that do not fit) ends
 with exit code 2 and a one-line message on stderr, never a traceback; so do
 bad arguments.
 
+Every output path is checked before anything is written (:func:`check_outputs`):
+no output may be an input file (the survey, the codebook, the margins), the
+folders must exist, no two outputs may be the same file. A refusal writes
+nothing at all.
+
 Examples
 --------
 >>> main(["validate", "no-such-file.csv"])
@@ -21,12 +26,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from listening.errors import ListeningError
+from listening.paths import SAMPLE_DIR
 
 if TYPE_CHECKING:
     from listening.ingest.codebook import Codebook
@@ -34,6 +41,8 @@ if TYPE_CHECKING:
     from listening.publish.tables import Crosstab
 
 COMBINE = "+"
+WORKBOOK_SUFFIX = ".xlsx"
+BUNDLED_CODEBOOK = SAMPLE_DIR / "codebook.yaml"
 BUNDLED_TARGETS_SOURCE = (
     "ONS mid-2020 population estimates, persons aged 11 to 18 by district and single year "
     "of age (district x age band); Census 2021, females and males aged under 20 by district, "
@@ -209,14 +218,24 @@ def _brief(args: argparse.Namespace) -> int:
         with_unknown_sex,
     )
     from listening.design.survey_design import SurveyDesign
+    from listening.ingest.codebook import load_codebook
+    from listening.ingest.survey import read_survey
     from listening.publish.briefing import write_briefing
     from listening.publish.tables import crosstab
 
-    codebook, survey = _read(args)
+    codebook = load_codebook(args.codebook)
     by = [part.split(COMBINE) for part in (args.by or [codebook.district_column or "district"])]
     questions = args.questions or default_questions(codebook, by)
     for name in questions:
         codebook.question(name)
+    jobs = [(q, b) for q in questions for b in by]
+    extras = _extra_files(args, jobs)
+    check_outputs(
+        [("--out", Path(args.out))] + [(option, file) for option, _, file in extras],
+        _inputs(args),
+        folders=[(o, Path(f)) for o, f in (("--html", args.html), ("--csv", args.csv)) if f],
+    )
+    survey = read_survey(args.data, codebook)
     design = SurveyDesign.from_survey(survey)
     targets = None
     targets_source = None
@@ -232,7 +251,6 @@ def _brief(args: argparse.Namespace) -> int:
         design = design.rake(with_unknown_sex(targets, survey, codebook=codebook))
         targets_source = f"{targets_source} {UNKNOWN_SEX_NOTE}"
     tables = []
-    jobs = [(q, b) for q in questions for b in by]
     for question, groups in tqdm(jobs, desc="tables", unit="table", disable=args.quiet):
         tables.append(
             crosstab(
@@ -254,9 +272,7 @@ def _brief(args: argparse.Namespace) -> int:
         targets=targets,
         targets_source=targets_source,
     )
-    for folder, kind in ((args.html, "html"), (args.csv, "csv")):
-        if folder:
-            _write_each(Path(folder), tables, kind)
+    _write_each(tables, extras)
     hidden = sum(int(t.table.drop_duplicates(list(t.by))["suppressed"].sum()) for t in tables)
     print(
         f"Wrote {out}: {len(tables)} tables, {hidden} groups suppressed "
@@ -265,16 +281,157 @@ def _brief(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_each(folder: Path, tables: list[Crosstab], kind: str) -> None:
+def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The files ``brief`` reads: the survey, the codebook and the margins (bundled or not)."""
+    from listening.design.margins import MARGINS_FILE
+
+    inputs = [("the survey", Path(args.data))]
+    inputs.append(("the codebook", Path(args.codebook) if args.codebook else BUNDLED_CODEBOOK))
+    if not args.unweighted:
+        inputs.append(("the margins", Path(args.margins) if args.margins else MARGINS_FILE))
+    return inputs
+
+
+def _extra_files(
+    args: argparse.Namespace, jobs: Sequence[tuple[str, Sequence[str]]]
+) -> list[tuple[str, int, Path]]:
+    """The ``--html`` and ``--csv`` files to write: (option, table index, path)."""
     from listening.ingest.codebook import slug
 
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, tab in enumerate(tables, start=1):
-        name = f"table_{number}_{slug(tab.question)}_by_{slug('_'.join(tab.by))}.{kind}"
-        if kind == "html":
-            (folder / name).write_text(tab.to_html(), encoding="utf-8")
+    files = []
+    for option, folder, kind in (("--html", args.html, "html"), ("--csv", args.csv, "csv")):
+        if not folder:
+            continue
+        for number, (question, groups) in enumerate(jobs, start=1):
+            name = f"table_{number}_{slug(question)}_by_{slug('_'.join(groups))}.{kind}"
+            files.append((option, number - 1, Path(folder) / name))
+    return files
+
+
+def _write_each(tables: list[Crosstab], files: list[tuple[str, int, Path]]) -> None:
+    for folder in dict.fromkeys(file.parent for _, _, file in files):
+        folder.mkdir(exist_ok=True)
+    for _, index, file in files:
+        if file.suffix == ".html":
+            file.write_text(tables[index].to_html(), encoding="utf-8")
         else:
-            tab.to_csv(folder / name)
+            tables[index].to_csv(file)
+
+
+def check_outputs(
+    outputs: Sequence[tuple[str, Path]],
+    inputs: Sequence[tuple[str, Path]],
+    *,
+    folders: Sequence[tuple[str, Path]] = (),
+) -> None:
+    """Refuse, before anything is written, any output that could do harm.
+
+    Every output file must differ from every input file (compared by
+    resolved path, and with :func:`os.path.samefile` where both exist, so
+    links are caught), from every other output, and from any existing
+    folder; its folder must exist (or be one of ``folders``, which are
+    created) and be writable. A workbook output (``--out``) must end in
+    ``.xlsx``. Each of ``folders`` must be a folder or not exist yet, with
+    an existing parent.
+
+    Parameters
+    ----------
+    outputs : sequence of (str, Path)
+        The option that names each file to write (``"--out"``) and the file.
+    inputs : sequence of (str, Path)
+        What each input file is (``"the survey"``) and the file.
+    folders : sequence of (str, Path), optional
+        Folders that will be created if missing (``--html DIR``), by option.
+
+    Raises
+    ------
+    ListeningError
+        On the first output refused, naming the option, the path and how to fix it.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> survey = Path("survey.csv")
+    >>> check_outputs([("--out", Path("brief.xlsx"))], [("the survey", survey)])
+    >>> check_outputs([("--out", Path("./survey.csv"))], [("the survey", survey)])
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    listening.errors.ListeningError: refusing to write --out survey.csv: it is the survey ...
+    """
+    for option, folder in folders:
+        _check_folder(option, folder, inputs)
+    created = {_key(folder) for _, folder in folders if not folder.exists()}
+    seen: dict[str, tuple[str, Path]] = {}
+    for option, file in outputs:
+        for role, source in inputs:
+            if _same(file, source):
+                raise ListeningError(
+                    f"refusing to write {option} {file}: it is {role} ({source}); "
+                    f"choose another file name for {option}."
+                )
+        key = _key(file)
+        if key in seen:
+            first, earlier = seen[key]
+            raise ListeningError(
+                f"refusing to write {option} {file}: {first} writes the same file "
+                f"({earlier}); give them different names."
+            )
+        seen[key] = (option, file)
+        if option == "--out" and file.suffix.lower() != WORKBOOK_SUFFIX:
+            raise ListeningError(
+                f"refusing to write --out {file}: a briefing workbook must end in "
+                f"{WORKBOOK_SUFFIX}; for example --out {file.with_suffix(WORKBOOK_SUFFIX).name}."
+            )
+        if file.exists() and not file.is_file():
+            raise ListeningError(
+                f"refusing to write {option} {file}: it is a folder or another non-file; "
+                f"choose a file name for {option}."
+            )
+        parent = file.parent
+        if _key(parent) in created:
+            continue
+        if not parent.is_dir():
+            raise ListeningError(
+                f"cannot write {option} {file}: the folder {parent} does not exist; "
+                f"create it first or choose another {option}."
+            )
+        if not os.access(parent, os.W_OK) or (file.exists() and not os.access(file, os.W_OK)):
+            raise ListeningError(
+                f"cannot write {option} {file}: permission denied; "
+                f"choose a folder you can write to for {option}."
+            )
+
+
+def _check_folder(option: str, folder: Path, inputs: Sequence[tuple[str, Path]]) -> None:
+    for role, source in inputs:
+        if _same(folder, source):
+            raise ListeningError(
+                f"refusing to write {option} {folder}: it is {role} ({source}); "
+                f"{option} takes a folder for the files it writes."
+            )
+    if folder.exists() and not folder.is_dir():
+        raise ListeningError(
+            f"refusing to write {option} {folder}: it is a file, not a folder; "
+            f"{option} takes a folder (created if missing) for one file per table."
+        )
+    if not folder.exists() and not folder.parent.is_dir():
+        raise ListeningError(
+            f"cannot write {option} {folder}: its parent folder {folder.parent} does not "
+            f"exist; create it first or choose another {option} folder."
+        )
+
+
+def _key(path: Path) -> str:
+    return os.path.normcase(str(path.resolve()))
+
+
+def _same(one: Path, other: Path) -> bool:
+    if _key(one) == _key(other):
+        return True
+    try:
+        return one.exists() and other.exists() and os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 if __name__ == "__main__":

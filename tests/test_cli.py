@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,7 +12,8 @@ import pandas as pd
 import pytest
 
 import listening as yl
-from listening.cli import default_questions, main
+from listening.cli import check_outputs, default_questions, main
+from listening.errors import ListeningError
 from listening.ingest.codebook import load_codebook
 from listening.paths import SAMPLE_DIR
 from listening.publish.tables import crosstab
@@ -193,3 +195,147 @@ def test_workbook_lists_published_targets_not_sample_sized_classes(tmp_path):
         if c is not None
     )
     assert "own weighting class" in notes
+
+
+# A careful CLI: every output is checked before anything is written, and no output may
+# be an input. Each refusal leaves every file in the folder byte-identical and adds none.
+
+QUICK = ["--questions", "safe_dark", "--quiet", "--date", "2025-03-01"]
+
+
+def tree(folder: Path) -> dict[str, bytes | None]:
+    """Every path under ``folder`` with its bytes (None for folders and links to folders)."""
+    return {
+        str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+@pytest.fixture
+def inputs(tmp_path: Path) -> Path:
+    """A folder holding copies of the sample survey, its codebook and the margins."""
+    (tmp_path / "in.csv").write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "book.yaml").write_bytes(CODEBOOK.read_bytes())
+    (tmp_path / "margins.csv").write_bytes((SAMPLE_DIR / "population_margins.csv").read_bytes())
+    return tmp_path
+
+
+def refused(capsys, folder: Path, args: list[str], *needles: str) -> str:
+    """Run ``main`` in-process; it must exit 2, write nothing and name every needle."""
+    before = tree(folder)
+    assert main([str(a) for a in args]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    (line,) = err.strip().splitlines()
+    assert line.startswith("listening: error: ")
+    for needle in needles:
+        assert str(needle) in line, line
+    assert tree(folder) == before
+    return line
+
+
+def test_console_brief_refuses_to_overwrite_the_survey(inputs):
+    """The issue's command: it used to replace the survey with a workbook and exit 0."""
+    before = tree(inputs)
+    survey = inputs / "in.csv"
+    result = run(
+        "brief", str(survey), "--codebook", str(inputs / "book.yaml"), "--out", str(survey)
+    )
+    assert_clean_failure(result, f"refusing to write --out {survey}: it is the survey")
+    assert "choose another file name" in result.stderr
+    assert tree(inputs) == before
+
+
+@pytest.mark.parametrize(
+    ("target", "role"),
+    [("in.csv", "the survey"), ("book.yaml", "the codebook"), ("margins.csv", "the margins")],
+)
+def test_out_may_not_be_any_input(capsys, inputs, target, role):
+    args = ["brief", inputs / "in.csv", "--codebook", inputs / "book.yaml"]
+    args += ["--margins", inputs / "margins.csv", "--out", inputs / target, *QUICK]
+    refused(capsys, inputs, args, inputs / target, role)
+
+
+@pytest.mark.parametrize("spelling", ["./in.csv", "sub/../in.csv", "link.xlsx", "hard.xlsx"])
+def test_an_input_under_another_name_is_still_refused(capsys, inputs, monkeypatch, spelling):
+    """Relative paths, '..', a symbolic link and a hard link to the survey are all the survey."""
+    (inputs / "sub").mkdir()
+    (inputs / "link.xlsx").symlink_to(inputs / "in.csv")
+    os.link(inputs / "in.csv", inputs / "hard.xlsx")
+    monkeypatch.chdir(inputs)
+    args = ["brief", "in.csv", "--codebook", "book.yaml", "--out", spelling, *QUICK]
+    refused(capsys, inputs, args, Path(spelling), "it is the survey")
+
+
+def test_bundled_inputs_are_inputs_too(capsys, inputs, monkeypatch):
+    """Without --codebook and --margins the bundled files are read: never written over."""
+    import listening.cli
+    import listening.design.margins
+
+    monkeypatch.setattr(listening.cli, "BUNDLED_CODEBOOK", inputs / "book.yaml")
+    monkeypatch.setattr(listening.design.margins, "MARGINS_FILE", inputs / "margins.csv")
+    for target, role in (("book.yaml", "the codebook"), ("margins.csv", "the margins")):
+        args = ["brief", inputs / "in.csv", "--out", inputs / target, *QUICK]
+        refused(capsys, inputs, args, inputs / target, role)
+
+
+@pytest.mark.parametrize("option", ["--html", "--csv"])
+def test_a_folder_option_naming_a_file_writes_no_workbook(capsys, inputs, option):
+    """It used to exit 2 only after the workbook had been written."""
+    (inputs / "existing.txt").write_text("keep me\n")
+    args = ["brief", inputs / "in.csv", "--out", inputs / "brief.xlsx"]
+    args += [option, inputs / "existing.txt", *QUICK]
+    line = refused(capsys, inputs, args, option, inputs / "existing.txt", "not a folder")
+    assert "brief.xlsx" not in line
+    assert not (inputs / "brief.xlsx").exists()
+
+
+@pytest.mark.parametrize("option", ["--html", "--csv"])
+def test_a_folder_option_naming_the_survey_is_refused(capsys, inputs, option):
+    args = ["brief", inputs / "in.csv", "--out", inputs / "brief.xlsx"]
+    refused(capsys, inputs, [*args, option, inputs / "in.csv", *QUICK], option, "the survey")
+
+
+@pytest.mark.parametrize("option", ["--html", "--csv"])
+def test_a_folder_in_a_missing_folder_writes_nothing(capsys, inputs, option):
+    args = ["brief", inputs / "in.csv", "--out", inputs / "brief.xlsx"]
+    args += [option, inputs / "no" / "such", *QUICK]
+    refused(capsys, inputs, args, option, inputs / "no", "does not exist")
+
+
+def test_a_table_file_that_would_replace_the_survey_is_refused(capsys, inputs):
+    """The survey saved where --csv would put table 1: caught before the workbook is written."""
+    tables = inputs / "tables"
+    tables.mkdir()
+    survey = tables / "table_1_safe_dark_by_district.csv"
+    survey.write_bytes(SAMPLE.read_bytes())
+    args = ["brief", survey, "--out", inputs / "brief.xlsx", "--csv", tables, *QUICK]
+    refused(capsys, inputs, args, "--csv", survey, "it is the survey")
+
+
+def test_out_must_be_a_workbook_file_in_an_existing_folder(capsys, inputs):
+    start = ["brief", inputs / "in.csv", *QUICK, "--out"]
+    refused(capsys, inputs, [*start, inputs / "brief.csv"], "must end in .xlsx", "brief.xlsx")
+    (inputs / "folder.xlsx").mkdir()
+    refused(capsys, inputs, [*start, inputs / "folder.xlsx"], "folder.xlsx", "is a folder")
+    refused(capsys, inputs, [*start, inputs / "gone" / "b.xlsx"], "cannot write", "gone")
+
+
+def test_outputs_may_not_name_the_same_file(tmp_path):
+    same = tmp_path / "t.csv"
+    with pytest.raises(ListeningError, match="--html writes the same file"):
+        check_outputs([("--html", same), ("--csv", tmp_path / "x" / ".." / "t.csv")], [])
+
+
+def test_a_rerun_replaces_its_own_outputs_and_leaves_inputs_alone(inputs):
+    """The README's command shape: --html and --csv share a folder; running twice is fine."""
+    before = {name: (inputs / name).read_bytes() for name in ("in.csv", "book.yaml")}
+    args = ["brief", str(inputs / "in.csv"), "--codebook", str(inputs / "book.yaml"), *QUICK]
+    args += ["--out", str(inputs / "brief.xlsx"), "--html", str(inputs / "t"), "--csv"]
+    args += [str(inputs / "t"), "--unweighted"]
+    assert main(args) == 0
+    first = tree(inputs)
+    assert main(args) == 0
+    assert tree(inputs).keys() == first.keys()
+    assert sorted(p.suffix for p in (inputs / "t").iterdir()) == [".csv", ".html"]
+    assert {name: (inputs / name).read_bytes() for name in before} == before
