@@ -1,10 +1,9 @@
-"""The sampling structure of a new design, checked; and trimming of weights.
+"""The sampling structure of a new design, checked.
 
 :func:`build_structure` turns the weight, strata, cluster and fpc columns of
 a design's data into weights and a :class:`~listening.design.variance.Sampling`,
 with a :class:`~listening.errors.DesignError` naming the column, rows and fix
-for anything R's ``svydesign`` would refuse. :func:`trim_weights` is R's
-``trimWeights``.
+for anything R's ``svydesign`` would refuse.
 
 Examples
 --------
@@ -19,11 +18,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from listening.design.engine import DesignState
 from listening.design.variance import Sampling, plain
 from listening.errors import DesignError, ListeningError
 
 _SHOW = 10
-_STRICT_ROUNDS = 1000
 
 
 def _rows(index: pd.Index, mask: np.ndarray) -> str:
@@ -167,56 +166,83 @@ def build_structure(
     return w, sampling
 
 
-def trim_weights(weights: np.ndarray, lo: float, hi: float, *, strict: bool) -> np.ndarray:
-    """Weights trimmed to ``[lo, hi]``, the trimmed amount shared out (R's ``trimWeights``).
-
-    Parameters
-    ----------
-    weights : ndarray
-    lo, hi : float
-        Bounds (``-inf`` / ``inf`` for none).
-    strict : bool
-        Repeat until every weight is within the bounds.
-
-    Returns
-    -------
-    ndarray
-
-    Raises
-    ------
-    ListeningError
-        If the bounds leave nothing to share the trimmed amount over, do not
-        settle, or leave a non-positive weight.
+def check_new_columns(spec: dict, state: DesignState, columns: dict) -> None:
+    """Refuse to replace a column the design is built on (``with_columns``).
 
     Examples
     --------
     >>> import numpy as np
-    >>> trim_weights(np.array([1.0, 1.0, 4.0]), -np.inf, 3.0, strict=False).tolist()
-    [1.5, 1.5, 3.0]
+    >>> check_new_columns({"weights": "w"}, DesignState(np.ones(1), np.ones(1)), {"x": 1})
     """
-    w = np.array(weights, dtype=float)
-    for _ in range(_STRICT_ROUNDS):
-        outside = (w < lo) | (w > hi)
-        if not outside.any():
-            break
-        if outside.all():
-            raise ListeningError(
-                f"every weight lies outside [{lo:g}, {hi:g}], so the trimmed amount cannot "
-                "be shared out; widen the bounds"
-            )
-        new = np.clip(w, lo, hi)
-        new[~outside] += (w - new).sum() / (~outside).sum()
-        w = new
-        if not strict:
-            break
+    fixed = {v for v in spec.values() if v is not None}
+    cal = state.calibration
+    if cal is not None:
+        fixed |= {v for m in cal.cells.margins for v in m.variables}
+    clash = sorted(str(c) for c in columns if c in fixed)
+    if clash:
+        raise ListeningError(
+            f"with_columns() cannot replace {', '.join(repr(c) for c in clash)}: the design "
+            "is built on them; give the new column another name or build a new design"
+        )
+
+
+def domain_mask(index: pd.Index, mask: object, domain: np.ndarray | None) -> np.ndarray:
+    """A read-only bool array of the rows in ``mask`` (missing counts as outside, as in R).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> domain_mask(pd.RangeIndex(3), pd.Series([True, None, False]), None).tolist()
+    [True, False, False]
+    """
+    if isinstance(mask, pd.Series):
+        if not mask.index.equals(index):
+            mask = mask.reindex(index)
+        values = mask.to_numpy(dtype=object)
     else:
+        values = np.asarray(mask, dtype=object)
+    if values.shape != (len(index),):
         raise ListeningError(
-            f"strict trimming to [{lo:g}, {hi:g}] did not settle in {_STRICT_ROUNDS} rounds; "
-            "widen the bounds"
+            f"subset() needs one value per row ({len(index)}); got shape {values.shape}"
         )
-    if (w <= 0).any():
-        raise ListeningError(
-            f"trimming to [{lo:g}, {hi:g}] leaves non-positive weights; raise the lower "
-            "bound above zero"
-        )
-    return w
+    missing = pd.isna(values)
+    keep = np.zeros(len(values), dtype=bool)
+    keep[~missing] = values[~missing].astype(bool)
+    if domain is not None:
+        keep &= domain
+    keep.setflags(write=False)
+    return keep
+
+
+def describe(
+    spec: dict, sampling: Sampling, state: DesignState, domain: np.ndarray | None, n: int
+) -> str:
+    """The one-line ``repr`` of a design.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> s = Sampling.build(np.arange(2), np.zeros(2, dtype=int))
+    >>> spec = {"weights": None, "strata": None, "clusters": None, "fpc": None}
+    >>> describe(spec, s, DesignState(np.ones(2), np.ones(2)), None, 2)
+    'SurveyDesign(2 rows, unweighted)'
+    """
+    parts = [f"{n:,} rows"]
+    if spec["strata"] is not None:
+        parts.append(f"{sampling.n_strata:,} strata")
+    if spec["clusters"] is not None:
+        parts.append(f"{sampling.n_clusters:,} clusters")
+    parts.append("unweighted" if spec["weights"] is None else f"weights {spec['weights']!r}")
+    if spec["fpc"] is not None:
+        parts.append(f"fpc {spec['fpc']!r}")
+    if domain is not None:
+        parts.append(f"subset of {int(domain.sum()):,} rows")
+    cal = state.calibration
+    if cal is not None:
+        parts.append(f"raked on {' + '.join(m.name for m in cal.cells.margins)}")
+    if state.trimmed:
+        parts.append("trimmed")
+    rep = state.replicates
+    if rep is not None:
+        parts.append(f"{rep.kind} with {rep.n_replicates:,} replicates")
+    return f"SurveyDesign({', '.join(parts)})"

@@ -31,10 +31,9 @@ import pandas as pd
 
 from listening.design.diagnostics import Diagnostics, diagnose
 from listening.design.engine import DesignState, Variance, VarianceEngine
-from listening.design.raking import Calibration, prepare_margins, rake_cells
-from listening.design.replicates import bootstrap_factors, jackknife_factors, rerake
-from listening.design.structure import build_structure, trim_weights
+from listening.design.structure import build_structure, check_new_columns, describe, domain_mask
 from listening.design.variance import LONELY_PSU, Sampling
+from listening.design.weighting import bootstrapped, jackknifed, raked, trimmed
 from listening.errors import DesignError, ListeningError
 
 if TYPE_CHECKING:
@@ -294,29 +293,7 @@ class SurveyDesign:
         return len(self._data)
 
     def __repr__(self) -> str:
-        s = self._sampling
-        parts = [f"{len(self._data):,} rows"]
-        if self._spec["strata"] is not None:
-            parts.append(f"{s.n_strata:,} strata")
-        if self._spec["clusters"] is not None:
-            parts.append(f"{s.n_clusters:,} clusters")
-        parts.append(
-            "unweighted" if self._spec["weights"] is None else f"weights {self._spec['weights']!r}"
-        )
-        if self._spec["fpc"] is not None:
-            parts.append(f"fpc {self._spec['fpc']!r}")
-        if self._domain is not None:
-            parts.append(f"subset of {int(self._domain.sum()):,} rows")
-        cal = self._state.calibration
-        if cal is not None:
-            names = " + ".join(m.name for m in cal.cells.margins)
-            parts.append(f"raked on {names}")
-        if self._state.trimmed:
-            parts.append("trimmed")
-        rep = self._state.replicates
-        if rep is not None:
-            parts.append(f"{rep.kind} with {rep.n_replicates:,} replicates")
-        return f"SurveyDesign({', '.join(parts)})"
+        return describe(self._spec, self._sampling, self._state, self._domain, len(self._data))
 
     # ------------------------------------------------------------------ weighting
     def rake(
@@ -367,38 +344,15 @@ class SurveyDesign:
         >>> yl.SurveyDesign(data).rake(margins).weights.round(6).tolist()
         [30.0, 30.0, 20.0, 20.0]
         """
-        if self.is_raked:
-            raise ListeningError(
-                "this design is already raked; rake once, passing every margin in one list "
-                "(start again from the unraked design)"
-            )
-        cells = prepare_margins(self._data, margins)
-        state = self._state
-        base = state.weights
-        base_cells = cells.cell_totals(base)
-        factor, sweeps = rake_cells(base_cells, cells, max_iter=max_iter, tol=tol)
-        raked = base * factor[cells.cell]
-        raked.setflags(write=False)
-        calibration = Calibration.build(cells, base_cells, factor, sweeps)
-        replicates = state.replicates
-        if replicates is not None:
-            replicates = rerake(
-                replicates,
+        return self._evolve(
+            raked(
+                self._data,
                 self._sampling,
-                base,
-                cells,
+                self._state,
+                margins,
                 max_iter=max_iter,
                 tol=tol,
                 progress=progress,
-            )
-        return self._evolve(
-            DesignState(
-                weights=raked,
-                base=base,
-                calibration=calibration,
-                raked=raked,
-                trimmed=False,
-                replicates=replicates,
             )
         )
 
@@ -437,28 +391,7 @@ class SurveyDesign:
         >>> d.trim(upper=5).weights.tolist()
         [2.333333333333333, 2.333333333333333, 2.333333333333333, 5.0]
         """
-        if self.is_replicate:
-            raise ListeningError(
-                "trim() works on a linearization design; trim (and rake) before calling "
-                "jackknife() or bootstrap()"
-            )
-        lo = -np.inf if lower is None else float(lower)
-        hi = np.inf if upper is None else float(upper)
-        if not lo < hi:
-            raise ListeningError(f"trim bounds must satisfy lower < upper; got {lo:g}, {hi:g}")
-        w = trim_weights(self._state.weights, lo, hi, strict=strict)
-        w.setflags(write=False)
-        state = self._state
-        base = state.base if state.calibration is not None else w
-        return self._evolve(
-            DesignState(
-                weights=w,
-                base=base,
-                calibration=state.calibration,
-                raked=state.raked,
-                trimmed=True,
-            )
-        )
+        return self._evolve(trimmed(self._state, lower=lower, upper=upper, strict=strict))
 
     def jackknife(self, *, progress: bool = False) -> SurveyDesign:
         """A jackknife replicate-weight design (R's ``as.svrepdesign``, JKn or JK1).
@@ -492,17 +425,9 @@ class SurveyDesign:
         >>> jk.replicate_type, jk.n_replicates
         ('JKn', 4)
         """
-        self._check_replicable("jackknife")
-        rep = jackknife_factors(
-            self._sampling, stratified=self._spec["strata"] is not None, progress=progress
-        )
+        stratified = self._spec["strata"] is not None
         return self._evolve(
-            DesignState(
-                weights=self._state.weights,
-                base=self._state.weights,
-                trimmed=self._state.trimmed,
-                replicates=rep,
-            )
+            jackknifed(self._sampling, self._state, stratified=stratified, progress=progress)
         )
 
     def bootstrap(
@@ -538,31 +463,9 @@ class SurveyDesign:
         >>> bs.replicate_type, bs.n_replicates
         ('bootstrap', 100)
         """
-        self._check_replicable("bootstrap")
-        if int(replicates) < 2:
-            raise ListeningError(f"bootstrap needs at least 2 replicates; got {replicates}")
-        rep = bootstrap_factors(self._sampling, int(replicates), seed, progress=progress)
         return self._evolve(
-            DesignState(
-                weights=self._state.weights,
-                base=self._state.weights,
-                trimmed=self._state.trimmed,
-                replicates=rep,
-            )
+            bootstrapped(self._sampling, self._state, replicates, seed, progress=progress)
         )
-
-    def _check_replicable(self, what: str) -> None:
-        if self.is_raked:
-            raise ListeningError(
-                f"{what}() on a raked design would drop the raking from the replicates; call "
-                f"{what}() on the design before raking, then rake the replicate design: "
-                f"design.{what}().rake(margins) re-rakes every replicate"
-            )
-        if self.is_replicate:
-            raise ListeningError(
-                f"this design already has {self.replicate_type} replicate weights; call "
-                f"{what}() on the original design"
-            )
 
     def with_columns(self, **columns: Any) -> SurveyDesign:
         """A design whose data has columns added or replaced; everything else is kept.
@@ -593,16 +496,7 @@ class SurveyDesign:
         >>> yl.proportion(d2, "ab")["estimate"].tolist()
         [0.25, 0.75]
         """
-        fixed = {v for v in self._spec.values() if v is not None}
-        cal = self._state.calibration
-        if cal is not None:
-            fixed |= {v for m in cal.cells.margins for v in m.variables}
-        clash = sorted(str(c) for c in columns if c in fixed)
-        if clash:
-            raise ListeningError(
-                f"with_columns() cannot replace {', '.join(repr(c) for c in clash)}: the design "
-                "is built on them; give the new column another name or build a new design"
-            )
+        check_new_columns(self._spec, self._state, columns)
         data = self._data.assign(**columns)
         new = object.__new__(SurveyDesign)
         new._init(data, self._spec, self._sampling, self._state, self._domain, self._codebook)
@@ -635,22 +529,7 @@ class SurveyDesign:
         >>> yl.proportion(d.subset(data["sex"] == "F"), "q")["estimate"].tolist()
         [0.5, 0.5]
         """
-        if isinstance(mask, pd.Series):
-            if not mask.index.equals(self._data.index):
-                mask = mask.reindex(self._data.index)
-            values = mask.to_numpy(dtype=object)
-        else:
-            values = np.asarray(mask, dtype=object)
-        if values.shape != (len(self._data),):
-            raise ListeningError(
-                f"subset() needs one value per row ({len(self._data)}); got shape {values.shape}"
-            )
-        missing = pd.isna(values)
-        keep = np.zeros(len(values), dtype=bool)
-        keep[~missing] = values[~missing].astype(bool)
-        if self._domain is not None:
-            keep &= self._domain
-        keep.setflags(write=False)
+        keep = domain_mask(self._data.index, mask, self._domain)
         new = object.__new__(SurveyDesign)
         new._init(self._data, self._spec, self._sampling, self._state, keep, self._codebook)
         return new
