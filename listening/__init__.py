@@ -36,6 +36,9 @@ _LAZY = {
     "load_codebook": "listening.ingest.codebook",
     "Survey": "listening.ingest.survey",
     "read_survey": "listening.ingest.survey",
+    "IngestLimits": "listening.ingest.limits",
+    "DEFAULT_LIMITS": "listening.ingest.limits",
+    "UPLOAD_LIMITS": "listening.ingest.limits",
     "load_sample": "listening.ingest.sample",
     "load_margins": "listening.design.margins",
     "read_margins": "listening.design.margins",
@@ -48,6 +51,8 @@ _LAZY = {
     "crosstab": "listening.publish.tables",
     "Crosstab": "listening.publish.tables",
     "write_briefing": "listening.publish.briefing",
+    "DisclosurePolicy": "listening.publish.disclosure",
+    "audit": "listening.publish.audit",
     "csv_bytes": "listening.publish.writers",
     "xlsx_bytes": "listening.publish.writers",
 }

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -243,13 +244,29 @@ class Codebook:
         return str(self.path) if self.path else "(in memory)"
 
 
-def load_codebook(path: str | Path | None = None) -> Codebook:
-    """Read and validate a codebook YAML file.
+#: The largest codebook read, in bytes.
+MAX_CODEBOOK_BYTES = 1 << 20
+#: How deeply a codebook's YAML may nest (the bundled one nests 5 levels).
+MAX_DEPTH = 32
+#: How many YAML nodes a codebook may hold once its aliases are expanded.
+MAX_NODES = 100_000
+
+
+def load_codebook(source: str | Path | bytes | None = None) -> Codebook:
+    """Read and validate a codebook: a YAML file, or YAML in memory.
+
+    YAML is read with a safe loader (no Python objects), and refused if it is
+    larger than :data:`MAX_CODEBOOK_BYTES`, nests deeper than :data:`MAX_DEPTH`,
+    or holds more than :data:`MAX_NODES` nodes once its aliases (``*name``)
+    are expanded (a "billion laughs" file); an alias to the node it is in is
+    refused too.
 
     Parameters
     ----------
-    path : str or Path, optional
-        The YAML file. Default: the bundled ``sample_data/codebook.yaml``.
+    source : str, Path or bytes, optional
+        The YAML file's path; or the YAML itself, as ``bytes`` (UTF-8) or as a
+        ``str`` of more than one line (a ``str`` without a line break is a path).
+        Default: the bundled ``sample_data/codebook.yaml``.
 
     Returns
     -------
@@ -258,28 +275,131 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     Raises
     ------
     CodebookError
-        If the file is missing, is not YAML, or breaks a rule; the message names
-        the file, the key and how to fix it.
+        If the file is missing, is not YAML, is over a limit, or breaks a rule;
+        the message names the file, the key and how to fix it.
 
     Examples
     --------
     >>> cb = load_codebook()
     >>> cb.title
     'Serious Violence Youth Listening Project'
+    >>> text = "id_column: id\\nquestions:\\n  - {name: id, type: id}\\n"
+    >>> list(load_codebook(text.encode()).questions)
+    ['id']
+    >>> load_codebook(b"a: &x [1, *x]")
+    Traceback (most recent call last):
+    ...
+    listening.errors.CodebookError: Codebook (in memory), line 1: the alias *x is inside \
+the node it names (a loop); write the values out instead of the alias.
     """
-    file = Path(path) if path is not None else SAMPLE_DIR / "codebook.yaml"
-    if not file.is_file():
+    if isinstance(source, bytes | bytearray | memoryview):
+        where, content = "(in memory)", bytes(source)
+        path = None
+    elif isinstance(source, str) and ("\n" in source or "\r" in source):
+        where, content = "(in memory)", source.encode("utf-8", errors="surrogatepass")
+        path = None
+    elif source is None or isinstance(source, str | os.PathLike):
+        path = Path(source) if source is not None else SAMPLE_DIR / "codebook.yaml"
+        where = str(path)
+        if not path.is_file():
+            raise CodebookError(
+                f"Codebook file {path} does not exist; pass the path of a codebook YAML file "
+                "(see sample_data/codebook.yaml for the layout)."
+            )
+        if path.stat().st_size > MAX_CODEBOOK_BYTES:
+            raise _too_big(where, path.stat().st_size)
+        content = path.read_bytes()
+    else:
         raise CodebookError(
-            f"Codebook file {file} does not exist; pass the path of a codebook YAML file "
-            "(see sample_data/codebook.yaml for the layout)."
+            f"load_codebook got a {type(source).__name__}; pass the path of a codebook YAML "
+            "file, or the YAML itself as bytes."
         )
+    if len(content) > MAX_CODEBOOK_BYTES:
+        raise _too_big(where, len(content))
+    return codebook_from_dict(_parse_yaml(content, where), path=path)
+
+
+def _too_big(where: str, size: int) -> CodebookError:
+    return CodebookError(
+        f"Codebook {where} is {size:,} bytes, over the limit of {MAX_CODEBOOK_BYTES:,}; "
+        "a codebook is a few kilobytes: check that this is the codebook."
+    )
+
+
+def _parse_yaml(content: bytes, where: str) -> Any:
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
         raise CodebookError(
-            f"Codebook {file} is not valid UTF-8 YAML ({err}); fix the syntax at the place named."
+            f"Codebook {where} is not UTF-8 text ({err}); save it as UTF-8."
         ) from None
-    return codebook_from_dict(raw, path=file)
+    loader = _BoundedLoader(text, where)
+    try:
+        return loader.get_single_data()
+    except (yaml.YAMLError, ValueError, OverflowError) as err:
+        raise CodebookError(
+            f"Codebook {where} is not valid YAML ({err}); fix the syntax at the place named."
+        ) from None
+    except RecursionError:
+        raise CodebookError(
+            f"Codebook {where} nests too deeply to read; a codebook nests a few levels."
+        ) from None
+    finally:
+        loader.dispose()
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, capping nesting depth and the nodes that aliases expand to."""
+
+    def __init__(self, text: str, where: str) -> None:
+        super().__init__(text)
+        self.where = where
+        self.depth = 0
+        self.nodes = 0
+        self.expanded: dict[str, int] = {}  # anchor -> nodes under it, aliases expanded
+        self.open: set[str] = set()  # anchors whose nodes are being composed
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor in self.open:
+                raise self._refuse(
+                    event,
+                    f"the alias *{event.anchor} is inside the node it names (a loop); "
+                    "write the values out instead of the alias.",
+                )
+            self._count(self.expanded.get(event.anchor, 1), event)
+            return super().compose_node(parent, index)
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self._refuse(
+                event,
+                f"the YAML nests deeper than {MAX_DEPTH} levels; a codebook nests a few "
+                "(see sample_data/codebook.yaml).",
+            )
+        before = self.nodes
+        self._count(1, event)
+        anchor = event.anchor
+        if anchor is not None:
+            self.open.add(anchor)
+        node = super().compose_node(parent, index)
+        if anchor is not None:
+            self.open.discard(anchor)
+            self.expanded[anchor] = self.nodes - before
+        self.depth -= 1
+        return node
+
+    def _count(self, nodes: int, event: Any) -> None:
+        self.nodes += nodes
+        if self.nodes > MAX_NODES:
+            raise self._refuse(
+                event,
+                f"the YAML holds more than {MAX_NODES:,} values once its aliases (*name) "
+                "are expanded; write the codebook without nesting aliases.",
+            )
+
+    def _refuse(self, event: Any, message: str) -> CodebookError:
+        return CodebookError(f"Codebook {self.where}, line {event.start_mark.line + 1}: {message}")
 
 
 def codebook_from_dict(raw: Any, *, path: Path | None = None) -> Codebook:

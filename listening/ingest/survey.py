@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import html
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,7 +29,8 @@ import pandas as pd
 
 from listening.errors import CodebookError
 from listening.ingest.codebook import Codebook, Question, load_codebook
-from listening.ingest.readers import RawTable, read_table
+from listening.ingest.limits import DEFAULT_LIMITS, IngestLimits
+from listening.ingest.readers import RawTable, Source, read_table
 from listening.ingest.validate import (
     Finding,
     Parsed,
@@ -213,19 +215,36 @@ class Survey:
         )
 
 
-def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None) -> Survey:
+def read_survey(
+    source: Source,
+    codebook: Codebook | str | Path | bytes | None = None,
+    *,
+    limits: IngestLimits = DEFAULT_LIMITS,
+    name: str | None = None,
+) -> Survey:
     """Read a survey file, check every row against the codebook, keep or reject it.
 
     Parameters
     ----------
-    path : str or Path
+    source : str, Path, bytes or binary file object
         A ``.csv`` (UTF-8 with or without BOM, else Windows-1252/Latin-1),
         ``.xlsx`` (first sheet), ``.sav`` (SPSS; value labels are used) or
-        ``.parquet`` file, header in the first row.
-    codebook : Codebook, str, Path or None
-        The codebook, or the path of its YAML file. None reads the file
+        ``.parquet`` file, header in the first row: its path, or its content
+        in memory (``bytes`` or a binary file object, with ``name``). Content
+        in memory is never written to disk.
+    codebook : Codebook, str, Path, bytes or None
+        The codebook, the path of its YAML file, or its YAML as ``bytes`` (see
+        :func:`~listening.ingest.codebook.load_codebook`). None reads the file
         without rules: every non-blank row is kept, nothing is inferred about
         ids, columns become numbers where every value is a number, else strings.
+    limits : IngestLimits, optional
+        Caps on the file's size, rows, columns and cells; a file over any is
+        refused. Default :data:`~listening.ingest.limits.DEFAULT_LIMITS`
+        (generous); use :data:`~listening.ingest.limits.UPLOAD_LIMITS` for
+        files uploaded by others.
+    name : str, optional
+        The file name (e.g. ``"upload.xlsx"``), needed for content in memory:
+        its extension gives the format, and messages name it.
 
     Returns
     -------
@@ -234,8 +253,8 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     Raises
     ------
     IngestError
-        The file is missing, empty, unreadable or of an unsupported type, or
-        lacks the id column or a required column.
+        The file is missing, empty, unreadable, of an unsupported type or over
+        a limit, or lacks the id column or a required column.
     CodebookError
         The codebook cannot be loaded.
 
@@ -255,15 +274,24 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     ...     print(reason)
     safe: 'Maybe' is not an option (known: Yes, No)
     id: 'A1' repeats the id of row 1
+    >>> from listening.ingest.limits import UPLOAD_LIMITS
+    >>> upload = read_survey(b"id,safe\\nB1,No\\n", cb, limits=UPLOAD_LIMITS, name="up.csv")
+    >>> upload.source.name, upload.data["safe"].tolist()
+    ('up.csv', ['No'])
     """
-    file = Path(path)
-    book = load_codebook(codebook) if isinstance(codebook, str | Path) else codebook
+    shown = name or (str(source) if isinstance(source, str | os.PathLike) else "(in memory)")
+    if isinstance(codebook, str | Path | bytes):
+        book = load_codebook(codebook)
+    else:
+        book = codebook
     if book is not None and not isinstance(book, Codebook):
         raise CodebookError(
-            f"read_survey({str(file)!r}, codebook=...) got a {type(book).__name__}; pass a "
-            "Codebook (listening.load_codebook(path)), the path of a codebook YAML file, or None."
+            f"read_survey({shown!r}, codebook=...) got a {type(book).__name__}; pass a "
+            "Codebook (listening.load_codebook(path)), the path of a codebook YAML file, "
+            "its YAML as bytes, or None."
         )
-    raw = read_table(file)
+    raw = read_table(source, limits=limits, name=name)
+    file = raw.source
     if book is None:
         return _assemble(raw, None, _untyped(raw), {}, [], {})
     found = match_columns(raw.names, book, str(file))
