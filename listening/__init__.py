@@ -51,6 +51,7 @@ _LAZY = {
     "crosstab": "listening.publish.tables",
     "Crosstab": "listening.publish.tables",
     "write_briefing": "listening.publish.briefing",
+    "briefing_bytes": "listening.publish.briefing",
     "DisclosurePolicy": "listening.publish.disclosure",
     "audit": "listening.publish.audit",
     "csv_bytes": "listening.publish.writers",

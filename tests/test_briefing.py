@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 
 import numpy as np
 import openpyxl
@@ -12,7 +14,7 @@ from test_exports import FORMULA_TRIGGERS, HOSTILE, hidden_and_published, hostil
 
 import listening as yl
 from listening.errors import ListeningError
-from listening.publish.briefing import write_briefing
+from listening.publish.briefing import briefing_bytes, write_briefing
 from listening.publish.exports import CONFIDENTIAL
 from listening.publish.tables import ALL, crosstab
 
@@ -232,3 +234,14 @@ def test_multi_select_sheet_says_mentioning(workbook):
     values = [r[headers.index("Percentage")].value for r in rows]
     assert all(isinstance(v, int | float) and 0 <= v <= 1 for v in values)
     assert not np.isclose(sum(values[:2]), 1.0)
+
+
+def test_briefing_bytes_are_the_workbook_file_made_in_memory(tmp_path, tables):
+    _, tabs = tables
+    path = write_briefing(tmp_path / "a.xlsx", tabs, date=DATE, targets=MARGINS)
+    data = briefing_bytes(tabs, date=DATE, targets=MARGINS)
+    assert data == briefing_bytes(tabs, date=DATE, targets=MARGINS)
+    # The same parts, byte for byte (xlsxwriter dates zip entries differently in memory).
+    with zipfile.ZipFile(io.BytesIO(data)) as memory, zipfile.ZipFile(path) as file:
+        assert memory.namelist() == file.namelist()
+        assert all(memory.read(n) == file.read(n) for n in file.namelist())

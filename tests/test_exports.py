@@ -12,9 +12,9 @@ from briefing_data import codebook, design
 
 import listening as yl
 from listening.ingest.codebook import codebook_from_dict
-from listening.publish.exports import CONFIDENTIAL, HIGHER, LOWER, to_csv, to_html
+from listening.publish.exports import CONFIDENTIAL, HIGHER, LOWER, tidy_frame, to_csv, to_html
 from listening.publish.tables import ALL, crosstab
-from listening.publish.writers import FORMULA_TRIGGERS, neutralise
+from listening.publish.writers import FORMULA_TRIGGERS, csv_bytes, neutralise
 
 NUMBERS = ["estimate", "se", "ci_low", "ci_high"]
 HOSTILE = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@A1", "\tTabbed", "\rReturn"]
@@ -200,3 +200,9 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_csv_bytes_of_the_tidy_frame_are_the_csv_file(tmp_path, suppressed_table):
+    """What the explorer downloads (writers.csv_bytes) is what to_csv writes."""
+    tab, _ = suppressed_table
+    assert csv_bytes(tidy_frame(tab)) == to_csv(tab, tmp_path / "t.csv").read_bytes()

@@ -37,6 +37,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -67,7 +68,7 @@ MAX_WIDTH = 60
 
 
 def write_briefing(
-    path: str | Path,
+    path: str | Path | io.BytesIO,
     tables: Sequence[CrosstabData],
     *,
     title: str | None = None,
@@ -78,13 +79,14 @@ def write_briefing(
     targets_source: str | None = None,
     notes: Sequence[str] = (),
     contact: str | None = None,
-) -> Path:
+) -> Path | io.BytesIO:
     """Write briefing tables into one accessible Excel workbook.
 
     Parameters
     ----------
-    path : str or Path
-        The ``.xlsx`` file to write (replaced if it exists).
+    path : str, Path or BytesIO
+        The ``.xlsx`` file to write (replaced if it exists), or a buffer to
+        fill in memory (see :func:`briefing_bytes`).
     tables : sequence of Crosstab
         The tables, one sheet each (``Table_1``, ``Table_2``, ...), in order.
     title : str, optional
@@ -107,8 +109,8 @@ def write_briefing(
 
     Returns
     -------
-    Path
-        The file written.
+    Path or BytesIO
+        The file written (the buffer, when given one).
 
     Raises
     ------
@@ -137,7 +139,7 @@ def write_briefing(
         raise ListeningError(
             "write_briefing: pass a non-empty list of tables made by yl.crosstab(...)."
         )
-    file = Path(path)
+    file = path if isinstance(path, io.BytesIO) else Path(path)
     date = date or dt.date.today()
     first = tables[0]
     meta = {
@@ -189,6 +191,39 @@ def write_briefing(
             "file is not open in another program."
         ) from None
     return file
+
+
+def briefing_bytes(tables: Sequence[CrosstabData], **options: Any) -> bytes:
+    """The briefing workbook of :func:`write_briefing`, made in memory, as bytes.
+
+    Nothing is written to disk (for downloads from the explorer).
+
+    Parameters
+    ----------
+    tables : sequence of Crosstab
+    **options
+        The keywords of :func:`write_briefing` (``title``, ``date``, ``targets``...).
+
+    Returns
+    -------
+    bytes
+
+    Examples
+    --------
+    >>> import datetime, io
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> from listening.publish.tables import crosstab
+    >>> tab = crosstab(yl.SurveyDesign(pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})),
+    ...                "q", by="g")
+    >>> data = briefing_bytes([tab], date=datetime.date(2025, 3, 1))
+    >>> import openpyxl
+    >>> openpyxl.load_workbook(io.BytesIO(data)).sheetnames
+    ['Cover', 'Contents', 'Notes', 'Table_1']
+    """
+    buffer = io.BytesIO()
+    write_briefing(buffer, tables, **options)
+    return buffer.getvalue()
 
 
 class _Styles:
