@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from listening.publish import charts
+from listening.publish import charts, maps
 from listening.paths import SAMPLE_DIR
 
 SAFETY = ["Very safe", "Fairly safe", "Fairly unsafe", "Very unsafe"]
@@ -182,7 +182,7 @@ def _district_table(districts: dict, hidden=()) -> pd.DataFrame:
 
 def test_district_map_draws_every_district_with_its_figure(districts):
     table = _district_table(districts)
-    fig = charts.district_map(table, districts, category="Feel safe")
+    fig = maps.district_map(table, districts, category="Feel safe")
     shapes = {t.name: t for t in fig.data if t.fill == "toself"}
     assert set(shapes) == set(table["district"]) - {"All"}
     labels = {a.text.split("<br>")[0].strip("<b>/"): a.text for a in fig.layout.annotations}
@@ -194,13 +194,13 @@ def test_district_map_draws_every_district_with_its_figure(districts):
         assert f"answered: {row['base']:,}" in hover
     # Colours rise with the estimate: the highest district is the lightest in cividis.
     top = table.loc[table["estimate"].idxmax(), "district"]
-    assert shapes[top].fillcolor == charts.sample_colorscale(charts.MAP_SCALE, [1.0])[0]
+    assert shapes[top].fillcolor == maps.sample_colorscale(charts.MAP_SCALE, [1.0])[0]
 
 
 def test_district_map_greys_and_labels_suppressed_districts(districts):
     hidden = districts["features"][0]["properties"]["name"]
     table = _district_table(districts, hidden={hidden})
-    fig = charts.district_map(table, districts, category="Feel safe")
+    fig = maps.district_map(table, districts, category="Feel safe")
     shape = next(t for t in fig.data if t.name == hidden)
     assert shape.fillcolor == charts.NEUTRAL
     assert "[c]" in shape.text
@@ -209,7 +209,7 @@ def test_district_map_greys_and_labels_suppressed_districts(districts):
 
 
 def test_feature_centres_fall_inside_each_district_bounds(districts):
-    centres = charts.feature_centres(districts)
+    centres = maps.feature_centres(districts)
     for feature in districts["features"]:
         points = np.asarray(
             [xy[:2] for polygon in feature["geometry"]["coordinates"] for xy in polygon[0]]
@@ -273,7 +273,7 @@ def test_figures_export_to_standalone_html():
 
 
 def test_district_labels_do_not_sit_on_each_other(districts):
-    fig = charts.district_map(_district_table(districts), districts, category="Feel safe")
+    fig = maps.district_map(_district_table(districts), districts, category="Feel safe")
     spots = [(a.ax, a.ay) if a.showarrow else (a.x, a.y) for a in fig.layout.annotations]
     xs, ys = zip(*spots, strict=True)
     span = max(max(xs) - min(xs), max(ys) - min(ys))
@@ -294,7 +294,7 @@ def test_district_labels_do_not_sit_on_each_other(districts):
 
 
 def test_districts_inside_others_are_drawn_on_top(districts):
-    fig = charts.district_map(_district_table(districts), districts, category="Feel safe")
+    fig = maps.district_map(_district_table(districts), districts, category="Feel safe")
     order = [t.name for t in fig.data if t.fill == "toself"]
     assert order.index("Cambridge") > order.index("South Cambridgeshire")
 

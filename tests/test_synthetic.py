@@ -15,7 +15,6 @@ from listening.ingest.synthetic import (
     DEFAULT_SEED,
     INSERTED,
     MESSY,
-    PHRASES,
     analysis_frame,
     draw_sample,
     export_responses,
@@ -24,6 +23,7 @@ from listening.ingest.synthetic import (
     make_responses,
     population_truth,
 )
+from listening.ingest.synthetic_population import PHRASES
 from listening.paths import SAMPLE_DIR
 
 CODEBOOK = load_codebook()

@@ -27,13 +27,12 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
 
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",
@@ -68,7 +67,7 @@ _SIGNIFICANCE = {
     0: ("#555555", "circle", "not significantly different from the rest"),
 }
 
-_BOTTOM_LEGEND: dict[str, Any] = {
+BOTTOM_LEGEND: dict[str, Any] = {
     "orientation": "h",
     "x": 0,
     "y": 0,
@@ -76,7 +75,7 @@ _BOTTOM_LEGEND: dict[str, Any] = {
     "yanchor": "bottom",
 }
 
-_LAYOUT: dict[str, Any] = {
+LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
     "font": {"family": "Arial, Helvetica, sans-serif", "size": 13},
     "margin": {"l": 10, "r": 10, "t": 60, "b": 110},
@@ -179,7 +178,10 @@ def scale_bars(
             legendrank=options.index(option),
             showlegend=legend,
             legendgroup=option,
-            text=[_pct(v) if (sign > 0 or sign == -1) and v >= 4 else "" for v in shown.fillna(0)],
+            text=[
+                percent_label(v) if (sign > 0 or sign == -1) and v >= 4 else ""
+                for v in shown.fillna(0)
+            ],
             textposition="inside",
             insidetextanchor="middle",
             customdata=np.column_stack(
@@ -196,13 +198,13 @@ def scale_bars(
             x=0, y=group, text=f"{SUPPRESSED_LABEL} too few answers to show", showarrow=False
         )
     fig.update_layout(
-        **_LAYOUT,
+        **LAYOUT,
         barmode="relative",
         title=title,
-        legend=_BOTTOM_LEGEND,
+        legend=BOTTOM_LEGEND,
         xaxis={"title": "% of those who answered", "zeroline": True},
         yaxis={"categoryorder": "array", "categoryarray": groups, "autorange": "reversed"},
-        height=_height(len(groups)),
+        height=chart_height(len(groups)),
     )
     fig.update_xaxes(tickvals=[-100, -50, 0, 50, 100], ticktext=["100", "50", "0", "50", "100"])
     return fig
@@ -305,12 +307,12 @@ def interval_plot(
             showarrow=False,
         )
     fig.update_layout(
-        **_LAYOUT,
+        **LAYOUT,
         title=title,
         showlegend=False,
         xaxis={"title": f"% {category}", "ticksuffix": "%", "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": groups, "autorange": "reversed"},
-        height=_height(len(groups)),
+        height=chart_height(len(groups)),
     )
     return fig
 
@@ -395,180 +397,15 @@ def ranked_options(
             marker={"color": NEUTRAL},
         )
     fig.update_layout(
-        **_LAYOUT,
+        **LAYOUT,
         title=title,
         scattermode="group",
         xaxis={"title": "% who chose the option", "ticksuffix": "%", "rangemode": "tozero"},
         yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
-        legend=_BOTTOM_LEGEND,
-        height=_height(len(order) * max(1, min(len(visible), 4)) // 2 + len(order)),
+        legend=BOTTOM_LEGEND,
+        height=chart_height(len(order) * max(1, min(len(visible), 4)) // 2 + len(order)),
     )
     return fig
-
-
-def district_map(
-    table: pd.DataFrame,
-    geojson: Mapping[str, Any],
-    *,
-    category: str,
-    district: str = "district",
-    title: str | None = None,
-    level: float = 0.95,
-) -> go.Figure:
-    """Choropleth of districts for one option or net, suppressed districts greyed.
-
-    Districts are matched to the GeoJSON features by ``properties.name`` and
-    drawn as filled shapes on plain axes (longitude scaled by the cosine of
-    the latitude), so the map needs no base-map download and renders offline,
-    in exported HTML and in PNG alike. Hovering a district shows its
-    estimate, interval and the number who answered; every district carries a
-    label with its figure, or ``[c]`` when suppressed: suppressed districts
-    are grey and hatched, never coloured by value.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Tidy estimates by ``district`` (an "All" row is ignored).
-    geojson : mapping
-        A FeatureCollection of Polygon or MultiPolygon features with
-        ``properties.name``.
-    category : str
-        The option or net to map.
-    district : str, default "district"
-        The district column of ``table``.
-    title : str, optional
-        Chart title.
-    level : float, default 0.95
-        Confidence level of the intervals, for the hover text.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-
-    Examples
-    --------
-    >>> square = [[[0, 52], [1, 52], [1, 53], [0, 53], [0, 52]]]
-    >>> geo = {"type": "FeatureCollection", "features": [
-    ...     {"type": "Feature", "properties": {"name": "A"},
-    ...      "geometry": {"type": "Polygon", "coordinates": square}}]}
-    >>> t = pd.DataFrame({"district": ["A"], "category": ["Yes"], "estimate": [0.4],
-    ...                   "ci_low": [0.3], "ci_high": [0.5], "base": [60],
-    ...                   "suppressed": [False]})
-    >>> fig = district_map(t, geo, category="Yes")
-    >>> [a.text for a in fig.layout.annotations]
-    ['<b>A</b><br>40%']
-    """
-    rows = table[(table["category"] == category) & (table[district].astype(str) != "All")].copy()
-    rows[district] = rows[district].astype(str)
-    flagged = rows["estimate"].isna()
-    if "suppressed" in rows:
-        flagged |= rows["suppressed"].fillna(False).astype(bool)
-    rows = rows.assign(hidden=flagged).set_index(district)
-    shown = rows.loc[~rows["hidden"], "estimate"] * 100
-    low, high = (float(shown.min()), float(shown.max())) if len(shown) else (0.0, 100.0)
-    span = high - low if high > low else 1.0
-    features = [f for f in geojson.get("features", []) if f.get("geometry")]
-    latitudes = [lat for f in features for _, lat in _points(f["geometry"])]
-    squeeze = math.cos(math.radians(float(np.mean(latitudes)))) if latitudes else 1.0
-    centres = feature_centres(geojson)
-    labels: list[tuple[float, float, float, str]] = []
-    fig = go.Figure()
-    # Largest first, so a district inside another (Cambridge) is drawn on top of it.
-    for feature in sorted(features, key=lambda f: -_polygon_area(f["geometry"])):
-        name = str(feature["properties"]["name"])
-        xs, ys = _outline(feature["geometry"], squeeze)
-        row = rows.loc[name] if name in rows.index else None
-        if row is None or row["hidden"]:
-            shown_as = "no answers" if row is None else SUPPRESSED_LABEL
-            why = "no answers" if row is None else f"{SUPPRESSED_LABEL} too few answers to show"
-            colour, hatch = NEUTRAL, "/"
-            hover = f"<b>{name}</b><br>{why}"
-            label = f"<b>{name}</b><br>{shown_as}"
-        else:
-            value = float(row["estimate"]) * 100
-            colour = sample_colorscale(MAP_SCALE, [(value - low) / span])[0]
-            hatch = ""
-            hover = (
-                f"<b>{name}</b><br>{category}: {value:.1f}%"
-                f"<br>{level:.0%} interval {row['ci_low'] * 100:.1f}% to "
-                f"{row['ci_high'] * 100:.1f}%<br>answered: {row['base']:,.0f}"
-            )
-            label = f"<b>{name}</b><br>{_pct(value)}"
-        fig.add_scatter(
-            x=xs,
-            y=ys,
-            name=name,
-            mode="lines",
-            fill="toself",
-            fillcolor=colour,
-            fillpattern={"shape": hatch, "fgcolor": "#777777"} if hatch else None,
-            line={"color": "#FFFFFF", "width": 1.5},
-            hoveron="fills",
-            text=hover,
-            hoverinfo="text",
-            showlegend=False,
-        )
-        if name in centres:
-            lon, lat = centres[name]
-            area = _polygon_area(feature["geometry"])
-            labels.append((area, lon * squeeze, lat, label))
-    _place_labels(fig, labels)
-    # An invisible trace carries the colour bar.
-    fig.add_scatter(
-        x=[None],
-        y=[None],
-        mode="markers",
-        hoverinfo="skip",
-        showlegend=False,
-        marker={
-            "color": [low, high],
-            "colorscale": MAP_SCALE,
-            "cmin": low,
-            "cmax": high,
-            "showscale": bool(len(shown)),
-            "colorbar": {"title": {"text": f"% {category}"}, "ticksuffix": "%"},
-        },
-    )
-    fig.update_layout(
-        **{**_LAYOUT, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}},
-        title=title,
-        height=640,
-        xaxis={"visible": False},
-        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
-    )
-    return fig
-
-
-def feature_centres(geojson: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
-    """Label points of GeoJSON features: the centroid of each one's largest ring.
-
-    Parameters
-    ----------
-    geojson : mapping
-        A FeatureCollection of Polygon or MultiPolygon features with
-        ``properties.name``.
-
-    Returns
-    -------
-    dict of str to (lon, lat)
-
-    Examples
-    --------
-    >>> square = [[[0, 0], [2, 0], [2, 2], [0, 2], [0, 0]]]
-    >>> feature_centres({"features": [{"properties": {"name": "A"},
-    ...     "geometry": {"type": "Polygon", "coordinates": square}}]})
-    {'A': (1.0, 1.0)}
-    """
-    centres: dict[str, tuple[float, float]] = {}
-    for feature in geojson.get("features", []):
-        polygons = _polygons(feature.get("geometry") or {})
-        rings = [np.asarray(polygon[0], dtype=float)[:, :2] for polygon in polygons if polygon]
-        if not rings:
-            continue
-        areas = [abs(_ring_area(ring)) for ring in rings]
-        ring = rings[int(np.argmax(areas))]
-        centres[str(feature["properties"]["name"])] = _ring_centroid(ring)
-    return centres
 
 
 def sample_vs_population(
@@ -620,13 +457,13 @@ def sample_vs_population(
             hovertemplate=f"%{{y}}<br>{names.get(column, column)}: %{{x:.1f}}%<extra></extra>",
         )
     fig.update_layout(
-        **_LAYOUT,
+        **LAYOUT,
         title=title,
         barmode="group",
         xaxis={"title": "% of young people", "ticksuffix": "%", "rangemode": "tozero"},
         yaxis={"autorange": "reversed"},
-        legend=_BOTTOM_LEGEND,
-        height=_height(2 * len(frame) + 2),
+        legend=BOTTOM_LEGEND,
+        height=chart_height(2 * len(frame) + 2),
     )
     return fig
 
@@ -690,14 +527,14 @@ def theme_bars(
     for group in hidden:
         fig.add_bar(name=f"{group}: {SUPPRESSED_LABEL} too few answers", x=[None], y=[None])
     fig.update_layout(
-        **_LAYOUT,
+        **LAYOUT,
         title=title,
         barmode="group",
         showlegend=len(groups) > 1,
         xaxis={"title": "% of written answers mentioning the theme", "ticksuffix": "%"},
         yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
-        legend=_BOTTOM_LEGEND,
-        height=_height(len(order) * max(1, min(len(groups), 4)) // 2 + len(order)),
+        legend=BOTTOM_LEGEND,
+        height=chart_height(len(order) * max(1, min(len(groups), 4)) // 2 + len(order)),
     )
     return fig
 
@@ -742,7 +579,7 @@ def weight_histogram(weights: pd.Series | np.ndarray, *, title: str | None = Non
             annotation_position="top right",
         )
     fig.update_layout(
-        **_LAYOUT,
+        **LAYOUT,
         title=title,
         xaxis={"title": "weight (young people each respondent stands for)"},
         yaxis={"title": "respondents"},
@@ -774,101 +611,11 @@ def _shade(palette: Sequence[str], half: Sequence[str], option: str, outer_last:
     return palette[0] if position == outermost else palette[min(1, len(palette) - 1)]
 
 
-def _pct(value: float) -> str:
+def percent_label(value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return SUPPRESSED_LABEL
     return f"{value:.0f}%"
 
 
-def _height(rows: int) -> int:
+def chart_height(rows: int) -> int:
     return int(max(260, min(900, 110 + 42 * rows)))
-
-
-def _ring_area(ring: np.ndarray) -> float:
-    x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-
-
-def _ring_centroid(ring: np.ndarray) -> tuple[float, float]:
-    x, y = ring[:, 0], ring[:, 1]
-    cross = x * np.roll(y, -1) - np.roll(x, -1) * y
-    area = cross.sum() / 2
-    if area == 0:
-        return float(x.mean()), float(y.mean())
-    cx = ((x + np.roll(x, -1)) * cross).sum() / (6 * area)
-    cy = ((y + np.roll(y, -1)) * cross).sum() / (6 * area)
-    return float(cx), float(cy)
-
-
-def _polygons(geometry: Mapping[str, Any]) -> list[Any]:
-    coordinates = geometry.get("coordinates", [])
-    return [coordinates] if geometry.get("type") == "Polygon" else list(coordinates)
-
-
-def _points(geometry: Mapping[str, Any]) -> list[tuple[float, float]]:
-    return [(float(x), float(y)) for p in _polygons(geometry) for ring in p for x, y, *_ in ring]
-
-
-def _outline(geometry: Mapping[str, Any], squeeze: float) -> tuple[list[Any], list[Any]]:
-    """Outer rings of a (multi)polygon as one path with gaps between rings."""
-    xs: list[Any] = []
-    ys: list[Any] = []
-    for polygon in _polygons(geometry):
-        if not polygon:
-            continue
-        for x, y, *_ in polygon[0]:
-            xs.append(float(x) * squeeze)
-            ys.append(float(y))
-        xs.append(None)
-        ys.append(None)
-    return xs, ys
-
-
-def _polygon_area(geometry: Mapping[str, Any]) -> float:
-    return sum(
-        abs(_ring_area(np.asarray(p[0], dtype=float)[:, :2])) for p in _polygons(geometry) if p
-    )
-
-
-def _place_labels(fig: go.Figure, labels: list[tuple[float, float, float, str]]) -> None:
-    """Label districts at their centres, largest first.
-
-    A label that would sit on another one (a small district inside a large
-    one, such as Cambridge in South Cambridgeshire) moves, with a pointer, to
-    whichever of eight nearby spots lies furthest from every other label
-    (labels are wide, so vertical gaps count more than horizontal ones).
-    """
-    if not labels:
-        return
-    xs = [x for _, x, _, _ in labels]
-    ys = [y for _, _, y, _ in labels]
-    near = 0.12 * max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-    placed: list[tuple[float, float]] = []
-    for _, x, y, text in sorted(labels, key=lambda item: -item[0]):
-        spot = (x, y)
-        crowded = any(_label_gap(x - px, y - py) < near for px, py in placed)
-        if crowded:
-            others = placed + [(ox, oy) for _, ox, oy, _ in labels if (ox, oy) != (x, y)]
-            spots = [
-                (x + 1.6 * near * math.cos(a), y + 1.6 * near * math.sin(a))
-                for a in np.linspace(0, 2 * math.pi, 8, endpoint=False)
-            ]
-            spot = max(spots, key=lambda s: min(_label_gap(s[0] - a, s[1] - b) for a, b in others))
-        fig.add_annotation(
-            x=x,
-            y=y,
-            ax=spot[0],
-            ay=spot[1],
-            axref="x",
-            ayref="y",
-            text=text,
-            showarrow=crowded,
-            arrowcolor="#000000",
-            bgcolor="rgba(255,255,255,0.85)",
-            font={"size": 12, "color": "#000000"},
-        )
-        placed.append(spot)
-
-
-def _label_gap(dx: float, dy: float) -> float:
-    return math.hypot(dx / 2.5, dy)
