@@ -27,6 +27,7 @@ from listening.publish.briefing import write_briefing
 from listening.publish.exports import presentation_frame, tidy_frame, to_csv, to_html
 from listening.publish.tables import crosstab
 from listening.publish.writers import (
+    MAX_COLUMNS,
     csv_bytes,
     formula_like,
     neutralise,
@@ -200,6 +201,12 @@ def test_xlsx_bytes_leaves_missing_cells_empty():
 def test_xlsx_bytes_needs_a_sheet():
     with pytest.raises(yl.ListeningError, match="at least one sheet"):
         xlsx_bytes({})
+
+
+def test_xlsx_bytes_refuses_a_frame_wider_than_excel_rather_than_drop_cells():
+    wide = pd.DataFrame(np.zeros((1, MAX_COLUMNS + 1)))
+    with pytest.raises(yl.ListeningError, match="CSV instead"):
+        xlsx_bytes({"wide": wide})
 
 
 @given(st.lists(st.text(max_size=40), min_size=1, max_size=6))

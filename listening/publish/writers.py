@@ -55,6 +55,8 @@ WORKBOOK_OPTIONS: dict[str, bool] = {
 SHEET_NAME_LIMIT = 31
 SHEET_NAME_FORBIDDEN = "[]:*?/\\"
 MAX_COLUMN_WIDTH = 60
+#: Excel's worksheet limits: rows (with the header row) and columns.
+MAX_ROWS, MAX_COLUMNS = 1_048_576, 16_384
 _KEPT_CONTROLS = frozenset("\t\r")
 _INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})
 
@@ -332,6 +334,11 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, created: dt.date | None = 
     -------
     bytes
 
+    Raises
+    ------
+    ListeningError
+        If there is no sheet, or a frame is larger than an Excel worksheet.
+
     Examples
     --------
     >>> import io
@@ -348,6 +355,12 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, created: dt.date | None = 
     book = workbook(buffer, created=created)
     header = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     for name, frame in zip(sheet_names(list(sheets)), sheets.values(), strict=True):
+        if len(frame) + 1 > MAX_ROWS or frame.shape[1] > MAX_COLUMNS:
+            raise ListeningError(
+                f"xlsx_bytes: sheet {name!r} has {len(frame):,} rows and {frame.shape[1]:,} "
+                f"columns; Excel holds at most {MAX_ROWS - 1:,} rows below the header and "
+                f"{MAX_COLUMNS:,} columns. Download it as CSV instead, or filter it first."
+            )
         sheet = book.add_worksheet(name)
         headers = _headers(frame)
         for col, text in enumerate(headers):
