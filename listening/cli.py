@@ -361,7 +361,7 @@ def check_outputs(
     for option, folder in folders:
         _check_folder(option, folder, inputs)
     created = {_key(folder) for _, folder in folders if not folder.exists()}
-    seen: dict[str, tuple[str, Path]] = {}
+    seen: dict[str, tuple[str, Path]] = {_key(f): (o, f) for o, f in folders}
     for option, file in outputs:
         for role, source in inputs:
             if _same(file, source):
@@ -373,7 +373,7 @@ def check_outputs(
         if key in seen:
             first, earlier = seen[key]
             raise ListeningError(
-                f"refusing to write {option} {file}: {first} writes the same file "
+                f"refusing to write {option} {file}: {first} writes the same path "
                 f"({earlier}); give them different names."
             )
         seen[key] = (option, file)

@@ -323,8 +323,14 @@ def test_out_must_be_a_workbook_file_in_an_existing_folder(capsys, inputs):
 
 def test_outputs_may_not_name_the_same_file(tmp_path):
     same = tmp_path / "t.csv"
-    with pytest.raises(ListeningError, match="--html writes the same file"):
+    with pytest.raises(ListeningError, match="--html writes the same path"):
         check_outputs([("--html", same), ("--csv", tmp_path / "x" / ".." / "t.csv")], [])
+
+
+def test_out_may_not_be_a_folder_option(capsys, inputs):
+    """--out t.xlsx --csv t.xlsx used to write the workbook, then fail to make the folder."""
+    args = ["brief", inputs / "in.csv", "--out", inputs / "t.xlsx", "--csv", inputs / "t.xlsx"]
+    refused(capsys, inputs, [*args, *QUICK], "--csv writes the same path")
 
 
 def test_a_rerun_replaces_its_own_outputs_and_leaves_inputs_alone(inputs):
