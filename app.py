@@ -1,8 +1,14 @@
 """The Youth Listening explorer: `streamlit run app.py`.
 
-A thin app over `listening`: this script holds the navigation and the shared
-sidebar (data source, minimum base, interval method); the pages in
-``app_pages/`` hold widgets and layout; every number comes from the library.
+A thin app over `listening`: this script holds the sign-in gate, the
+navigation and the shared sidebar (data source, minimum base, interval
+method); the pages in ``app_pages/`` hold widgets and layout; every number
+comes from the library.
+
+With an ``[auth]`` section in ``.streamlit/secrets.toml`` (``make serve``,
+see docs/deploy.md) nothing is computed until the visitor has signed in with
+OpenID Connect and is on the ``[access]`` allow-list; without one (``make
+app`` on localhost) the explorer opens directly.
 """
 
 from __future__ import annotations
@@ -11,9 +17,48 @@ import streamlit as st
 
 import listening as yl
 from app_pages import shared
+from listening.explorer.access import AccessList
+from listening.explorer.escape import escape_markdown
 from listening.explorer.views import MAX_UPLOAD_MB, UPLOAD_TYPES, check_upload
 
 st.set_page_config(page_title="Youth Listening explorer", layout="wide")
+
+
+def sign_in_gate() -> None:
+    """Stop the run unless sign-in is off or the visitor is signed in and allowed.
+
+    Runs before anything reads or computes survey data, so a visitor who is
+    not signed in, or not on the allow-list, is sent no survey figure at all.
+    """
+    if not (st.secrets.load_if_toml_exists() and "auth" in st.secrets):
+        return  # localhost without sign-in (make app)
+    if not st.user.is_logged_in:
+        st.title("Youth Listening explorer")
+        st.write(
+            "The explorer shows confidential survey results. Sign in with your work "
+            "account to continue."
+        )
+        st.button("Sign in", on_click=st.login, type="primary", key="sign_in")
+        st.stop()
+    email = st.user.get("email")
+    try:
+        allowed = AccessList.from_config(st.secrets.get("access"))
+    except yl.ListeningError:
+        allowed = AccessList(emails=frozenset(), domains=frozenset())
+    if not allowed.allows(email, verified=st.user.get("email_verified")):
+        st.title("Youth Listening explorer")
+        st.error(
+            f"You are signed in as {escape_markdown(email or 'an account without an e-mail')}, "
+            "which is not on this explorer's list of users. Ask the explorer's administrator "
+            "to add you, or sign out and sign in with another account."
+        )
+        st.button("Sign out", on_click=st.logout, key="sign_out_refused")
+        st.stop()
+    st.sidebar.caption(f"Signed in as {escape_markdown(email)}")
+    st.sidebar.button("Sign out", on_click=st.logout, key="sign_out")
+
+
+sign_in_gate()
 
 PAGES = [
     st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -68,7 +113,7 @@ def _uploaded_source(problems: list[str]) -> shared.Source | None:
         survey_bytes, book_bytes = data.getvalue(), book.getvalue()
         margins_bytes = margins.getvalue() if margins is not None else None
         key = shared.digest(survey_bytes, book_bytes, margins_bytes)
-        return shared.load_uploaded_source(
+        return shared.uploaded_source(
             key,
             data.name,
             survey_bytes,
@@ -118,7 +163,7 @@ def sidebar() -> shared.Context:
         if problem.startswith("Upload a survey file"):
             st.sidebar.info(problem)
         else:
-            st.sidebar.error(problem)
+            st.sidebar.error(escape_markdown(problem))
     if problems and choice == "Upload a survey":
         st.sidebar.caption("Showing the bundled sample until the upload is usable.")
     report = source.survey.report()
@@ -135,8 +180,9 @@ def sidebar() -> shared.Context:
                 )
             st.caption("Rows are counted by reason only; rejected rows are never shown.")
     st.sidebar.caption(
-        f"**{source.label}**: {report.n_kept:,} young people kept of {report.n_read:,} rows "
-        f"read ({report.n_rejected:,} rejected; see *Who took part*). {source.weighting_note}"
+        f"**{escape_markdown(source.label)}**: {report.n_kept:,} young people kept of "
+        f"{report.n_read:,} rows read ({report.n_rejected:,} rejected; see *Who took part*). "
+        f"{escape_markdown(source.weighting_note)}"
     )
     return shared.Context(source=source, min_base=int(min_base), ci=str(ci), problems=problems)
 

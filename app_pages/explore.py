@@ -6,6 +6,7 @@ import streamlit as st
 
 import listening as yl
 from app_pages import shared
+from listening.explorer.escape import escape_markdown
 from listening.explorer.views import (
     BREAKDOWNS,
     categories,
@@ -73,7 +74,10 @@ with st.expander("Filter: look at part of the population", expanded=False):
 chosen = {k: v for k, v in filters.items() if v}
 if chosen:
     described = "; ".join(f"{k.replace('_', ' ')}: {', '.join(v)}" for k, v in chosen.items())
-    st.info(f"Filtered to {described}. Percentages are of those in the filter who answered.")
+    st.info(
+        f"Filtered to {escape_markdown(described)}. Percentages are of those in the filter "
+        "who answered."
+    )
 
 by = tuple(available[label] for label in breakdown)
 weighted = weighting == "Weighted" and source.raked is not None
@@ -89,7 +93,7 @@ try:
         float(level),
     )
 except yl.ListeningError as err:  # says what to change: show it, never a traceback
-    st.error(f"These estimates cannot be made: {err}")
+    st.error(f"These estimates cannot be made: {escape_markdown(err)}")
     st.stop()
 
 table = tab.table

@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
+from listening.explorer.escape import escape_markdown
 from listening.explorer.views import categories, display_table, question_choices
-from listening.publish.charts import district_map
+from listening.publish.maps import district_map
 
 ctx = shared.context()
 source = ctx.source
@@ -44,7 +45,7 @@ try:
         source.key, weighted, question_name, (district,), (), ctx.min_base, ctx.ci, 0.95
     )
 except Exception as err:  # show what went wrong in words, never a traceback
-    st.error(shared.failure(err))
+    st.error(escape_markdown(shared.failure(err)))
     st.stop()
 
 table = tab.table[tab.table["category"] == answer]
@@ -57,7 +58,7 @@ missing = sorted(
     - {str(f["properties"]["name"]) for f in source.geojson.get("features", [])}
 )
 if missing:
-    st.warning(f"No boundary for {', '.join(missing)}: shown in the table only.")
+    st.warning(f"No boundary for {escape_markdown(', '.join(missing))}: shown in the table only.")
 
 chart, grid = st.columns([3, 2])
 with chart:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import shared
+from listening.explorer.escape import escape_markdown
 from listening.explorer.views import (
     comparison_display,
     comparison_sentences,
@@ -19,7 +20,8 @@ weighted = source.raked is not None
 
 st.title("How safe do young people feel?")
 st.caption(
-    f"{source.label}. {source.weighting_note} Percentages are of those who answered the "
+    f"{escape_markdown(source.label)}. {escape_markdown(source.weighting_note)} "
+    "Percentages are of those who answered the "
     "question, with 95% confidence intervals."
 )
 
@@ -36,7 +38,10 @@ for start in range(0, len(county), 4):
     row_of_cards = county.iloc[start : start + 4]
     for column, (_, row) in zip(st.columns(4), row_of_cards.iterrows(), strict=False):
         column.metric(
-            row["short"], shared.percent(row["estimate"]), border=True, help=row["indicator"]
+            escape_markdown(row["short"]),
+            shared.percent(row["estimate"]),
+            border=True,
+            help=escape_markdown(row["indicator"]),
         )
         if row["suppressed"]:
             column.caption("[c] too few answers to show")
@@ -74,7 +79,7 @@ group = right.selectbox(f"Which {by_label.lower()}", groups, key="overview_group
 
 compared = shared.comparison(source.key, weighted, by, str(group), ctx.ci, ctx.min_base)
 lines = comparison_sentences(compared, str(group))
-st.markdown("\n".join(f"- {line}" for line in lines))
+st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
 table = comparison_display(compared, str(group))
 st.dataframe(table, hide_index=True, key="overview-compare")
 st.caption(

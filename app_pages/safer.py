@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
+from listening.explorer.escape import escape_markdown
 from listening.explorer.views import ranked_display, themes_display
 from listening.publish.charts import ranked_options, theme_bars
 from listening.publish.freetext import quotes, theme_counts
@@ -46,7 +47,7 @@ weighted = weighting == "Weighted" and source.raked is not None
 
 if multi:
     question = multi[0]
-    st.subheader(question.wording)
+    st.subheader(escape_markdown(question.wording))
     try:
         tab = shared.crosstab(
             source.key,
@@ -59,7 +60,7 @@ if multi:
             0.95,
         )
     except Exception as err:  # show what went wrong in words, never a traceback
-        st.error(shared.failure(err))
+        st.error(escape_markdown(shared.failure(err)))
         st.stop()
     fig = ranked_options(tab.table, by=by, title="Share choosing each option, with 95% intervals")
     shown = ranked_display(tab.table, by)
@@ -76,7 +77,7 @@ if multi:
     )
 
 for text in texts:
-    st.subheader(text.wording)
+    st.subheader(escape_markdown(text.wording))
     counts = theme_counts(
         source.survey.data, text.name, text.coding_frame, by=by, min_base=ctx.min_base
     )

@@ -1,17 +1,22 @@
 """What every page of the explorer shares: the loaded data, caching and downloads.
 
 ``app.py`` builds a :class:`Context` from the sidebar once per run and keeps it
-in ``st.session_state``; pages read it with :func:`context`. Loading,
-validating and raking a data source is cached on the file bytes' digest, and
-estimates are cached on the settings that define them, so a widget change
-recomputes only what it changes. Numbers come from :mod:`listening`.
+in ``st.session_state``; pages read it with :func:`context`. Estimates are
+cached on the settings that define them, so a widget change recomputes only
+what it changes. Numbers come from :mod:`listening`.
+
+Uploaded data never leaves its session: the parsed upload and every result
+computed from it live in ``st.session_state`` only (:func:`uploaded_source`,
+:func:`sample_cached`), so they go when the session ends; nothing is written
+to disk. Only the bundled synthetic sample and its results sit in
+process-wide caches.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
-import io
 import json
 import os
 import re
@@ -34,9 +39,14 @@ from listening.explorer.views import (
     headline_estimates,
 )
 from listening.paths import SAMPLE_DIR
+from listening.publish.exports import tidy_frame
 
 CONTEXT_KEY = "explorer_context"
 SAMPLE_KEY = "bundled-sample"
+UPLOAD_KEY = "explorer_upload"
+"""Session-state key of this session's upload: ``(digest, Source or error message)``."""
+RESULTS_KEY = "explorer_upload_results"
+"""Session-state key of the results computed from this session's upload."""
 
 
 @dataclass(frozen=True)
@@ -132,36 +142,97 @@ def load_sample_source() -> Source:
     return _finish(SAMPLE_KEY, "Bundled synthetic sample", survey, yl.load_margins())
 
 
-@st.cache_resource(max_entries=4, show_spinner="Reading and checking your files...")
-def load_uploaded_source(
+def uploaded_source(
     key: str,
     survey_name: str,
-    _survey: bytes,
-    _codebook: bytes,
+    survey: bytes,
+    codebook: bytes,
     margins_name: str | None,
-    _margins: bytes | None,
+    margins: bytes | None,
 ) -> Source:
-    """An uploaded survey with its codebook (and margins), cached on the bytes' digest.
+    """An uploaded survey with its codebook (and margins), kept in this session only.
 
-    Raises ListeningError subclasses from ingest, the codebook or the margins.
+    Read once per upload (``key`` is the bytes' digest) and held in
+    ``st.session_state``, never in a process-wide cache, so it goes with the
+    session. A new upload replaces the previous one and its results.
+
+    Raises ListeningError subclasses from ingest, the codebook or the margins
+    (remembered too, so a bad file is not read again on every rerun).
     """
+    held = st.session_state.get(UPLOAD_KEY)
+    if held is None or held[0] != key:
+        st.session_state.pop(RESULTS_KEY, None)
+        st.session_state.pop(UPLOAD_KEY, None)
+        with st.spinner("Reading and checking your files..."):
+            try:
+                loaded: Source | str = _read_upload(
+                    key, survey_name, survey, codebook, margins_name, margins
+                )
+            except yl.ListeningError as err:
+                loaded = str(err)
+        held = (key, loaded)
+        st.session_state[UPLOAD_KEY] = held
+    if isinstance(held[1], str):
+        raise yl.ListeningError(held[1])
+    return held[1]
+
+
+def _read_upload(
+    key: str,
+    survey_name: str,
+    survey: bytes,
+    codebook: bytes,
+    margins_name: str | None,
+    margins: bytes | None,
+) -> Source:
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         data_file = base / Path(survey_name).name
-        data_file.write_bytes(_survey)
+        data_file.write_bytes(survey)
         book_file = base / "codebook.yaml"
-        book_file.write_bytes(_codebook)
-        codebook = yl.load_codebook(book_file)
-        survey = yl.read_survey(data_file, codebook)
-        margins = None
-        if _margins is not None:
+        book_file.write_bytes(codebook)
+        book = yl.load_codebook(book_file)
+        read = yl.read_survey(data_file, book)
+        targets = None
+        if margins is not None:
             margins_file = base / Path(margins_name or "margins.csv").name
-            margins_file.write_bytes(_margins)
-            margins = yl.read_margins(margins_file, codebook=codebook)
-    return _finish(key, f"Uploaded: {survey_name}", survey, margins)
+            margins_file.write_bytes(margins)
+            targets = yl.read_margins(margins_file, codebook=book)
+    return _finish(key, f"Uploaded: {survey_name}", read, targets)
 
 
-@st.cache_resource(max_entries=256, show_spinner=False)
+def sample_cached(cache: Any, *, max_entries: int) -> Callable[[Callable], Callable]:
+    """Cache a function of ``(source_key, *settings)`` without letting uploads out.
+
+    Results for the bundled sample go in the process-wide ``cache``
+    (``st.cache_resource`` or ``st.cache_data``); results for an upload go in
+    this session's ``st.session_state`` only (at most ``max_entries``, oldest
+    dropped first), so they end with the session.
+    """
+
+    def wrap(compute: Callable) -> Callable:
+        shared_cache = cache(max_entries=max_entries, show_spinner=False)(compute)
+        copies = cache is st.cache_data
+
+        @functools.wraps(compute)
+        def run(source_key: str, *settings: Any) -> Any:
+            if source_key == SAMPLE_KEY:
+                return shared_cache(source_key, *settings)
+            store = st.session_state.setdefault(RESULTS_KEY, {})
+            name = (compute.__name__, source_key, settings)
+            if name not in store:
+                while len(store) >= max_entries:
+                    store.pop(next(iter(store)))
+                store[name] = compute(source_key, *settings)
+            result = store[name]
+            return result.copy() if copies and isinstance(result, pd.DataFrame) else result
+
+        return run
+
+    return wrap
+
+
+@sample_cached(st.cache_resource, max_entries=256)
 def crosstab(
     source_key: str,
     weighted: bool,
@@ -246,7 +317,7 @@ def download_table(
         csv = lambda: crosstab_csv(crosstab)  # noqa: E731
         excel = lambda: briefing_bytes([crosstab], targets)  # noqa: E731
     else:
-        csv = lambda: shown.to_csv(index=False).encode("utf-8")  # noqa: E731
+        csv = lambda: yl.csv_bytes(shown)  # noqa: E731
         excel = lambda: _excel(shown, name)  # noqa: E731
     left.download_button(
         "Download table (CSV)",
@@ -317,11 +388,8 @@ def chart_png(fig: go.Figure) -> bytes:
 
 
 def crosstab_csv(tab: Any) -> bytes:
-    """The crosstab's own CSV export (``[c]`` for suppressed figures), as bytes."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "table.csv"
-        tab.to_csv(path)
-        return path.read_bytes()
+    """The crosstab's own CSV export (``[c]`` for suppressed figures), made in memory."""
+    return yl.csv_bytes(tidy_frame(tab))
 
 
 def briefing_bytes(tables: Sequence[Any], targets: Sequence[pd.DataFrame] | None = None) -> bytes:
@@ -342,10 +410,7 @@ def briefing_bytes(tables: Sequence[Any], targets: Sequence[pd.DataFrame] | None
 
 
 def _excel(frame: pd.DataFrame, name: str) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=safe_name(name)[:31] or "table", index=False)
-    return buffer.getvalue()
+    return yl.xlsx_bytes({safe_name(name)[:31] or "table": frame})
 
 
 def show_chart(fig: go.Figure, *, key: str) -> None:
@@ -364,14 +429,14 @@ def filters_key(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[
     return tuple(sorted((k, tuple(sorted(map(str, v)))) for k, v in filters.items() if v))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@sample_cached(st.cache_data, max_entries=64)
 def headlines(source_key: str, weighted: bool, ci: str, min_base: int) -> pd.DataFrame:
     """County headline indicators (cached on the source and settings)."""
     design = _source(source_key).design(weighted)
     return headline_estimates(design, ci=ci, min_base=min_base)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@sample_cached(st.cache_data, max_entries=256)
 def comparison(
     source_key: str, weighted: bool, by: str, group: str, ci: str, min_base: int
 ) -> pd.DataFrame:

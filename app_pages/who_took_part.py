@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
+from listening.explorer.escape import escape_markdown
 from listening.explorer.views import composition, composition_display, margin_fit_display
 from listening.publish.charts import sample_vs_population, weight_histogram
 
@@ -55,7 +56,7 @@ if "Not known" in set(data.get(variables["Sex"], [])):
 
 st.subheader("Weighting")
 if source.raked is None:
-    st.info(source.weighting_note)
+    st.info(escape_markdown(source.weighting_note))
 else:
     diagnostics = source.raked.diagnostics()
     cards = st.columns(4)
@@ -144,5 +145,5 @@ with right:
 if len(frames["extra_columns"]):
     st.caption(
         "Columns in the file that the codebook does not describe (kept aside, not analysed): "
-        + ", ".join(frames["extra_columns"]["column"].astype(str))
+        + escape_markdown(", ".join(frames["extra_columns"]["column"].astype(str)))
     )

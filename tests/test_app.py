@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 import listening as yl
 from listening.design.margins import MARGINS_FILE
 from listening.errors import IngestError
+from listening.explorer.escape import escape_markdown
 from listening.explorer.views import (
     HEADLINES,
     analysis_frame,
@@ -393,7 +394,8 @@ def test_upload_a_survey_with_codebook_and_margins(sample, tmp_path):
     expected = yl.read_survey(file, yl.load_codebook(SAMPLE_DIR / "codebook.yaml"))
     note = " ".join(c.value for c in at.sidebar.caption)
     assert f"{len(expected.data):,} young people kept of {expected.n_read:,}" in note
-    assert "Uploaded: mine.csv" in note and "Weighted (raked)" in note
+    assert escape_markdown("Uploaded: mine.csv") in note
+    assert escape_markdown("Weighted (raked)") in note
     reasons = next(f.value for f in at.sidebar.dataframe if "Rule" in f.value.columns)
     expected_reasons = expected.report().to_frames()["reasons"]
     assert reasons["Rows"].tolist() == expected_reasons["rows"].tolist()
@@ -522,3 +524,131 @@ def test_raking_fit_shows_counts_and_gaps_but_no_sample_sized_totals(sample):
     assert (shown[margins.loc[small, "category"]] == "[c]").all()
     visible = margins.loc[shown[margins["category"]].ne("[c]").to_numpy()]
     assert shown[visible["category"]].tolist() == [f"{n:,}" for n in visible["respondents"]]
+
+
+# Uploads: shown as text, kept in the session only ---------------------------------------
+
+MARKDOWN = "![x](http://127.0.0.1:9/col.png)"
+
+
+def _upload_files(marker: str = "", *, wording: str = "") -> tuple[bytes, bytes]:
+    """The bundled sample as an upload: an extra column named ``MARKDOWN``, free text
+    containing ``marker``, and ``wording`` added to two questions' wordings."""
+    import yaml
+
+    frame = pd.read_csv(SAMPLE_DIR / "responses.csv", dtype=str, keep_default_na=False)
+    frame = frame.iloc[:900].copy()
+    frame[MARKDOWN] = "1"
+    if marker:
+        frame.loc[frame.index[:60], "safer_text"] = f"more street lights please {marker}"
+    book = yaml.safe_load((SAMPLE_DIR / "codebook.yaml").read_text(encoding="utf-8"))
+    for question in book["questions"]:
+        if question["name"] in ("safe_dark", "safer_text"):
+            question["wording"] = f"{question['wording']} {wording}".strip()
+    return frame.to_csv(index=False).encode(), yaml.safe_dump(book).encode()
+
+
+def _markdown_sources(at: AppTest) -> list[str]:
+    """Every string the app hands Streamlit to render as markdown: text elements,
+    metric labels, widget labels, help and radio/slider options."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "error", "info", "warning", "success"):
+        parts += [str(e.value) for e in at.get(kind)]
+    parts += [str(e.value) for e in [*at.title, *at.header, *at.subheader]]
+    parts += [m.label for m in at.metric] + [m.proto.help for m in at.metric]
+    for kind in ("selectbox", "multiselect", "radio", "select_slider", "toggle", "number_input"):
+        for widget in at.get(kind):
+            parts += [widget.label, widget.help or ""]
+            if kind in ("radio", "select_slider"):
+                parts += [str(o) for o in widget.options]
+    return parts
+
+
+def _pages_with_upload(survey: bytes, codebook: bytes, name: str):
+    """The app with this upload, then every page in turn (yields the AppTest)."""
+    at = _run()
+    at.radio(key="data_source").set_value("Upload a survey").run()
+    at.file_uploader(key="upload_survey").set_value((name, survey, "text/csv"))
+    at.file_uploader(key="upload_codebook").set_value(("book.yaml", codebook, "text/yaml"))
+    at.run()
+    _no_exception(at)
+    yield at
+    for page in PAGES.values():
+        at.switch_page(page).run()
+        _no_exception(at)
+        yield at
+
+
+def test_labels_and_names_from_uploads_render_as_plain_text():
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    link = "[w](http://127.0.0.1:9/wording.png)"
+    survey, codebook = _upload_files(wording=f"**{link}** <img src=x>")
+    name = f"{MARKDOWN}.csv"
+    seen = {"extra column": False, "file name": False, "wording": False}
+    for at in _pages_with_upload(survey, codebook, name):
+        sources = _markdown_sources(at)
+        joined = "\n".join(sources)
+        seen["extra column"] |= escape_markdown(MARKDOWN) in joined
+        seen["file name"] |= escape_markdown(f"Uploaded: {name}") in joined
+        seen["wording"] |= escape_markdown(link) in joined
+        for text in sources:
+            html = parser.render(text)
+            assert "<img" not in html and "href=" not in html, text
+    assert all(seen.values()), seen  # the test saw each upload text, escaped
+
+
+def _strings_holding(marker: str) -> list[str]:
+    """Every str or bytes containing ``marker`` that a live object refers to (repr, cut)."""
+    import gc
+
+    gc.collect()
+    needle = marker.encode()
+    found = []
+    for obj in gc.get_objects():
+        for item in gc.get_referents(obj):
+            if (isinstance(item, str) and marker in item) or (
+                isinstance(item, bytes | bytearray) and needle in item
+            ):
+                found.append(f"{type(obj).__name__}: {item[:80]!r}")
+    return found
+
+
+def test_uploaded_data_stays_in_its_session_and_never_on_disk():
+    import gc
+    import tempfile
+    import time
+    import uuid
+    import weakref
+
+    marker = f"zq{uuid.uuid4().hex}"
+    survey, codebook = _upload_files(marker, wording=marker)  # in text, wording, file name
+    started = time.time()
+    before = {p for p in Path(tempfile.gettempdir()).rglob("*") if p.is_file()}
+    refs = []
+    for at in _pages_with_upload(survey, codebook, f"{marker}.csv"):
+        source = at.session_state["explorer_context"].source
+        assert source.label == f"Uploaded: {marker}.csv"
+        quotes = [t for t in at.toggle if t.key == "quotes-safer_text"]
+        if quotes:  # the safer page: show the (redacted) free text too
+            quotes[0].set_value(True).run()
+            _no_exception(at)
+            assert any("street lights" in t.value for t in at.get("text"))
+        refs = [weakref.ref(source.survey.data), weakref.ref(source.unweighted.data)]
+    # The free text reached the app (the safer page codes its themes) ...
+    assert source.survey.data["safer_text"].astype(str).str.contains(marker, regex=False).any()
+    del source
+    # ... but no file written meanwhile holds it,
+    for path in Path(tempfile.gettempdir()).rglob("*"):
+        try:
+            if path not in before and path.is_file() and path.stat().st_mtime >= started - 1:
+                assert marker.encode() not in path.read_bytes(), path
+        except OSError:
+            continue  # another process's file came and went
+    # ... and once the session is gone nothing in the process holds the upload: no
+    # cache_resource or cache_data entry, no copy of its text anywhere.
+    del at, quotes
+    gc.collect()
+    assert [r() is None for r in refs] == [True, True]
+    assert not _strings_holding(marker)
