@@ -1,4 +1,5 @@
 # `make app` sets everything up and opens the explorer on the bundled sample;
+# `make serve` hosts it for a team, behind sign-in (docs/deploy.md);
 # `make test` sets everything up and runs every test (lint, unit, R goldens,
 # notebooks, doctests, the app in AppTest and in headless Chromium).
 
@@ -9,7 +10,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8501
 ADDRESS ?= localhost
 
-.PHONY: app test lint setup browser bench clean
+.PHONY: app serve test lint setup browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,19 @@ browser:
 app: setup
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) \
 		--browser.gatherUsageStats false
+
+# Hosting: a network address (ADDRESS=127.0.0.1 behind the nginx proxy in deploy/),
+# refused unless sign-in and the allow-list are configured in .streamlit/secrets.toml;
+# visitors never see error details; no usage statistics; XSRF protection on.
+serve: ADDRESS = 0.0.0.0
+serve: setup
+	$(BIN)/python -m listening.explorer.access .streamlit/secrets.toml
+	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) \
+		--server.port $(PORT) --browser.gatherUsageStats false \
+		--client.showErrorDetails none --client.toolbarMode viewer \
+		--server.enableXsrfProtection true --server.enableCORS true \
+		--server.fileWatcherType none --server.runOnSave false \
+		--global.developmentMode false
 
 lint: setup
 	$(BIN)/ruff check .

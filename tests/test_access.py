@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -124,6 +125,7 @@ def test_good_secrets_have_no_problems():
         (lambda s: s["auth"].update(redirect_uri="https://x.org/"), "/oauth2callback"),
         (lambda s: s["auth"].update(redirect_uri="http://x.org/oauth2callback"), "https://"),
         (lambda s: s["auth"].update(cookie_secret="short"), "cookie_secret"),
+        (lambda s: s["auth"].update(client_secret="change-me"), "placeholders"),
         (lambda s: s.pop("access"), "allow-list is empty"),
         (lambda s: s["access"].update(allowed_domains=[]), "allow-list is empty"),
         (lambda s: s["access"].update(allowed_domains=["*.x.org"]), "wildcards"),
@@ -143,6 +145,14 @@ def test_localhost_identity_provider_may_use_http():
         server_metadata_url="http://127.0.0.1:9400/.well-known/openid-configuration",
     )
     assert hosting_problems(secrets) == []
+
+
+def test_the_shipped_example_is_refused_until_filled_in():
+    example = read_secrets(Path(__file__).parents[1] / ".streamlit" / "secrets.toml.example")
+    problems = hosting_problems(example)
+    assert any("placeholders" in p for p in problems)
+    assert any("cookie_secret" in p for p in problems)
+    assert not any("lacks" in p or "No [auth]" in p for p in problems)  # every key is there
 
 
 def test_the_serve_check_exits_2_with_reasons_or_0(tmp_path, capsys):

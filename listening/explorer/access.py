@@ -46,6 +46,7 @@ MIN_COOKIE_SECRET = 32
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+_PLACEHOLDERS = ("change-me", "YOUR-TENANT-ID")  # as in .streamlit/secrets.toml.example
 
 
 def _domain(text: str) -> str | None:
@@ -243,6 +244,14 @@ def hosting_problems(secrets: Mapping[str, Any]) -> list[str]:
         url = str(auth.get(key, ""))
         if url and not url.startswith("https://") and not _local(url):
             problems.append(f"[auth] {key} {url!r} must be an https:// address.")
+    placeholders = [
+        key for key, value in auth.items() if any(p in str(value) for p in _PLACEHOLDERS)
+    ]
+    if placeholders:
+        problems.append(
+            f"[auth] {', '.join(placeholders)} still hold the example's placeholders: "
+            f"put in your identity provider's values."
+        )
     secret = str(auth.get("cookie_secret", ""))
     if secret and (len(secret) < MIN_COOKIE_SECRET or "change-me" in secret):
         problems.append(
