@@ -84,3 +84,13 @@ class AccessError(ListeningError):
     >>> issubclass(AccessError, ListeningError)
     True
     """
+
+
+class ReviewError(ListeningError):
+    """A quote review or approvals file is unusable (missing columns, unknown decisions).
+
+    Examples
+    --------
+    >>> issubclass(ReviewError, ListeningError)
+    True
+    """

@@ -1,4 +1,4 @@
-"""Free text: themes follow the coding frame, counts respect min_base, quotes are redacted."""
+"""Free text: themes follow the coding frame, counts respect min_base, answers are redacted."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listening.ingest.codebook import load_codebook
-from listening.publish.freetext import NOT_CODED, code_themes, quotes, redact, theme_counts
+from listening.publish.freetext import NOT_CODED, code_themes, theme_counts
+from listening.publish.redact import redact
 
 FRAME = load_codebook().question("safer_text").coding_frame
 
@@ -143,21 +144,3 @@ def test_redact_leaves_no_phone_number(number, before):
 def test_redact_is_idempotent(text):
     once = redact(text)
     assert redact(once) == once
-
-
-def test_quotes_come_only_from_big_enough_groups_and_carry_no_ids():
-    data = _answers().assign(respondent_id=range(90), school="S1")
-    data.loc[0, "safer_text"] = "Jake from Soham Village College has a knife, 07700 900123"
-    out = quotes(data, "safer_text", by="district", group={"district": "Cambridge"}, limit=50)
-    assert list(out.columns) == ["district", "quote"]
-    assert (out["district"] == "Cambridge").all()
-    assert any("[school]" in q and "[phone]" in q and "[name]" in q for q in out["quote"])
-    small = quotes(data, "safer_text", by="district", group={"district": "Tiny"}, min_base=10)
-    assert small.empty and list(small.columns) == ["district", "quote"]
-
-
-def test_quotes_filter_by_theme():
-    data = _answers()
-    out = quotes(data, "safer_text", coding_frame=FRAME, theme="Police presence", limit=100)
-    assert len(out) > 0
-    assert all("police" in q for q in out["quote"])

@@ -167,6 +167,9 @@ class Codebook:
         Raking variables and the rule that derives ``sex`` from ``gender``.
     questions : dict of str to Question
         Questions by name, in questionnaire order.
+    schools : tuple of str
+        Names of the schools taking part (YAML key ``schools``), removed from
+        free-text quotes by :func:`listening.publish.redact.redact`.
     path : Path or None
         Where the codebook was read from.
 
@@ -196,6 +199,7 @@ class Codebook:
     clusters: str | None
     weighting: dict[str, Any]
     questions: dict[str, Question]
+    schools: tuple[str, ...] = ()
     path: Path | None = None
 
     def question(self, name: str) -> Question:
@@ -461,6 +465,7 @@ def codebook_from_dict(raw: Any, *, path: Path | None = None) -> Codebook:
         clusters=design.get("clusters", str, default=None),
         weighting=reader.get("weighting", dict, default={}),
         questions=questions,
+        schools=tuple(str(school) for school in reader.get("schools", list, default=[])),
         path=path,
     )
     _check_references(codebook, where)

@@ -1,4 +1,4 @@
-"""Free-text answers: theme coding, counts by group, and redacted quotes.
+"""Free-text answers: theme coding and counts by group.
 
 Themes come from a question's ``coding_frame`` in the codebook: a theme is
 mentioned when the answer contains one of its keywords as a whole word or
@@ -7,12 +7,12 @@ disclosure rule as the briefing tables (:mod:`listening.publish.suppression`): a
 with fewer than ``min_base`` answers is shown as ``[c]``, and further groups
 are hidden where needed so no hidden count can be worked out from the total.
 
-Verbatim quotes pass through :func:`redact`, which replaces email addresses,
-phone numbers, social media handles, school names and personal names with
-bracketed placeholders; names are found from a list of common first names,
-from titles ("Mr Smith") and phrases ("my friend Sam"), and from capitalised
-words in mid-sentence that are not known places or common proper nouns, so
-it errs towards redacting too much.
+Verbatim answers pass through :func:`listening.publish.redact.redact`
+(names, teachers, schools, addresses, postcodes, dates of birth, handles,
+links, phone numbers, e-mails, vehicle registrations and identifiers). Redaction
+is a safety net, not a licence to publish: :func:`quotes` draws candidates for a
+person to review (:mod:`listening.publish.approvals`), and only approved quotes
+are published.
 
 Examples
 --------
@@ -23,6 +23,7 @@ Examples
 0             True            False      False
 1            False             True      False
 2             <NA>             <NA>       <NA>
+>>> from listening.publish.redact import redact
 >>> redact("Ask Jake at Parkside Academy, jake@mail.com or 07700 900123")
 'Ask [name] at [school], [email] or [phone]'
 """
@@ -30,40 +31,18 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from listening.paths import DATA_DIR
 from listening.publish.suppression import suppress
 
 NOT_CODED = "Not coded"
 """Theme of an answer that matches no keyword of the coding frame."""
 
 SUPPRESSED_LABEL = "[c]"
-
-_DATA = DATA_DIR
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_HANDLE = re.compile(r"(?<![\w@])@\w{2,}")
-_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
-_PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{7,}\d(?!\w)")
-_SCHOOL_WORDS = (
-    r"(?:Community\s+College|Village\s+College|High\s+School|Primary\s+School|"
-    r"Grammar\s+School|School|Academy|College|Free\s+School|Sixth\s+Form)"
-)
-_CAPITALISED = r"(?:St\.?\s+|Saint\s+)?[A-Z][\w'’-]*"
-_SCHOOL = re.compile(rf"\b(?:{_CAPITALISED}\s+)+{_SCHOOL_WORDS}\b")
-_TITLE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Sir|PC|Sgt)\.?\s+[A-Z][\w'’-]*")
-_INTRO = re.compile(
-    r"\b(?:called|named|my\s+(?:friend|mate|brother|sister|cousin|boyfriend|girlfriend))"
-    r"\s+([A-Z][\w'’-]*)"
-)
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_SENTENCE_END = re.compile(r"[.!?]\s*$|^\s*$|[\n:;\"(]\s*$")
-
 
 def code_themes(texts: pd.Series, coding_frame: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """Flag which themes each free-text answer mentions.
@@ -167,133 +146,6 @@ def theme_counts(
     return table
 
 
-def redact(
-    text: str,
-    *,
-    names: Iterable[str] = (),
-    schools: Iterable[str] = (),
-    places: Iterable[str] = (),
-) -> str:
-    """Replace personal details in a free-text answer with placeholders.
-
-    Parameters
-    ----------
-    text : str
-        One answer.
-    names : iterable of str
-        Extra names to redact (e.g. staff names known to the survey team).
-    schools : iterable of str
-        School names to redact wherever they appear.
-    places : iterable of str
-        Extra capitalised words that are safe to keep (district and town names
-        are already known).
-
-    Returns
-    -------
-    str
-        The answer with ``[email]``, ``[phone]``, ``[link]``, ``[handle]``,
-        ``[school]`` and ``[name]`` in place of what they replace.
-
-    Examples
-    --------
-    >>> redact("My friend Tia said text 01223 456789 or @tia_x on Snapchat")
-    'My friend [name] said text [phone] or [handle] on Snapchat'
-    >>> redact("Sam from St Ivo School got stabbed near Huntingdon")
-    '[name] from [school] got stabbed near Huntingdon'
-    """
-    out = _EMAIL.sub("[email]", text)
-    out = _URL.sub("[link]", out)
-    out = _HANDLE.sub("[handle]", out)
-    out = _PHONE.sub(_phone, out)
-    for school in sorted(schools, key=len, reverse=True):
-        if school.strip():
-            out = re.sub(rf"\b{re.escape(school.strip())}\b", "[school]", out, flags=re.I)
-    out = _SCHOOL.sub("[school]", out)
-    for name in sorted(names, key=len, reverse=True):
-        if name.strip():
-            out = re.sub(rf"\b{re.escape(name.strip())}\b", "[name]", out, flags=re.I)
-    out = _TITLE.sub("[name]", out)
-    out = _INTRO.sub(lambda m: m.group(0).replace(m.group(1), "[name]"), out)
-    safe = _safe_words() | {p.casefold() for p in places}
-    first = _first_names()
-    return _WORD.sub(lambda m: _name_or_word(m, out, safe, first), out)
-
-
-def quotes(
-    data: pd.DataFrame,
-    column: str,
-    *,
-    by: str | Sequence[str] | None = None,
-    group: Mapping[str, str] | None = None,
-    coding_frame: Mapping[str, Sequence[str]] | None = None,
-    theme: str | None = None,
-    min_base: int = 10,
-    limit: int = 10,
-    seed: int = 0,
-    names: Iterable[str] = (),
-    schools: Iterable[str] = (),
-) -> pd.DataFrame:
-    """Redacted verbatim answers from one group, only when the group is big enough.
-
-    Parameters
-    ----------
-    data : DataFrame
-        Respondents with the free-text ``column`` and the ``by`` columns.
-    column : str
-        The free-text column.
-    by : str, list of str or None
-        Grouping columns (used to label the quotes and check bases).
-    group : mapping of column to value, optional
-        Take quotes only from this group, e.g. ``{"district": "Fenland"}``;
-        ``None`` takes them from everyone.
-    coding_frame : mapping, optional
-        With ``theme``, keep only answers coded to that theme.
-    theme : str, optional
-        A theme of ``coding_frame``.
-    min_base : int, default 10
-        No quote is returned from a group with fewer answers than this.
-    limit : int, default 10
-        At most this many quotes, drawn in a random order fixed by ``seed``.
-    seed : int, default 0
-        Seed of the draw, so the same quotes come back each time.
-    names, schools : iterable of str
-        Passed to :func:`redact`.
-
-    Returns
-    -------
-    DataFrame
-        Columns: the ``by`` columns and ``quote``. Never an id or other
-        respondent-level column.
-
-    Examples
-    --------
-    >>> d = pd.DataFrame({"text": ["Ask Mr Jones", "more lights"] * 5, "sex": ["F"] * 10})
-    >>> sorted(quotes(d, "text", by="sex", group={"sex": "F"}, min_base=10)["quote"])[::5]
-    ['Ask [name]', 'more lights']
-    >>> len(quotes(d, "text", by="sex", group={"sex": "F"}, min_base=11))
-    0
-    """
-    columns = [by] if isinstance(by, str) else list(by or [])
-    text = data[column].astype("string").str.strip()
-    keep = text.notna() & (text != "")
-    for key, value in (group or {}).items():
-        keep &= data[key].astype("string") == str(value)
-    if int(keep.sum()) < min_base:
-        return pd.DataFrame(columns=[*columns, "quote"])
-    if theme is not None and coding_frame is not None:
-        keep &= code_themes(text, coding_frame)[theme].fillna(False).astype(bool)
-    chosen = data.loc[keep, columns].assign(quote=text[keep])
-    chosen = chosen.sample(frac=1.0, random_state=seed).head(limit)
-    chosen["quote"] = [redact(q, names=names, schools=schools) for q in chosen["quote"]]
-    return chosen.reset_index(drop=True)
-
-
-def _phone(match: re.Match[str]) -> str:
-    """A run of 9 to 13 digits (with spaces, dashes, dots, brackets) is a phone number."""
-    digits = sum(ch.isdigit() for ch in match.group(0))
-    return "[phone]" if 9 <= digits <= 13 else match.group(0)
-
-
 @lru_cache(maxsize=64)
 def _keyword_pattern(keywords: tuple[str, ...]) -> re.Pattern[str]:
     words = sorted((re.escape(k.strip().lower()) for k in keywords if k.strip()), key=len)
@@ -331,30 +183,3 @@ def _suppression(
     if decision.total:
         hidden |= is_all
     return hidden
-
-
-def _name_or_word(match: re.Match[str], text: str, safe: set[str], first: set[str]) -> str:
-    word = match.group(0)
-    key = word.casefold().rstrip("'’s") if word.endswith(("'s", "’s")) else word.casefold()
-    acronym = word.isupper() or (word.endswith("s") and word[:-1].isupper())
-    if acronym or not word[0].isupper() or key in safe:
-        return word
-    if key in first:
-        return "[name]"
-    starts_sentence = _SENTENCE_END.search(text[: match.start()]) is not None
-    return word if starts_sentence else "[name]"
-
-
-@lru_cache(maxsize=1)
-def _first_names() -> set[str]:
-    return _word_list("first_names.txt")
-
-
-@lru_cache(maxsize=1)
-def _safe_words() -> set[str]:
-    return _word_list("safe_words.txt")
-
-
-def _word_list(name: str) -> set[str]:
-    lines = (_DATA / name).read_text(encoding="utf-8").splitlines()
-    return {line.strip().casefold() for line in lines if line.strip() and line[0] != "#"}
