@@ -317,3 +317,13 @@ def test_html_escapes_markup_in_labels():
     html = to_html(crosstab(yl.SurveyDesign(frame), "q", by="g", codebook=book))
     assert "<img" not in html and "<script" not in html and "<b>a" not in html
     assert "&lt;img src=x&gt;" in html
+
+
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=20))
+def test_float_columns_and_mixed_columns_write_numbers_alike(values):
+    """A float column and the same floats among text give the same fields (12 digits)."""
+    floats = pd.DataFrame({"x": pd.Series(values, dtype=float)})
+    mixed = pd.DataFrame({"x": pd.Series([*values, "[c]"], dtype=object)})
+    assert csv_bytes(mixed).startswith(csv_bytes(floats))
+    fields = [row[0] for row in csv.reader(io.StringIO(csv_bytes(floats).decode()))][1:]
+    assert fields == ["" if np.isnan(v) else format(v, ".12g") for v in values]

@@ -83,6 +83,8 @@ def formula_like(text: str) -> bool:
     """
     if text.startswith(FORMULA_TRIGGERS):
         return True
+    if text[:1].isascii() and text[:1].isalnum():  # the common case: a plain letter or digit
+        return False
     shown = unicodedata.normalize("NFKC", text)
     start = 0
     while start < len(shown) and _invisible(shown[start]):
@@ -168,9 +170,24 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     >>> csv_bytes(frame)
     b"'@group,share\\n'-,0.3\\nNorth,\\n"
     """
-    cells = frame.astype(object).map(_csv_cell)
+    cells = pd.DataFrame(
+        {i: _csv_column(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index
+    )
     cells.columns = _headers(frame)
-    return cells.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    text = cells.to_csv(index=False, lineterminator="\n", float_format="%" + CSV_FLOAT_DIGITS)
+    return text.encode("utf-8")
+
+
+def _csv_column(column: pd.Series) -> pd.Series:
+    """A column ready for ``to_csv``: numbers as they are, every distinct other value once."""
+    if column.dtype.kind in "biuf":
+        return column
+    try:
+        codes, values = pd.factorize(column.astype(object))
+    except TypeError:  # unhashable cells (lists...): one at a time
+        return column.astype(object).map(_csv_cell)
+    cells = np.array([*(_csv_cell(v) for v in values), None], dtype=object)
+    return pd.Series(cells[codes], index=column.index, dtype=object)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
