@@ -5,10 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import shared
+from listening.errors import ListeningError
 from listening.explorer.escape import escape_markdown
-from listening.explorer.views import ranked_display, themes_display
+from listening.explorer.views import (
+    NO_QUOTES_MESSAGE,
+    quote_lines,
+    quote_options,
+    ranked_display,
+    themes_display,
+)
+from listening.publish.approvals import publishable, read_approvals
 from listening.publish.charts import ranked_options, theme_bars
-from listening.publish.freetext import quotes, theme_counts
+from listening.publish.freetext import theme_counts
+
+APPROVALS_KEY = "approved_quotes"
 
 ctx = shared.context()
 source = ctx.source
@@ -95,38 +105,43 @@ for text in texts:
         "several themes. Counts are of respondents (unweighted)."
     )
 
-    show_quotes = st.toggle(
-        "Show example answers (redacted)",
-        value=False,
-        key=f"quotes-{text.name}",
-        help="Names, emails, phone numbers, social media handles and school names are "
-        f"replaced, and answers are only shown for groups with at least {ctx.min_base} answers.",
+    st.markdown("**What young people wrote**")
+    upload = st.file_uploader(
+        "Approved quotes (approvals.csv)",
+        type=["csv"],
+        key=f"approvals-upload-{text.name}",
+        help="Only quotes a reviewer has approved are shown, and only from a theme and "
+        f"group with at least {ctx.min_base} answers.",
     )
-    if show_quotes:
-        left, right = st.columns(2)
-        groups = ["Everyone"]
-        if by:
-            values = counts.loc[counts[by] != "All", by].astype(str)
-            groups += list(dict.fromkeys(values))
-        group = left.selectbox("From which group", groups, key=f"quotes-group-{text.name}")
-        themes = ["Any theme", *text.coding_frame]
-        theme = right.selectbox("About which theme", themes, key=f"quotes-theme-{text.name}")
-        picked = quotes(
+    if upload is not None:
+        try:
+            st.session_state[APPROVALS_KEY] = read_approvals(upload.getvalue())
+        except ListeningError as err:
+            st.error(shared.failure(err))
+    approvals = st.session_state.get(APPROVALS_KEY)
+    published = (
+        publishable(
+            approvals,
             source.survey.data,
             text.name,
-            by=by,
-            group=None if group == "Everyone" else {by: group},
+            id_column=book.id_column,
             coding_frame=text.coding_frame,
-            theme=None if theme == "Any theme" else theme,
+            by=by,
             min_base=ctx.min_base,
-            limit=8,
         )
-        if picked.empty:
-            st.info(
-                f"No answers to show: fewer than {ctx.min_base} written answers in this group, "
-                "or none about this theme."
-            )
-        else:
-            for quote in picked["quote"]:
-                st.container(border=True).text(quote)
-            st.caption("Answers are drawn at random and redacted; spelling is the young people's.")
+        if approvals is not None
+        else None
+    )
+    if published is None or published.empty:
+        st.info(NO_QUOTES_MESSAGE)
+    else:
+        groups, themes = quote_options(published)
+        left, right = st.columns(2)
+        group = left.selectbox("From which group", groups, key=f"quotes-group-{text.name}")
+        theme = right.selectbox("About which theme", themes, key=f"quotes-theme-{text.name}")
+        lines = quote_lines(published, group, theme)
+        if not lines:
+            st.info("No approved quotes about this theme from this group.")
+        for quote in lines:
+            st.container(border=True).text(quote)
+        st.caption("Quotes approved by a reviewer; spelling is the young people's.")

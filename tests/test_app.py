@@ -340,31 +340,14 @@ def test_safer_options_and_themes(sample):
     question = sample["book"].question("safer_text")
     counts = theme_counts(sample["survey"].data, "safer_text", question.coding_frame)
     assert themes["Mentions"].tolist() == [f"{n:,}" for n in counts["n"]]
-    assert not at.get("text"), "quotes must be off by default"
+    assert not at.get("text"), "no quote without approvals"
 
 
-def test_safer_by_district_and_redacted_quotes(sample):
+def test_safer_by_district(sample):
     at = _run("safer")
     at.radio(key="safer_by").set_value("District").run()
-    at.toggle(key="quotes-safer_text").set_value(True).run()
     _no_exception(at)
-    quotes = [t.value for t in at.get("text")]
-    assert quotes
-    for quote in quotes:
-        assert not re.search(r"\d{3}[\s-]?\d{3}[\s-]?\d{3}", quote)
-        assert not re.search(r"[\w.]+@[\w.]+", quote)
-    at.selectbox(key="quotes-group-safer_text").set_value("Fenland").run()
-    _no_exception(at)
-
-
-def test_safer_quotes_refused_for_small_groups(sample):
-    written = sample["survey"].data["safer_text"].astype("string").str.strip()
-    answers = int((written.notna() & (written != "")).sum())
-    at = _run("safer", min_base=answers + 1)
-    at.toggle(key="quotes-safer_text").set_value(True).run()
-    _no_exception(at)
-    assert not at.get("text")
-    assert any("No answers to show" in i.value for i in at.info)
+    assert not at.get("text"), "no quote without approvals (see tests/test_freetext_app.py)"
 
 
 # Uploads ------------------------------------------------------------------------------

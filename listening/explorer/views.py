@@ -743,6 +743,51 @@ def themes_display(counts: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+NO_QUOTES_MESSAGE = (
+    "No quotes are shown until a person has approved them. To add quotes: run "
+    "`listening quotes DATA --codebook CODEBOOK --out review.csv`, write approve, edit or "
+    "reject in each row's decision column, run `listening quotes DATA --codebook CODEBOOK "
+    "--approve review.csv --approvals approvals.csv`, and upload approvals.csv here."
+)
+"""What the Safer page says when it has no approved quotes to show."""
+
+
+def quote_options(published: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """Groups and themes that have approved quotes, for the page's choices.
+
+    Parameters
+    ----------
+    published : DataFrame
+        From :func:`listening.publish.approvals.publishable`: ``group``,
+        ``theme``, ``quote``.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"group": ["Ely", "All", "Ely"], "theme": ["B", "A", "A"],
+    ...                   "quote": ["x", "y", "z"]})
+    >>> quote_options(p)
+    (['All', 'Ely'], ['Any theme', 'A', 'B'])
+    """
+    groups = sorted(published["group"].astype(str).unique())
+    themes = ["Any theme", *sorted(published["theme"].astype(str).unique())]
+    return groups, themes
+
+
+def quote_lines(published: pd.DataFrame, group: str, theme: str) -> list[str]:
+    """The approved quotes of one group (and theme, unless "Any theme"), in file order.
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"group": ["Ely", "Ely"], "theme": ["A", "B"], "quote": ["x", "y"]})
+    >>> quote_lines(p, "Ely", "Any theme"), quote_lines(p, "Ely", "B")
+    (['x', 'y'], ['y'])
+    """
+    keep = published["group"].astype(str) == group
+    if theme != "Any theme":
+        keep &= published["theme"].astype(str) == theme
+    return published.loc[keep, "quote"].astype(str).tolist()
+
+
 def _pct(estimate: float, hidden: bool) -> str:
     if hidden or pd.isna(estimate):
         return SUPPRESSED_LABEL
