@@ -46,15 +46,17 @@ class IngestLimits:
     max_cell_chars : int
         Characters in any one cell.
     max_unpacked_bytes : int
-        Decoded size of the data of a Parquet file (its row groups,
-        uncompressed) or of an SPSS file (rows times the declared row width).
+        Decoded size of the data: the characters of all cells together (a
+        dictionary-encoded Parquet file can repeat one long answer in every
+        row), and, checked before reading, a Parquet file's row groups
+        uncompressed or an SPSS file's rows times its declared row width.
     max_xml_bytes : int
         Uncompressed size of all the parts of an .xlsx workbook (its XML);
         reading a workbook takes time in proportion to it.
     max_ratio : int
         Compression ratio (uncompressed / compressed) of any part of an .xlsx
-        workbook larger than 1 MiB; real workbooks compress about 10 to 1,
-        zip bombs about 1,000 to 1.
+        workbook larger than 1 MiB; real workbooks compress about 10 to 1
+        (25 to 1 when every row is the same), zip bombs 300 to 1,000 to 1.
 
     Examples
     --------
@@ -74,7 +76,7 @@ class IngestLimits:
     max_cell_chars: int = 1_000_000
     max_unpacked_bytes: int = 8192 * _MIB
     max_xml_bytes: int = 2048 * _MIB
-    max_ratio: int = 1000
+    max_ratio: int = 200
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -123,5 +125,5 @@ UPLOAD_LIMITS = IngestLimits(
     max_cell_chars=32_767,
     max_unpacked_bytes=512 * _MIB,
     max_xml_bytes=64 * _MIB,
-    max_ratio=200,
+    max_ratio=100,
 )

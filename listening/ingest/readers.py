@@ -307,6 +307,7 @@ def _check_extent(table: RawTable, limits: IngestLimits) -> None:
             f"has {table.n_rows:,} data rows by {width:,} columns = {table.n_rows * width:,} cells",
             "max_cells",
         )
+    total = 0
     for position, (codes, uniques) in enumerate(zip(table.codes, table.uniques, strict=True)):
         sizes = np.fromiter(map(len, uniques), dtype=np.int64, count=len(uniques))
         if len(sizes) and sizes.max() > limits.max_cell_chars:
@@ -318,6 +319,11 @@ def _check_extent(table: RawTable, limits: IngestLimits) -> None:
                 f"{table.names[position]!r}, data row {row})",
                 "max_cell_chars",
             )
+        total += int(sizes[codes].sum()) if len(sizes) else 0
+    if total > limits.max_unpacked_bytes:  # one answer repeated in every row adds up
+        raise limits.refuse(
+            table.source, f"holds {total:,} characters of text in all", "max_unpacked_bytes"
+        )
 
 
 def encode(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -728,14 +734,7 @@ def _read_parquet(given: _Input, limits: IngestLimits) -> RawTable:
                 file, f"unpacks to {unpacked:,} bytes of data", "max_unpacked_bytes"
             )
         # Text read as dictionaries: 20 million copies of one long answer stay one answer.
-        text = [
-            f.name
-            for f in parquet.schema_arrow
-            if pa.types.is_string(f.type)
-            or pa.types.is_large_string(f.type)
-            or pa.types.is_binary(f.type)
-            or pa.types.is_large_binary(f.type)
-        ]
+        text = [f.name for f in parquet.schema_arrow if _is_text(f.type)]
         arrow = pq.ParquetFile(given.arrow(), read_dictionary=text).read()
         encoded = [_arrow_codes(arrow.column(i)) for i in range(arrow.num_columns)]
     return _drop_empty_unnamed(
@@ -745,6 +744,20 @@ def _read_parquet(given: _Input, limits: IngestLimits) -> RawTable:
             [c for c, _ in encoded],
             [u for _, u in encoded],
             arrow.num_rows,
+        )
+    )
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return any(
+        check(kind)
+        for check in (
+            pa.types.is_string,
+            pa.types.is_large_string,
+            pa.types.is_binary,
+            pa.types.is_large_binary,
         )
     )
 
