@@ -23,7 +23,6 @@ SurveyDesign(6 rows, 3 clusters, weights 'w')
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -33,7 +32,7 @@ from listening.design.diagnostics import Diagnostics, diagnose
 from listening.design.engine import DesignState, Variance, VarianceEngine
 from listening.design.structure import build_structure, check_new_columns, describe, domain_mask
 from listening.design.variance import LONELY_PSU, Sampling
-from listening.design.weighting import bootstrapped, jackknifed, raked, trimmed
+from listening.design.weighting import Weighting
 from listening.errors import DesignError, ListeningError
 
 if TYPE_CHECKING:
@@ -41,7 +40,7 @@ if TYPE_CHECKING:
     from listening.ingest.survey import Survey
 
 
-class SurveyDesign:
+class SurveyDesign(Weighting):
     """A complex survey design over a DataFrame (R's ``svydesign``).
 
     Parameters
@@ -173,7 +172,27 @@ class SurveyDesign:
         object.__setattr__(self, "_state", state)
         object.__setattr__(self, "_domain", domain)
 
-    def _evolve(self, state: DesignState) -> SurveyDesign:
+    def with_state(self, state: DesignState) -> SurveyDesign:
+        """A design over the same data and sampling with new weights (``DesignState``).
+
+        The weighting steps (:meth:`rake`, :meth:`trim`, :meth:`jackknife`,
+        :meth:`bootstrap`) build their state with :mod:`listening.design.weighting`
+        and return ``design.with_state(state)``.
+
+        Raises
+        ------
+        ListeningError
+            On a :meth:`subset` (weight the whole design, then take the subset).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> import listening as yl
+        >>> from listening.design.engine import DesignState
+        >>> d = yl.SurveyDesign(pd.DataFrame({"a": [1, 2]}))
+        >>> d.with_state(DesignState(np.array([2.0, 3.0]), np.ones(2))).weights.tolist()
+        [2.0, 3.0]
+        """
         if self._domain is not None:
             raise ListeningError(
                 "this design is a subset(); rake, trim, jackknife and bootstrap the whole "
@@ -244,6 +263,11 @@ class SurveyDesign:
         return 0 if rep is None else rep.n_replicates
 
     @property
+    def state(self) -> DesignState:
+        """The weights and weighting history (immutable)."""
+        return self._state
+
+    @property
     def domain(self) -> np.ndarray | None:
         """Rows inside the estimates after :meth:`subset` (read-only bool array), or None."""
         return self._domain
@@ -294,178 +318,6 @@ class SurveyDesign:
 
     def __repr__(self) -> str:
         return describe(self._spec, self._sampling, self._state, self._domain, len(self._data))
-
-    # ------------------------------------------------------------------ weighting
-    def rake(
-        self,
-        margins: Sequence[pd.DataFrame],
-        *,
-        max_iter: int = 100,
-        tol: float = 1e-10,
-        progress: bool = False,
-    ) -> SurveyDesign:
-        """Rake the weights to population margins (iterative proportional fitting).
-
-        Parameters
-        ----------
-        margins : sequence of DataFrame
-            Each has one or more survey variable columns (a one-way or joint
-            margin) and a ``population`` column of counts. Categories match the
-            data on their labels (a margin read as text matches a categorical or
-            numeric column).
-        max_iter : int
-            Maximum IPF sweeps over the margins.
-        tol : float
-            Stop when every ``|achieved - target| / target`` is below ``tol``.
-        progress : bool
-            Show a progress bar of the sweeps (re-raking replicates).
-
-        Returns
-        -------
-        SurveyDesign
-            The weights equal R's ``calibrate(design, ~m1 + m2, totals,
-            calfun="raking")``. A linearization design gets that calibration's
-            linearized variance; a replicate design re-rakes every replicate.
-
-        Raises
-        ------
-        MarginsError
-            Margins that do not fit the data (the message names variable and categories).
-        ConvergenceError
-            If IPF does not reach ``tol`` within ``max_iter`` sweeps.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> import listening as yl
-        >>> data = pd.DataFrame({"sex": ["F", "F", "M", "M"], "age": [12, 15, 12, 15]})
-        >>> margins = [pd.DataFrame({"sex": ["F", "M"], "population": [60, 40]}),
-        ...            pd.DataFrame({"age": ["12", "15"], "population": [50, 50]})]
-        >>> yl.SurveyDesign(data).rake(margins).weights.round(6).tolist()
-        [30.0, 30.0, 20.0, 20.0]
-        """
-        return self._evolve(
-            raked(
-                self._data,
-                self._sampling,
-                self._state,
-                margins,
-                max_iter=max_iter,
-                tol=tol,
-                progress=progress,
-            )
-        )
-
-    def trim(
-        self,
-        *,
-        lower: float | None = None,
-        upper: float | None = None,
-        strict: bool = False,
-    ) -> SurveyDesign:
-        """Trim the weights to absolute bounds, as R's ``trimWeights``.
-
-        Weights below ``lower`` are raised to it and weights above ``upper``
-        cut to it; the net amount trimmed is shared out equally (additively)
-        over the untrimmed respondents, so the total weight is unchanged. With
-        ``strict=False`` a weight may then end slightly beyond a bound; with
-        ``strict=True`` trimming repeats until none does. A raked design keeps
-        its raking linearization.
-
-        Parameters
-        ----------
-        lower, upper : float, optional
-            Bounds on the weights.
-        strict : bool
-            Repeat until every weight is within the bounds.
-
-        Returns
-        -------
-        SurveyDesign
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> import listening as yl
-        >>> d = yl.SurveyDesign(pd.DataFrame({"w": [1.0, 1.0, 1.0, 9.0]}), weights="w")
-        >>> d.trim(upper=5).weights.tolist()
-        [2.333333333333333, 2.333333333333333, 2.333333333333333, 5.0]
-        """
-        return self._evolve(trimmed(self._state, lower=lower, upper=upper, strict=strict))
-
-    def jackknife(self, *, progress: bool = False) -> SurveyDesign:
-        """A jackknife replicate-weight design (R's ``as.svrepdesign``, JKn or JK1).
-
-        JKn when the design has strata (one replicate per cluster, deleting it
-        and reweighting the rest of its stratum by ``n_h / (n_h - 1)``;
-        replicate scales ``(n_h - 1) / n_h``, times ``1 - n_h / N_h`` with an
-        fpc), JK1 otherwise. Variances centre on the mean of the replicates
-        (``mse=FALSE``). To rake, jackknife first and rake the replicate design.
-
-        Parameters
-        ----------
-        progress : bool
-            Show a progress bar while building the replicates.
-
-        Returns
-        -------
-        SurveyDesign
-
-        Raises
-        ------
-        ListeningError
-            On a raked or already replicate design.
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> import listening as yl
-        >>> data = pd.DataFrame({"school": [1, 1, 2, 3, 3, 4], "area": list("aaabbb")})
-        >>> jk = yl.SurveyDesign(data, strata="area", clusters="school").jackknife()
-        >>> jk.replicate_type, jk.n_replicates
-        ('JKn', 4)
-        """
-        stratified = self._spec["strata"] is not None
-        return self._evolve(
-            jackknifed(self._sampling, self._state, stratified=stratified, progress=progress)
-        )
-
-    def bootstrap(
-        self, replicates: int = 500, seed: int | None = None, *, progress: bool = False
-    ) -> SurveyDesign:
-        """A Rao-Wu rescaled bootstrap replicate design.
-
-        In every stratum, ``n_h - 1`` of its ``n_h`` clusters are drawn with
-        replacement; a cluster drawn ``m`` times gets factor ``m n_h / (n_h -
-        1)``. Variances are ``1 / (R - 1)`` times the sum of squared deviations
-        from the replicates' mean, as R's ``as.svrepdesign(type="subbootstrap")``
-        (which ignores any fpc). The same seed gives the same replicates.
-
-        Parameters
-        ----------
-        replicates : int
-            Number of replicates.
-        seed : int, optional
-            Seed for numpy's random generator.
-        progress : bool
-            Show a progress bar over strata.
-
-        Returns
-        -------
-        SurveyDesign
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> import listening as yl
-        >>> data = pd.DataFrame({"school": [1, 1, 2, 3, 3, 4]})
-        >>> bs = yl.SurveyDesign(data, clusters="school").bootstrap(100, seed=1)
-        >>> bs.replicate_type, bs.n_replicates
-        ('bootstrap', 100)
-        """
-        return self._evolve(
-            bootstrapped(self._sampling, self._state, replicates, seed, progress=progress)
-        )
 
     def with_columns(self, **columns: Any) -> SurveyDesign:
         """A design whose data has columns added or replaced; everything else is kept.

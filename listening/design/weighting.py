@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Self
 
 import numpy as np
 import pandas as pd
@@ -228,3 +229,189 @@ def bootstrapped(
     return DesignState(
         weights=state.weights, base=state.weights, trimmed=state.trimmed, replicates=factors
     )
+
+
+class Weighting:
+    """The weighting steps of a design; each returns a new design.
+
+    :class:`listening.SurveyDesign` inherits them. They use only the design's
+    public ``data``, ``sampling``, ``state``, ``strata`` and ``with_state``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> issubclass(yl.SurveyDesign, Weighting)
+    True
+    """
+
+    def rake(
+        self,
+        margins: Sequence[pd.DataFrame],
+        *,
+        max_iter: int = 100,
+        tol: float = 1e-10,
+        progress: bool = False,
+    ) -> Self:
+        """Rake the weights to population margins (iterative proportional fitting).
+
+        Parameters
+        ----------
+        margins : sequence of DataFrame
+            Each has one or more survey variable columns (a one-way or joint
+            margin) and a ``population`` column of counts. Categories match the
+            data on their labels (a margin read as text matches a categorical or
+            numeric column).
+        max_iter : int
+            Maximum IPF sweeps over the margins.
+        tol : float
+            Stop when every ``|achieved - target| / target`` is below ``tol``.
+        progress : bool
+            Show a progress bar of the sweeps (re-raking replicates).
+
+        Returns
+        -------
+        SurveyDesign
+            The weights equal R's ``calibrate(design, ~m1 + m2, totals,
+            calfun="raking")``. A linearization design gets that calibration's
+            linearized variance; a replicate design re-rakes every replicate.
+
+        Raises
+        ------
+        MarginsError
+            Margins that do not fit the data (the message names variable and categories).
+        ConvergenceError
+            If IPF does not reach ``tol`` within ``max_iter`` sweeps.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"sex": ["F", "F", "M", "M"], "age": [12, 15, 12, 15]})
+        >>> margins = [pd.DataFrame({"sex": ["F", "M"], "population": [60, 40]}),
+        ...            pd.DataFrame({"age": ["12", "15"], "population": [50, 50]})]
+        >>> yl.SurveyDesign(data).rake(margins).weights.round(6).tolist()
+        [30.0, 30.0, 20.0, 20.0]
+        """
+        return self.with_state(
+            raked(
+                self.data,
+                self.sampling,
+                self.state,
+                margins,
+                max_iter=max_iter,
+                tol=tol,
+                progress=progress,
+            )
+        )
+
+    def trim(
+        self,
+        *,
+        lower: float | None = None,
+        upper: float | None = None,
+        strict: bool = False,
+    ) -> Self:
+        """Trim the weights to absolute bounds, as R's ``trimWeights``.
+
+        Weights below ``lower`` are raised to it and weights above ``upper``
+        cut to it; the net amount trimmed is shared out equally (additively)
+        over the untrimmed respondents, so the total weight is unchanged. With
+        ``strict=False`` a weight may then end slightly beyond a bound; with
+        ``strict=True`` trimming repeats until none does. A raked design keeps
+        its raking linearization.
+
+        Parameters
+        ----------
+        lower, upper : float, optional
+            Bounds on the weights.
+        strict : bool
+            Repeat until every weight is within the bounds.
+
+        Returns
+        -------
+        SurveyDesign
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> d = yl.SurveyDesign(pd.DataFrame({"w": [1.0, 1.0, 1.0, 9.0]}), weights="w")
+        >>> d.trim(upper=5).weights.tolist()
+        [2.333333333333333, 2.333333333333333, 2.333333333333333, 5.0]
+        """
+        return self.with_state(trimmed(self.state, lower=lower, upper=upper, strict=strict))
+
+    def jackknife(self, *, progress: bool = False) -> Self:
+        """A jackknife replicate-weight design (R's ``as.svrepdesign``, JKn or JK1).
+
+        JKn when the design has strata (one replicate per cluster, deleting it
+        and reweighting the rest of its stratum by ``n_h / (n_h - 1)``;
+        replicate scales ``(n_h - 1) / n_h``, times ``1 - n_h / N_h`` with an
+        fpc), JK1 otherwise. Variances centre on the mean of the replicates
+        (``mse=FALSE``). To rake, jackknife first and rake the replicate design.
+
+        Parameters
+        ----------
+        progress : bool
+            Show a progress bar while building the replicates.
+
+        Returns
+        -------
+        SurveyDesign
+
+        Raises
+        ------
+        ListeningError
+            On a raked or already replicate design.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"school": [1, 1, 2, 3, 3, 4], "area": list("aaabbb")})
+        >>> jk = yl.SurveyDesign(data, strata="area", clusters="school").jackknife()
+        >>> jk.replicate_type, jk.n_replicates
+        ('JKn', 4)
+        """
+        stratified = self.strata is not None
+        return self.with_state(
+            jackknifed(self.sampling, self.state, stratified=stratified, progress=progress)
+        )
+
+    def bootstrap(
+        self, replicates: int = 500, seed: int | None = None, *, progress: bool = False
+    ) -> Self:
+        """A Rao-Wu rescaled bootstrap replicate design.
+
+        In every stratum, ``n_h - 1`` of its ``n_h`` clusters are drawn with
+        replacement; a cluster drawn ``m`` times gets factor ``m n_h / (n_h -
+        1)``. Variances are ``1 / (R - 1)`` times the sum of squared deviations
+        from the replicates' mean, as R's ``as.svrepdesign(type="subbootstrap")``
+        (which ignores any fpc). The same seed gives the same replicates.
+
+        Parameters
+        ----------
+        replicates : int
+            Number of replicates.
+        seed : int, optional
+            Seed for numpy's random generator.
+        progress : bool
+            Show a progress bar over strata.
+
+        Returns
+        -------
+        SurveyDesign
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"school": [1, 1, 2, 3, 3, 4]})
+        >>> bs = yl.SurveyDesign(data, clusters="school").bootstrap(100, seed=1)
+        >>> bs.replicate_type, bs.n_replicates
+        ('bootstrap', 100)
+        """
+        return self.with_state(
+            bootstrapped(self.sampling, self.state, replicates, seed, progress=progress)
+        )
