@@ -5,7 +5,10 @@ survey file, weights it (strata and clusters from the codebook's design
 section, raking to the bundled population margins or to ``--margins``),
 tabulates every chosen question by every ``--by`` variable and writes one
 workbook (optionally HTML and CSV files too). ``listening validate DATA
---codebook CB`` prints the ingest report.
+--codebook CB`` prints the ingest report. ``listening quotes DATA --out
+review.csv`` writes candidate quotes for a reviewer, and ``listening quotes
+DATA --approve review.csv --approvals approvals.csv`` records the approved ones
+(:mod:`listening.publish.approvals`).
 
 Bad input (a missing file, a broken codebook, margins that do not fit) ends
 with exit code 2 and a one-line message on stderr, never a traceback; so do
@@ -36,11 +39,12 @@ from listening.errors import ListeningError
 from listening.paths import SAMPLE_DIR
 
 if TYPE_CHECKING:
-    from listening.ingest.codebook import Codebook
+    from listening.ingest.codebook import Codebook, Question
     from listening.ingest.survey import Survey
     from listening.publish.tables import Crosstab
 
 COMBINE = "+"
+MIN_QUOTE_BASE = 10
 WORKBOOK_SUFFIX = ".xlsx"
 BUNDLED_CODEBOOK = SAMPLE_DIR / "codebook.yaml"
 BUNDLED_TARGETS_SOURCE = (
@@ -147,6 +151,37 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("data", help="survey file (.csv, .xlsx, .sav or .parquet)")
     validate.add_argument("--codebook", help="codebook YAML (default: the bundled one)")
     validate.set_defaults(run=_validate)
+
+    quotes = commands.add_parser(
+        "quotes",
+        help="draw candidate quotes for review, or record a reviewed file's approvals",
+        description="With --out: write candidate quotes (redacted, with what was removed, "
+        "theme and group) to a CSV file for a reviewer, who writes approve, edit or reject "
+        "in each row's decision column. The file holds the original answers: keep it as "
+        "privately as the survey. With --approve: check the reviewed file against the "
+        "survey and add its approved quotes to the --approvals file, which the explorer "
+        "and `brief --approvals` publish from.",
+    )
+    quotes.add_argument("data", help="survey file (.csv, .xlsx, .sav or .parquet)")
+    quotes.add_argument("--codebook", help="codebook YAML (default: the bundled one)")
+    quotes.add_argument(
+        "--question", help="free-text question (default: the first with a coding frame)"
+    )
+    quotes.add_argument(
+        "--by", help="group column (default: the codebook's district column); 'none': everyone"
+    )
+    quotes.add_argument(
+        "--min-base", type=_whole, default=10, help="smallest theme x group pool (at least 10)"
+    )
+    quotes.add_argument("--per-pool", type=_whole, default=5, help="candidates per pool")
+    quotes.add_argument("--seed", type=_whole, default=0, help="seed of the random draw")
+    mode = quotes.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--out", help="review file to write (.csv)")
+    mode.add_argument("--approve", metavar="REVIEW", help="a reviewed file to record")
+    quotes.add_argument(
+        "--approvals", help="with --approve: approvals file to add to (created if missing)"
+    )
+    quotes.set_defaults(run=_quotes)
     return parser
 
 
@@ -179,6 +214,83 @@ def _validate(args: argparse.Namespace) -> int:
     _, survey = _read(args)
     print(survey.report())
     return 0
+
+
+def _quotes(args: argparse.Namespace) -> int:
+    from listening.publish import approvals as review
+
+    if args.min_base < MIN_QUOTE_BASE:
+        raise ListeningError(
+            f"--min-base {args.min_base} is below {MIN_QUOTE_BASE}; quotes come only from "
+            f"pools of at least {MIN_QUOTE_BASE} answers."
+        )
+    if args.approve and not args.approvals:
+        raise ListeningError("--approve needs --approvals FILE, the approvals file to add to.")
+    output = Path(args.out or args.approvals)
+    if output.suffix.lower() != ".csv":
+        raise ListeningError(
+            f"refusing to write {output}: review and approvals files are CSV files; "
+            f"for example {output.with_suffix('.csv').name}."
+        )
+    outputs = [("quotes --out" if args.out else "--approvals", output)]
+    check_outputs(
+        outputs,
+        [("the survey", Path(args.data))]
+        + [("the codebook", Path(args.codebook) if args.codebook else BUNDLED_CODEBOOK)]
+        + ([("the review", Path(args.approve))] if args.approve else []),
+    )
+    codebook, survey = _read(args)
+    question = _text_question(codebook, args.question)
+    options = review.redaction_options(codebook, survey.data)
+    if args.approve:
+        earlier = review.read_approvals(args.approvals) if Path(args.approvals).exists() else None
+        approved = review.record_approvals(
+            review.read_review(args.approve),
+            earlier,
+            survey.data,
+            question.name,
+            id_column=codebook.id_column,
+            **options,
+        )
+        review.write_approvals(approved, args.approvals)
+        print(f"Wrote {args.approvals}: {len(approved)} approved quotes.")
+        return 0
+    by = None if (args.by or "").lower() == "none" else (args.by or codebook.district_column)
+    drawn = review.candidates(
+        survey.data,
+        question.name,
+        id_column=codebook.id_column,
+        coding_frame=question.coding_frame,
+        by=by or None,
+        min_base=args.min_base,
+        per_pool=args.per_pool,
+        seed=args.seed,
+        **options,
+    )
+    review.write_review(drawn, args.out)
+    print(
+        f"Wrote {args.out}: {len(drawn)} candidate quotes from pools of at least "
+        f"{args.min_base} answers. It holds the original answers: keep it private."
+    )
+    return 0
+
+
+def _text_question(codebook: Codebook, name: str | None) -> Question:
+    if name is not None:
+        question = codebook.question(name)
+        if question.type != "text" or not question.coding_frame:
+            raise ListeningError(
+                f"Question {name!r} is not a free-text question with a coding frame; "
+                "name one that is (type: text, with coding_frame)."
+            )
+        return question
+    coded = [q for q in codebook.of_type("text") if q.coding_frame]
+    if not coded:
+        raise ListeningError(
+            "The codebook has no free-text question with a coding frame; add a "
+            "coding_frame to a text question, or pass --question."
+        )
+    return coded[0]
 
 
 def default_questions(codebook: Codebook, by: Sequence[Sequence[str]]) -> list[str]:

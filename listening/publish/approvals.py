@@ -50,8 +50,9 @@ from pathlib import Path
 import pandas as pd
 
 from listening.errors import ReviewError
+from listening.ingest.codebook import Codebook
 from listening.publish.freetext import NOT_CODED, code_themes
-from listening.publish.redact import apply, find_pii
+from listening.publish.redact import apply, find_pii, identifier_patterns
 
 ALL = "All"
 DECISIONS = ("approve", "edit", "reject")
@@ -74,6 +75,32 @@ REVIEW_COLUMNS = (
 
 APPROVAL_COLUMNS = ("respondent_id", "text_hash", "by", "group", "theme", "quote", "approved")
 """Columns of the approvals file, in order."""
+
+
+def redaction_options(codebook: Codebook, data: pd.DataFrame) -> dict[str, tuple[str, ...]]:
+    """What redaction needs from a survey: its codebook's schools and its identifiers' shapes.
+
+    Identifiers are the values of the codebook's ``id`` questions (respondent
+    ids, school codes) found in ``data``, generalised by
+    :func:`listening.publish.redact.identifier_patterns`.
+
+    Returns
+    -------
+    dict
+        ``schools`` and ``identifiers``, to pass to :func:`candidates` or
+        :func:`listening.publish.redact.redact`.
+
+    Examples
+    --------
+    >>> from listening.ingest.codebook import load_codebook
+    >>> book = load_codebook()
+    >>> options = redaction_options(book, pd.DataFrame({"respondent_id": ["YL00001"]}))
+    >>> options["identifiers"], "Soham Village College" in options["schools"]
+    (('[a-z]{2}\\\\d{5}',), True)
+    """
+    columns = [q.name for q in codebook.of_type("id") if q.name in data.columns]
+    values = [v for c in columns for v in data[c].dropna().astype(str).unique()]
+    return {"schools": tuple(codebook.schools), "identifiers": tuple(identifier_patterns(values))}
 
 
 def text_hash(text: object) -> str:

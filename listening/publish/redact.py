@@ -262,7 +262,10 @@ def _merge(spans: list[tuple[int, int, str]], norm: Normalised, text: str) -> li
     rank = {category: i for i, category in enumerate(CATEGORIES)}
     merged: list[list] = []
     for start, end, category in sorted(spans):
-        if merged and start < merged[-1][1]:
+        joined = merged and merged[-1][2] == category == "name"
+        if joined and re.fullmatch(r" {1,2}", norm.text[merged[-1][1] : start]):
+            merged[-1][1] = max(merged[-1][1], end)  # "Chloe Brown": one [name]
+        elif merged and start < merged[-1][1]:
             last = merged[-1]
             last[1] = max(last[1], end)
             last[2] = min(last[2], category, key=rank.__getitem__)
