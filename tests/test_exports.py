@@ -126,7 +126,9 @@ def test_html_hides_suppressed_groups_and_marks_significance(suppressed_table):
         assert rows
         for _answer, percent, interval, _base in rows:
             if flags[name]:
-                assert percent == CONFIDENTIAL and interval == CONFIDENTIAL
+                # [c] with its reason: too few answered, or hidden to protect a smaller group
+                assert percent.startswith(CONFIDENTIAL) and interval == CONFIDENTIAL
+                assert "answered" in percent or "smaller group" in percent
             else:
                 assert re.fullmatch(r"\d+\.\d%[▲▼]?", percent)
     hidden, published = hidden_and_published(tab, d)

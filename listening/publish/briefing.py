@@ -47,9 +47,12 @@ import pandas as pd
 import xlsxwriter
 
 from listening.errors import ListeningError
+from listening.publish.audit import audit
+from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.exports import (
     CONFIDENTIAL,
     HIGHER,
+    LOW_RELIABILITY,
     LOWER,
     NOT_APPLICABLE,
     NOT_AVAILABLE,
@@ -79,8 +82,14 @@ def write_briefing(
     targets_source: str | None = None,
     notes: Sequence[str] = (),
     contact: str | None = None,
+    policy: DisclosurePolicy | None = None,
 ) -> Path | io.BytesIO:
     """Write briefing tables into one accessible Excel workbook.
+
+    The tables are one publication: before anything is written they are
+    audited together (:func:`listening.publish.audit.audit`), and if a group
+    below the minimum base is shown or can be worked out from them, nothing
+    is written.
 
     Parameters
     ----------
@@ -106,6 +115,9 @@ def write_briefing(
         Further notes, after the standard ones.
     contact : str, optional
         Contact details for the cover.
+    policy : DisclosurePolicy, optional
+        The publication's disclosure policy for the audit. Default: the
+        tables' own (the smallest minimum base when they differ).
 
     Returns
     -------
@@ -116,7 +128,8 @@ def write_briefing(
     ------
     ListeningError
         If ``tables`` is empty or holds something other than Crosstab objects,
-        or the file cannot be written.
+        if the audit fails (the message names the groups), or the file cannot
+        be written.
 
     Examples
     --------
@@ -139,6 +152,7 @@ def write_briefing(
         raise ListeningError(
             "write_briefing: pass a non-empty list of tables made by yl.crosstab(...)."
         )
+    _check_disclosure(tables, policy)
     file = path if isinstance(path, io.BytesIO) else Path(path)
     date = date or dt.date.today()
     first = tables[0]
@@ -191,6 +205,27 @@ def write_briefing(
             "file is not open in another program."
         ) from None
     return file
+
+
+def _check_disclosure(tables: list[CrosstabData], policy: DisclosurePolicy | None) -> None:
+    """Refuse a publication whose tables show or let a reader work out a small group."""
+    if policy is None:
+        first = tables[0].policy
+        if first is not None and all(t.policy == first for t in tables):
+            policy = first
+        else:
+            policy = DisclosurePolicy(min_base=min(t.min_base for t in tables))
+    result = audit(tables, policy=policy)
+    if not result.ok:
+        named = "; ".join(str(v) for v in result.violations[:5])
+        more = len(result.violations) - 5
+        raise ListeningError(
+            f"write_briefing: refusing to write: {len(result.violations)} group(s) below the "
+            f"minimum base of {policy.min_base} are shown or can be worked out: {named}"
+            + (f"; and {more} more" if more > 0 else "")
+            + ". Make the tables together with yl.crosstabs(...) so they are protected as "
+            "one publication."
+        )
 
 
 def briefing_bytes(tables: Sequence[CrosstabData], **options: Any) -> bytes:
@@ -272,7 +307,8 @@ def _cover(
         (
             "Suppression",
             f"Figures for a group in which fewer than {_listing(min_bases)} young people "
-            f"answered are not shown: the cells read {CONFIDENTIAL}. See the Notes sheet.",
+            f"answered are not shown: the cells read {CONFIDENTIAL}, and so do those of groups "
+            "hidden to protect a smaller group. See the Notes sheet.",
         ),
         ("Contents", "The Contents sheet lists and links to every table."),
     ]
@@ -288,8 +324,8 @@ def _cover(
     sheet.hide_gridlines(2)
 
 
-def _listing(values: list[int]) -> str:
-    return " or ".join(str(v) for v in values)
+def _listing(values: list[float]) -> str:
+    return " or ".join(f"{v:g}" for v in values)
 
 
 def _contents(
@@ -355,17 +391,27 @@ def _notes(
         + ") use "
         + " and ".join(ci_words.get(m, m) for m in methods)
         + ", on the design's degrees of freedom (clusters, such as schools, minus strata). "
-        "Each bound has its own column. Where no interval can be computed "
-        f"(an estimate of 0% or 100%, or too few schools) the cells read {NOT_AVAILABLE}.",
+        "Each bound has its own column. An estimate of exactly 0% (100%) has the exact "
+        "(Clopper-Pearson) interval from 0% (to 100%) on the group's effective base (Kish), is "
+        f"not tested against the rest ({NOT_APPLICABLE}) and reads {NOT_APPLICABLE} where that "
+        f"base is unknown. Where no interval can be computed (too few schools) the cells read "
+        f"{NOT_AVAILABLE}.",
+        f"Reliability: an estimate is flagged {LOW_RELIABILITY} (low reliability) when its "
+        "effective base, p(1 - p) divided by its squared standard error, is below "
+        + _listing(sorted({_effective(t) for t in tables}))
+        + "; such estimates have wide intervals and should be used with caution.",
         "Weighting: " + (meta["weighting"] or "not stated.") + _targets_text(targets),
         "Weighting targets source: " + (targets_source or "not stated."),
         f"Suppression: where fewer than {_listing(sorted({t.min_base for t in tables}))} "
-        f"young people in a group answered a question, that group's percentages, intervals, "
-        f"standard errors and counts are not shown and read {CONFIDENTIAL}. When only one "
-        "group of a table would be hidden, the next smallest group is hidden too (secondary "
-        "suppression), so that no hidden figure can be worked out from the total and the "
-        "other groups; combined groups are protected along each of their rows and columns. "
-        "Bases (the number who answered) are always shown.",
+        "young people in a group answered a question, that group's percentages, intervals, "
+        f"standard errors, counts and bases are not shown and read {CONFIDENTIAL} "
+        "('fewer than N answered' in the Suppression column). Other groups are hidden too "
+        "where the published figures of all the tables of the workbook together (totals, "
+        "other groups, overlapping breakdowns such as age band and school year) would "
+        "otherwise let a reader work out a hidden group's size exactly or bound it below the "
+        "minimum ('hidden to protect a smaller group': secondary suppression). They are "
+        "chosen by linear programming to hide as little as possible: small groups before "
+        "large ones. The workbook was checked for such attacks before it was written.",
         f"Significance: 'Compared with the rest' (and {HIGHER} / {LOWER} in the HTML tables) "
         "says whether a group's percentage is significantly higher or lower than that of "
         "everyone else who answered, by a design-based t test; p-values of all groups and "
@@ -384,6 +430,10 @@ def _notes(
     texts += list(extra)
     texts += [f"Table {i}: {t}" for i, tab in enumerate(tables, start=1) for t in tab.notes]
     return [(f"Note {i}", text) for i, text in enumerate(texts, start=1)]
+
+
+def _effective(tab: CrosstabData) -> float:
+    return tab.policy.min_effective_base if tab.policy is not None else 30.0
 
 
 def _targets_text(targets: Sequence[pd.DataFrame] | None) -> str:
@@ -419,8 +469,8 @@ def _table_lines(tab: CrosstabData, number: int) -> list[str]:
         "Notes sheet.",
         f"Question: {tab.question}. Base: young people who answered the question"
         + (" (ticked at least one option)." if tab.kind == "multi" else "."),
-        f"Groups with fewer than {tab.min_base} respondents who answered are shown as "
-        f"{CONFIDENTIAL}.",
+        f"Groups with fewer than {tab.min_base} respondents who answered, and groups hidden "
+        f"to protect a smaller group, are shown as {CONFIDENTIAL} (see the Suppression column).",
     ]
     if tab.source:
         lines.append(f"Source: {tab.source}")

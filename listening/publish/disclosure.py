@@ -77,6 +77,10 @@ class DisclosurePolicy:
     min_effective_base : float, default 30
         An estimate whose effective base ``p (1 - p) / se**2`` is below this
         is flagged ``[u]`` (low reliability).
+    complete : tuple of str
+        Grouping variables that every respondent has (a reader knows no one
+        lacks them: the codebook's required columns and the age band); for
+        any other variable the reader allows for respondents without it.
 
     Examples
     --------
@@ -95,6 +99,7 @@ class DisclosurePolicy:
     cost: str = "base"
     assume_margins: bool = True
     min_effective_base: float = 30.0
+    complete: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (
@@ -121,6 +126,7 @@ class DisclosurePolicy:
         object.__setattr__(self, "groups", MappingProxyType(groups))
         county = {str(v): tuple(map(str, c)) for v, c in self.county_only.items()}
         object.__setattr__(self, "county_only", MappingProxyType(county))
+        object.__setattr__(self, "complete", tuple(map(str, self.complete)))
 
     @classmethod
     def from_codebook(cls, codebook: Codebook | None, **kwargs: Any) -> DisclosurePolicy:
@@ -159,6 +165,10 @@ class DisclosurePolicy:
             elif only:
                 county[question.name] = tuple(map(str, only))
         kwargs.setdefault("district", codebook.district_column or "district")
+        required = [*codebook.required_columns, codebook.district_column]
+        if codebook.age_column in required:
+            required.append(codebook.age_band_column)
+        kwargs.setdefault("complete", tuple(dict.fromkeys(c for c in required if c)))
         return cls(groups=groups, county_only=county, **kwargs)
 
     def with_min_base(self, min_base: int) -> DisclosurePolicy:
@@ -177,6 +187,7 @@ class DisclosurePolicy:
             cost=self.cost,
             assume_margins=self.assume_margins,
             min_effective_base=self.min_effective_base,
+            complete=self.complete,
         )
 
     def publish_value(self, variable: str, value: Any, *, by: Sequence[str]) -> Any:

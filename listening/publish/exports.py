@@ -38,12 +38,22 @@ if TYPE_CHECKING:
 CONFIDENTIAL = "[c]"
 NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
+LOW_RELIABILITY = "[u]"
 SYMBOLS: dict[str, str] = {
     CONFIDENTIAL: "confidential: fewer respondents than the minimum base answered in this group, "
-    "or the group is hidden so that another small group cannot be worked out from the totals",
-    NOT_AVAILABLE: "not available: no confidence interval can be computed "
-    "(an estimate of 0% or 100%, or too few schools)",
-    NOT_APPLICABLE: "not applicable: the whole population is not compared with itself",
+    "or the group is hidden to protect a smaller group that could otherwise be worked out "
+    "from the published figures",
+    NOT_AVAILABLE: "not available: no confidence interval can be computed (too few schools)",
+    NOT_APPLICABLE: "not applicable: the whole population is not compared with itself; an "
+    "estimate of 0% or 100% is not tested against the rest, and has no interval where its "
+    "effective base is unknown",
+    LOW_RELIABILITY: "low reliability: the estimate's effective base, p(1 - p) / se squared, "
+    "is below the minimum (30 unless stated); treat it with caution",
+}
+#: Why a group is hidden, as the exports say it (``reason`` of ``tab.table``).
+REASONS: dict[str, str] = {
+    "threshold": "fewer than {min_base} answered",
+    "secondary": "hidden to protect a smaller group",
 }
 HIGHER, LOWER = "▲", "▼"
 
@@ -69,9 +79,12 @@ def tidy_frame(tab: CrosstabData) -> pd.DataFrame:
     """
     out = tab.table.copy()
     hidden = out["suppressed"].to_numpy(dtype=bool)
-    for column in ESTIMATE_COLUMNS:
+    degenerate = out["estimate"].isin([0.0, 1.0]).to_numpy()
+    for column in [*ESTIMATE_COLUMNS, "base", "weighted_base"]:
         values = out[column].astype(object)
-        values = values.where(~pd.isna(values), NOT_AVAILABLE)
+        missing = pd.isna(values).to_numpy()
+        values[missing] = NOT_AVAILABLE
+        values[missing & degenerate] = NOT_APPLICABLE
         values[hidden] = CONFIDENTIAL
         out[column] = values
     for column in _text_columns(tab):
@@ -111,7 +124,7 @@ def to_csv(tab: CrosstabData, path: str | Path) -> Path:
     >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
     >>> out = to_csv(tab, pathlib.Path(tempfile.mkdtemp()) / "t.csv")
     >>> print(out.read_text().splitlines()[3])
-    a,'=cmd,1,0,[x],[x],10,10,10,False,1
+    a,'=cmd,1,0,0.691502892181,1,10,10,10,False,0,,False
     """
     return write_csv(tidy_frame(tab), path)
 
@@ -149,16 +162,26 @@ def presentation_frame(tab: CrosstabData) -> pd.DataFrame:
     tidy = tidy_frame(tab)
     table = tab.table
     is_all = (table[list(tab.by)] == ALL).all(axis=1).to_numpy()
+    hidden = table["suppressed"].to_numpy(dtype=bool)
     compared = np.select(
         [
             is_all,
-            table["suppressed"].to_numpy(dtype=bool),
+            hidden,
+            table["estimate"].isin([0.0, 1.0]).to_numpy(),
             table["vs_rest"] > 0,
             table["vs_rest"] < 0,
         ],
-        [NOT_APPLICABLE, CONFIDENTIAL, "Higher", "Lower"],
+        [NOT_APPLICABLE, CONFIDENTIAL, NOT_APPLICABLE, "Higher", "Lower"],
         "Not significantly different",
     )
+    why = [
+        f"{CONFIDENTIAL} {REASONS[r].format(min_base=tab.min_base)}" if r else "Shown"
+        for r in table["reason"]
+    ]
+    reliability = np.where(
+        table["low_reliability"].to_numpy(dtype=bool), LOW_RELIABILITY, "No"
+    ).astype(object)
+    reliability[hidden] = CONFIDENTIAL
     columns = {heading(b): tidy[b] for b in tab.by}
     columns |= {
         "Answer" if tab.kind == "single" else "Option (% mentioning)": tidy["category"],
@@ -170,6 +193,8 @@ def presentation_frame(tab: CrosstabData) -> pd.DataFrame:
         "Respondents giving this answer": tidy["n"],
         "Base (respondents who answered)": tidy["base"].astype(object),
         "Weighted base": tidy["weighted_base"].astype(object),
+        "Suppression": why,
+        "Low reliability": reliability,
     }
     return pd.DataFrame(columns)
 
@@ -199,6 +224,12 @@ def to_gt(tab: CrosstabData) -> GT:
     group = tidy[list(tab.by)].astype(str).agg(" x ".join, axis=1)
     group = group.where(~(table[list(tab.by)] == ALL).all(axis=1), ALL)
     marker = np.select([table["vs_rest"] > 0, table["vs_rest"] < 0], [HIGHER, LOWER], "")
+    marker = np.where(table["low_reliability"].to_numpy(dtype=bool), " " + LOW_RELIABILITY, marker)
+    reason = table["reason"].to_numpy()
+    tidy["estimate"] = [
+        f"{CONFIDENTIAL} ({REASONS[r].format(min_base=tab.min_base)})" if r else v
+        for v, r in zip(tidy["estimate"], reason, strict=True)
+    ]
     ci = [
         low if isinstance(low, str) else f"{_percent(low)} to {_percent(high)}"
         for low, high in zip(tidy["ci_low"], tidy["ci_high"], strict=True)
@@ -210,7 +241,7 @@ def to_gt(tab: CrosstabData) -> GT:
             "answer": tidy["category"].to_numpy(),
             "percent": [_percent(v) + m for v, m in zip(tidy["estimate"], marker, strict=True)],
             "ci": ci,
-            "base": [f"{b:,}" for b in table["base"]],
+            "base": [b if isinstance(b, str) else f"{b:,}" for b in tidy["base"]],
         }
     )
     by_words = " and ".join(heading(b).lower() for b in tab.by)
@@ -239,9 +270,12 @@ def _html_notes(tab: CrosstabData) -> list[str]:
         f"(p < {1 - tab.level:.2g} after Holm's adjustment within the table)."
     )
     notes.append(
-        f"{CONFIDENTIAL}: suppressed, fewer than {tab.min_base} respondents answered "
-        "(or hidden to protect another small group)."
+        f"{CONFIDENTIAL} (fewer than {tab.min_base} answered): suppressed, too few "
+        f"respondents. {CONFIDENTIAL} (hidden to protect a smaller group): enough answered, "
+        "but the figures would let a smaller hidden group be worked out."
     )
+    notes.append(f"{LOW_RELIABILITY}: {SYMBOLS[LOW_RELIABILITY]}.")
+    notes.append(f"{NOT_APPLICABLE}: {SYMBOLS[NOT_APPLICABLE]}.")
     notes.append(f"{NOT_AVAILABLE}: no confidence interval can be computed.")
     return [*notes, *tab.notes]
 

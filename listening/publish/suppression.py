@@ -1,51 +1,165 @@
-"""Disclosure control for briefing tables: minimum bases and secondary suppression.
+"""Disclosure control for briefing tables: primary and complementary (secondary) suppression.
 
-A group whose base (respondents who answered) is below ``min_base`` is
-suppressed: its figures are hidden and every export shows ``[c]``. Hiding one
-group is not enough when the table also shows the total ("All"): the hidden
-figures would be "All" minus the rest. So whenever a line of groups that adds
-up to a published total holds exactly one hidden group, the smallest
-remaining group of that line is suppressed too (secondary suppression), and
-the rule runs again until every such line hides none or at least two.
+:func:`protect` is the rule of every publication. A group whose base
+(respondents who answered) is below ``min_base`` is hidden (reason
+``"threshold"``: fewer than ``min_base`` answered). Then the reader's attack
+(:class:`listening.publish.audit.Attack`: every published base and count of
+every table of the same question, as linear programs over the joint cells)
+runs for each such group with at least one respondent. While some group's
+base can be pinned within 1 to ``min_base - 1``, the cheapest published group
+among those whose figures the bound is built from (the rows with a nonzero
+multiplier in the linear program's proof) is hidden too (reason
+``"secondary"``: hidden to protect a smaller group), and the attack runs
+again. The cost of hiding a group is its base (or ``log(1 + base)``, see
+:class:`~listening.publish.disclosure.DisclosurePolicy`), so a tiny group is
+protected by hiding other small groups, not the large ones around it.
 
-The lines of a table are:
-
-- all groups together (they add up to "All"); respondents who answered the
-  question but have no value for the ``by`` variable form an unpublished
-  residual that counts as a hidden group when its base is between 1 and
-  ``min_base - 1``;
-- for a combined ``by`` (say district x age band), every set of groups that
-  share all but one component (the age bands of one district, the districts
-  of one age band), because the one-way tables of a briefing publish those
-  totals.
-
-A secondary pick is, where possible, a group that mends several such lines at
-once, then one that is not the only group of some line (such a group equals
-that line's total), then the smallest. After the line rule
-an exact check runs: taking every line total whose own base reaches
-``min_base`` as published, no small hidden group (nor a small residual) may be
-a linear combination of the published totals. While one is, the smallest open
-group of one of its lines is suppressed too; when none is left, "All" itself
-is suppressed. "All" is also suppressed when its own base is below
-``min_base``.
+:func:`suppress` is the older rule for one table on its own (each line of
+groups adding up to a published total hides none or at least two); it is
+kept for comparison (``benchmarks/disclosure.py``) and is not used to
+publish.
 
 Examples
 --------
 >>> import pandas as pd
->>> groups = pd.DataFrame({"district": ["A", "B", "C", "D"], "base": [40, 6, 25, 30]})
->>> suppress(groups, by=["district"], min_base=10).groups.tolist()
-[False, True, True, False]
+>>> from listening.publish.audit import PublishedTable
+>>> rows = pd.DataFrame({"g": ["All", "A", "B", "C", "D"], "category": "x",
+...                      "n": [101, 40, 6, 25, 30], "base": [101, 40, 6, 25, 30]})
+>>> reasons = protect([PublishedTable("q", ("g",), rows)], min_base=10, complete=["g"])
+>>> reasons[0].tolist()
+['', '', 'threshold', 'secondary', '']
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from listening.errors import ListeningError
+from listening.publish.audit import PublishedTable, attacker, bounded
+
+THRESHOLD, SECONDARY = "threshold", "secondary"
+
+
+def protect(
+    tables: Sequence[PublishedTable],
+    *,
+    min_base: int,
+    complete: Sequence[str] = (),
+    fixed: Sequence[bool] = (),
+    cost: Callable[[float], float] = float,
+) -> list[np.ndarray]:
+    """Decide which groups of a publication to hide, and why.
+
+    Parameters
+    ----------
+    tables : sequence of PublishedTable
+        Every table of the publication with its true bases and counts;
+        tables of the same question are protected together.
+    min_base : int
+        The minimum base.
+    complete : sequence of str
+        Grouping variables no respondent lacks (the reader is taken to know).
+    fixed : sequence of bool
+        Per table: True for a table assumed published (the one-way tables
+        behind a combined one) whose groups are never hidden to protect others.
+    cost : callable
+        Information lost by hiding a group of a given base.
+
+    Returns
+    -------
+    list of ndarray of str
+        Per table, per group (in the order of ``table.groups()``): ``""``
+        (shown), ``"threshold"`` or ``"secondary"``.
+
+    Raises
+    ------
+    ListeningError
+        If ``min_base`` is negative.
+
+    Examples
+    --------
+    A tiny group next to a small and a large one costs the small one:
+
+    >>> import pandas as pd
+    >>> from listening.publish.audit import PublishedTable
+    >>> rows = pd.DataFrame({"g": ["All", "Girl", "Boy", "Other"], "category": "x",
+    ...                      "n": [220, 104, 100, 16], "base": [220, 104, 100, 16]})
+    >>> rows.loc[3, ["n", "base"]] = [2, 2]; rows.loc[0, ["n", "base"]] = [206, 206]
+    >>> protect([PublishedTable("q", ("g",), rows)], min_base=10, complete=["g"])[0].tolist()
+    ['', '', 'secondary', 'threshold']
+    """
+    if min_base < 0:
+        raise ListeningError(f"min_base is {min_base}; pass a whole number of 0 or more.")
+    tables = list(tables)
+    fixed = list(fixed) or [False] * len(tables)
+    reasons = []
+    for t in tables:
+        base = t.groups()["base"].to_numpy(dtype=float)
+        reasons.append(np.where(base < min_base, THRESHOLD, "").astype(object))
+    units: dict[str, list[int]] = {}
+    for position, t in enumerate(tables):
+        units.setdefault(t.question, []).append(position)
+    for positions in units.values():
+        _protect_unit(
+            [tables[p] for p in positions],
+            [reasons[p] for p in positions],
+            [fixed[p] for p in positions],
+            min_base,
+            complete,
+            cost,
+        )
+    return reasons
+
+
+def _protect_unit(
+    tables: list[PublishedTable],
+    reasons: list[np.ndarray],
+    fixed: list[bool],
+    min_base: int,
+    complete: Sequence[str],
+    cost: Callable[[float], float],
+) -> None:
+    """Add secondary suppressions to the tables of one question until no attack works."""
+    sensitive = [
+        (ti, gi)
+        for ti, t in enumerate(tables)
+        if not fixed[ti]
+        for gi, base in enumerate(t.groups()["base"])
+        if 0 < base < min_base
+    ]
+    if not sensitive:
+        return
+    attack = attacker(tables, complete)
+    while True:
+        hidden = [set(np.flatnonzero(r != "")) for r in reasons]
+        proof = None
+        for ti, gi in sensitive:
+            low, high, low_proof, high_proof = attack.interval(hidden, ti, gi)
+            if bounded(low, high, min_base):
+                proof = low_proof + high_proof
+                break
+        if proof is None:
+            return
+        best, best_cost = None, np.inf
+        for _, row in proof:
+            shown = [(t, g) for t, g in row["sources"] if g not in hidden[t]]
+            if not shown or any(fixed[t] for t, _ in shown):
+                continue
+            price = sum(cost(attack.bases[t][g]) for t, g in shown)
+            if price < best_cost:
+                best, best_cost = shown, price
+        if best is None:
+            raise ListeningError(
+                f"protect: group {' x '.join(attack.keys[ti][gi])} of "
+                f"{tables[ti].question!r} can be worked out from figures that cannot be "
+                "hidden (tables assumed published); publish fewer tables or raise min_base."
+            )
+        for t, g in best:
+            reasons[t][g] = SECONDARY
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from listening.estimate.association import RaoScottResult
+    from listening.publish.disclosure import DisclosurePolicy
 
 ALL = "All"
 ESTIMATE_COLUMNS: tuple[str, ...] = ("estimate", "se", "ci_low", "ci_high", "n")
@@ -33,6 +34,8 @@ TABLE_COLUMNS: tuple[str, ...] = (
     "weighted_base",
     "suppressed",
     "vs_rest",
+    "reason",
+    "low_reliability",
 )
 
 
@@ -46,8 +49,13 @@ class CrosstabData:
         The ``by`` column(s) (``"All"`` for the whole population, first),
         ``category`` (answer options, then nets), ``estimate`` (a proportion),
         ``se``, ``ci_low``, ``ci_high``, ``n``, ``base``, ``weighted_base``,
-        ``suppressed`` and ``vs_rest`` (+1 / 0 / -1). Suppressed groups have
-        NaN / NA estimates, standard errors, bounds and ``n``.
+        ``suppressed``, ``vs_rest`` (+1 / 0 / -1), ``reason`` (why a group
+        is hidden: ``"threshold"``, fewer than ``min_base`` answered, or
+        ``"secondary"``, hidden to protect a smaller group; ``""`` when shown)
+        and ``low_reliability`` (the estimate's effective base is below the
+        policy's ``min_effective_base``: shown ``[u]``). Suppressed groups have
+        NaN / NA estimates, standard errors, bounds, ``n``, ``base`` and
+        ``weighted_base``.
     test : RaoScottResult, dict or None
         The Rao-Scott test of ``question`` against ``by`` (a combined ``by``
         is tested as one variable of its combinations). For a multi-select
@@ -73,6 +81,8 @@ class CrosstabData:
         Where the data come from.
     notes : tuple of str
         Further notes for readers.
+    policy : DisclosurePolicy or None
+        The disclosure policy the table was protected by.
 
     Examples
     --------
@@ -97,3 +107,4 @@ class CrosstabData:
     method: str = ""
     source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    policy: DisclosurePolicy | None = None

@@ -42,9 +42,11 @@ from listening.estimate.association import RaoScottResult, rao_scott
 from listening.estimate.estimators import holm, proportion, vs_rest
 from listening.estimate.intervals import CI_METHODS
 from listening.ingest.codebook import Codebook, Question, slug
+from listening.publish.audit import PublishedTable
 from listening.publish.briefing import write_briefing
+from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.exports import to_csv, to_gt, to_html
-from listening.publish.suppression import suppress
+from listening.publish.suppression import protect
 from listening.publish.table import ALL, ESTIMATE_COLUMNS, TABLE_COLUMNS, CrosstabData
 
 if TYPE_CHECKING:
@@ -81,8 +83,8 @@ class Crosstab(CrosstabData):
         >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
         >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
         >>> out = tab.to_csv(pathlib.Path(tempfile.mkdtemp()) / "q.csv")
-        >>> out.read_text().splitlines()[0]
-        'g,category,estimate,se,ci_low,ci_high,n,base,weighted_base,suppressed,vs_rest'
+        >>> out.read_text().splitlines()[0].split(",")[:4]
+        ['g', 'category', 'estimate', 'se']
         """
         return to_csv(self, path)
 
@@ -134,6 +136,7 @@ def crosstab(
     by: str | Sequence[str] = "district",
     *,
     min_base: int = 10,
+    policy: DisclosurePolicy | None = None,
     ci: str = "logit",
     level: float = 0.95,
     codebook: Codebook | None = None,
@@ -144,6 +147,9 @@ def crosstab(
 ) -> Crosstab:
     """Tabulate a question by groups, with "All", nets, significance and suppression.
 
+    One table is a publication of its own (see :func:`crosstabs` for several
+    tables protected together).
+
     Parameters
     ----------
     design : SurveyDesign
@@ -152,10 +158,14 @@ def crosstab(
         A question of the codebook, or any categorical column of the data.
     by : str or list of str, default "district"
         Grouping column(s); several columns make combined groups (district x
-        age band), protected along each of their lines by secondary
-        suppression.
+        age band), protected as if the table by each of them alone were
+        published too (``policy.assume_margins``).
     min_base : int, default 10
-        Groups where fewer respondents answered are suppressed.
+        Groups where fewer respondents answered are suppressed (when no
+        ``policy`` is given).
+    policy : DisclosurePolicy, optional
+        The disclosure policy. Default: the codebook's publication groupings
+        with ``min_base``.
     ci : {"logit", "beta"}
         Interval method, as :func:`listening.estimate.estimators.proportion`.
     level : float, default 0.95
@@ -191,11 +201,20 @@ def crosstab(
     more than 1. A net of a multi-select question is the share ticking any
     of its options.
 
+    Suppression (:func:`listening.publish.suppression.protect`): ``reason``
+    is ``"threshold"`` (fewer than ``min_base`` answered) or ``"secondary"``
+    (hidden to protect a smaller group); a hidden group's estimates, ``n``,
+    ``base`` and ``weighted_base`` are NaN.
+
     ``vs_rest`` is +1 (-1) when the group is significantly higher (lower)
     than the rest of the population (everyone else who answered) at level
     ``1 - level``, the p-values of every published group and category of the
     table adjusted together by Holm's method; it is 0 for "All", for
-    suppressed groups, and where the difference is not significant.
+    suppressed groups, for estimates of exactly 0 or 1, and where the
+    difference is not significant. An estimate of 0 or 1 has the exact
+    (Clopper-Pearson) interval on the group's effective base, and
+    ``low_reliability`` flags an estimate whose effective base
+    ``p (1 - p) / se**2`` is below ``policy.min_effective_base`` ([u]).
 
     Examples
     --------
@@ -204,51 +223,107 @@ def crosstab(
     >>> data = pd.DataFrame({"g": ["a"] * 22 + ["b"] * 20 + ["c"] * 4,
     ...                      "q": ["y"] * 20 + ["n"] * 2 + ["y", "n"] * 10 + ["n"] * 4})
     >>> tab = crosstab(yl.SurveyDesign(data), "q", by="g")
-    >>> tab.table.groupby("g", sort=False)["suppressed"].first().to_dict()
-    {'All': False, 'a': False, 'b': True, 'c': True}
+    >>> tab.table.groupby("g", sort=False)["reason"].first().to_dict()
+    {'All': '', 'a': '', 'b': 'secondary', 'c': 'threshold'}
     """
-    by_cols = [by] if isinstance(by, str) else list(by)
-    _check_arguments(design, question, by_cols, min_base, ci, level)
-    book = codebook if codebook is not None else getattr(design, "codebook", None)
-    spec = book.questions.get(question) if book is not None else None
-    if spec is not None and spec.type == "multi":
-        kind = "multi"
-    elif spec is None or spec.type == "single":
-        kind = "single"
-    else:
-        raise ListeningError(
-            f"crosstab: question {question!r} is of type {spec.type!r}; only single and multi "
-            "questions make briefing tables (use yl.mean for an integer question)."
-        )
-    if kind == "single" and question not in design.data.columns:
-        raise ListeningError(
-            f"crosstab: column {question!r} is not in the design's data; pass a question "
-            "that the survey holds."
-        )
-    design, items = _items(design, question, spec)
-    groups_rows, tests_rows = [], []
-    for item in items:
-        groups_rows.append(_estimates(design, item, by_cols, ci, level))
-        tests_rows.append(_tests(design, item, by_cols))
-    table = pd.concat(groups_rows, ignore_index=True)
-    vs = pd.concat(tests_rows, ignore_index=True)
-    table = _suppress(table, by_cols, min_base)
-    table = _significance(table, vs, by_cols, alpha=1.0 - level)
-    return Crosstab(
-        table=table,
-        test=_association(design, question, spec, by_cols),
-        question=question,
-        by=tuple(by_cols),
-        title=title if title is not None else (spec.wording if spec is not None else question),
-        kind=kind,
+    return crosstabs(
+        design,
+        [question],
+        [by],
         min_base=min_base,
-        level=level,
+        policy=policy,
         ci=ci,
-        weighting=weighting if weighting is not None else describe_weighting(design),
-        method=describe_method(design),
-        source=source if source is not None else (book.source if book is not None else ""),
-        notes=tuple(notes),
-    )
+        level=level,
+        codebook=codebook,
+        title=title,
+        weighting=weighting,
+        source=source,
+        notes=notes,
+    )[0]
+
+
+def crosstabs(
+    design: SurveyDesign,
+    questions: Sequence[str],
+    by: Sequence[str | Sequence[str]] = ("district",),
+    *,
+    min_base: int = 10,
+    policy: DisclosurePolicy | None = None,
+    ci: str = "logit",
+    level: float = 0.95,
+    codebook: Codebook | None = None,
+    title: str | None = None,
+    weighting: str | None = None,
+    source: str | None = None,
+    notes: Sequence[str] = (),
+    progress: bool = False,
+) -> list[Crosstab]:
+    """The tables of one publication: every question by every ``by``, protected together.
+
+    Secondary suppression takes every table of the same question into
+    account (overlapping breakdowns such as district x age band and
+    district x school year), so no figure hidden in one table can be worked
+    out from the others (:func:`listening.publish.suppression.protect`).
+
+    Parameters
+    ----------
+    design, ci, level, codebook, title, weighting, source, notes
+        As :func:`crosstab`.
+    questions : sequence of str
+        The questions, in order.
+    by : sequence of str or of list of str
+        The breakdowns, each a column or a list of columns.
+    min_base : int, default 10
+        The minimum base when no ``policy`` is given.
+    policy : DisclosurePolicy, optional
+        The publication's disclosure policy (default from the codebook).
+    progress : bool, default False
+        Show a progress bar.
+
+    Returns
+    -------
+    list of Crosstab
+        For each question, a table per ``by`` (question-major).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"a": list("xy") * 15, "b": list("uuuvv") * 6, "q": list("pq") * 15})
+    >>> tabs = crosstabs(yl.SurveyDesign(data), ["q"], ["a", ["a", "b"]], min_base=5)
+    >>> [t.by for t in tabs]
+    [('a',), ('a', 'b')]
+    """
+    from tqdm import tqdm
+
+    book = codebook if codebook is not None else getattr(design, "codebook", None)
+    if policy is None:
+        policy = DisclosurePolicy.from_codebook(book, min_base=min_base)
+    if not isinstance(policy, DisclosurePolicy):
+        raise ListeningError(
+            f"crosstab: policy must be a DisclosurePolicy, not {type(policy).__name__}."
+        )
+    bys = [[b] if isinstance(b, str) else list(b) for b in by]
+    tables = []
+    for question in tqdm(questions, desc="tables", unit="question", disable=not progress):
+        raws = [_raw(design, question, by_cols, policy, book, ci, level) for by_cols in bys]
+        reasons = _protect(raws, policy)
+        for raw, reason in zip(raws, reasons, strict=True):
+            tables.append(
+                _finish(
+                    raw,
+                    reason,
+                    policy,
+                    ci=ci,
+                    level=level,
+                    book=book,
+                    title=title,
+                    weighting=weighting,
+                    source=source,
+                    notes=notes,
+                )
+            )
+    return tables
 
 
 def describe_weighting(design: SurveyDesign) -> str:
@@ -479,26 +554,183 @@ def _tests(design: SurveyDesign, item: _Item, by_cols: list[str]) -> pd.DataFram
     return out[[*by_cols, "category", "difference", "p_value"]]
 
 
-def _suppress(table: pd.DataFrame, by_cols: list[str], min_base: int) -> pd.DataFrame:
-    """Flag and blank suppressed groups (primary and secondary)."""
-    bases = table.groupby(by_cols, sort=False)["base"].min().reset_index()
-    is_all = (bases[by_cols] == ALL).all(axis=1)
-    groups = bases[~is_all].reset_index(drop=True)
-    total = int(bases.loc[is_all, "base"].iloc[0])
-    result = suppress(
-        groups, by=by_cols, min_base=min_base, residual_base=total - int(groups["base"].sum())
+@dataclass(frozen=True)
+class _Raw:
+    """One table before suppression: every figure, and what the writers need."""
+
+    question: str
+    by: list[str]
+    rows: pd.DataFrame
+    vs: pd.DataFrame
+    test: Any
+    kind: str
+    spec: Question | None
+    design: SurveyDesign
+
+
+def _raw(
+    design: SurveyDesign,
+    question: str,
+    by_cols: list[str],
+    policy: DisclosurePolicy,
+    book: Codebook | None,
+    ci: str,
+    level: float,
+) -> _Raw:
+    """Estimates, tests and the association test of one table, nothing hidden yet."""
+    _check_arguments(design, question, by_cols, policy.min_base, ci, level)
+    spec = book.questions.get(question) if book is not None else None
+    if spec is not None and spec.type == "multi":
+        kind = "multi"
+    elif spec is None or spec.type == "single":
+        kind = "single"
+    else:
+        raise ListeningError(
+            f"crosstab: question {question!r} is of type {spec.type!r}; only single and multi "
+            "questions make briefing tables (use yl.mean for an integer question)."
+        )
+    if kind == "single" and question not in design.data.columns:
+        raise ListeningError(
+            f"crosstab: column {question!r} is not in the design's data; pass a question "
+            "that the survey holds."
+        )
+    design = _with_columns(design, policy.grouped(design.data, by_cols))
+    design, items = _items(design, question, spec)
+    rows = pd.concat([_estimates(design, item, by_cols, ci, level) for item in items])
+    vs = pd.concat([_tests(design, item, by_cols) for item in items], ignore_index=True)
+    rows = rows.reset_index(drop=True)
+    rows["base"] = rows.groupby(by_cols, sort=False)["base"].transform("min")
+    rows = rows.assign(kish=_kish(design, items[0].column, by_cols, rows))
+    test = _association(design, question, spec, by_cols)
+    return _Raw(question, by_cols, rows, vs, test, kind, spec, design)
+
+
+def _published(raw: _Raw, name: str = "") -> PublishedTable:
+    rows = raw.rows[[*raw.by, "category", "n", "base"]].astype({"n": float, "base": float})
+    return PublishedTable(raw.question, tuple(raw.by), rows, raw.kind, name)
+
+
+def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
+    """The suppression reason of every group of the tables of one question."""
+    tables = [_published(raw) for raw in raws]
+    fixed = [False] * len(tables)
+    if policy.assume_margins:
+        shown = {tuple(raw.by) for raw in raws}
+        for raw in raws:
+            for column in raw.by if len(raw.by) > 1 else []:
+                if (column,) in shown:
+                    continue
+                shown.add((column,))
+                items = _items(raw.design, raw.question, raw.spec)[1]
+                margin = pd.concat(
+                    [_estimates(raw.design, item, [column], "logit", 0.95) for item in items]
+                )
+                margin["base"] = margin.groupby(column, sort=False)["base"].transform("min")
+                tables.append(
+                    PublishedTable(
+                        raw.question,
+                        (column,),
+                        margin[[column, "category", "n", "base"]].astype(
+                            {"n": float, "base": float}
+                        ),
+                        raw.kind,
+                    )
+                )
+                fixed.append(True)
+    data = raws[0].design.data
+    answered = [c for raw in raws for c in raw.by if data[c].notna().all()]
+    complete = list(dict.fromkeys([*policy.complete, *answered]))
+    reasons = protect(
+        tables, min_base=policy.min_base, complete=complete, fixed=fixed, cost=policy.cost_of
     )
-    flags = pd.concat(
-        [
-            bases[is_all][by_cols].assign(suppressed=result.total),
-            groups[by_cols].assign(suppressed=result.groups.to_numpy()),
-        ]
-    )
-    table = table.merge(flags, on=by_cols, how="left", validate="many_to_one")
-    for column in ESTIMATE_COLUMNS:
+    return reasons[: len(raws)]
+
+
+def _kish(design: SurveyDesign, column: str, by_cols: list[str], rows: pd.DataFrame) -> np.ndarray:
+    """Kish's effective base of each row's group: (sum of weights)^2 / sum of squares."""
+    data = design.data
+    weights = pd.Series(np.asarray(design.weights, dtype=float), index=data.index)
+    inside = data[column].notna()
+    if design.domain is not None:
+        inside &= np.asarray(design.domain, dtype=bool)
+    frame = data.loc[inside, by_cols].astype(object).map(str).assign(w=weights[inside])
+    frame["w2"] = frame["w"] ** 2
+    effective = {ALL: frame["w"].sum() ** 2 / frame["w2"].sum() if len(frame) else np.nan}
+    sums = frame.groupby(by_cols, sort=False)[["w", "w2"]].sum()
+    keys = [k if isinstance(k, tuple) else (k,) for k in sums.index]
+    per_group = dict(zip(keys, (sums["w"] ** 2 / sums["w2"]).to_numpy(), strict=True))
+    out = []
+    for key in rows[by_cols].astype(str).itertuples(index=False, name=None):
+        out.append(effective[ALL] if all(k == ALL for k in key) else per_group.get(key, np.nan))
+    return np.array(out, dtype=float)
+
+
+def _finish(
+    raw: _Raw,
+    reason: np.ndarray,
+    policy: DisclosurePolicy,
+    *,
+    ci: str,
+    level: float,
+    book: Codebook | None,
+    title: str | None,
+    weighting: str | None,
+    source: str | None,
+    notes: Sequence[str],
+) -> Crosstab:
+    """Hide what protection decided, flag reliability, add significance: the published table."""
+    by_cols, spec = raw.by, raw.spec
+    groups = raw.rows.drop_duplicates(by_cols)[by_cols].reset_index(drop=True)
+    flags = groups.assign(reason=reason.astype(str))
+    table = raw.rows.merge(flags, on=by_cols, how="left", validate="many_to_one")
+    table["suppressed"] = table["reason"] != ""
+    table = _degenerate(table, level)
+    for column in [*ESTIMATE_COLUMNS, "weighted_base", "base"]:
         table[column] = table[column].astype(float).where(~table["suppressed"])
     table["n"] = table["n"].round().astype("Int64")
-    table["base"] = table["base"].astype("Int64")
+    table["base"] = table["base"].round().astype("Int64")
+    p, se = table["estimate"].to_numpy(dtype=float), table["se"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        effective = p * (1 - p) / se**2
+    table["low_reliability"] = (
+        (p > 0) & (p < 1) & (se > 0) & (effective < policy.min_effective_base)
+    )
+    table = _significance(table.drop(columns=["kish"]), raw.vs, by_cols, alpha=1.0 - level)
+    return Crosstab(
+        table=table,
+        test=raw.test,
+        question=raw.question,
+        by=tuple(by_cols),
+        title=title if title is not None else (spec.wording if spec is not None else raw.question),
+        kind=raw.kind,
+        min_base=policy.min_base,
+        level=level,
+        ci=ci,
+        weighting=weighting if weighting is not None else describe_weighting(raw.design),
+        method=describe_method(raw.design),
+        source=source if source is not None else (book.source if book is not None else ""),
+        notes=tuple(notes),
+        policy=policy,
+    )
+
+
+def _degenerate(table: pd.DataFrame, level: float) -> pd.DataFrame:
+    """An estimate of exactly 0 or 1: the exact one-sided interval on the Kish effective base.
+
+    Clopper-Pearson with no (or every) respondent choosing the answer out of
+    ``n`` effective respondents: ``[0, 1 - (alpha / 2) ** (1 / n)]`` (and its
+    mirror for 1). Where the effective base is not known, the bounds stay NaN
+    (shown ``[z]``).
+    """
+    alpha = 1.0 - level
+    p = table["estimate"].to_numpy(dtype=float)
+    n = table["kish"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.where(n >= 1, 1.0 - (alpha / 2) ** (1.0 / n), np.nan)
+    low, high = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
+    zero, one = p == 0.0, p == 1.0
+    table["ci_low"] = np.where(zero, 0.0, np.where(one, 1.0 - reach, low))
+    table["ci_high"] = np.where(zero, reach, np.where(one, 1.0, high))
     return table
 
 
@@ -511,6 +743,9 @@ def _significance(
     is_all = (table[by_cols] == ALL).all(axis=1)
     p = table["p_value"].where(~is_all & ~table["suppressed"]).to_numpy(dtype=float)
     adjusted = holm(p)
+    # an estimate of exactly 0 or 1 makes no significance claim (it stays in Holm's family)
+    degenerate = table["estimate"].isin([0.0, 1.0]).to_numpy()
+    adjusted[degenerate] = np.nan
     signs = np.where(adjusted < alpha, np.sign(table["difference"].to_numpy(dtype=float)), 0)
     table["vs_rest"] = np.nan_to_num(signs).astype(int)
     table = table.drop(columns=["difference", "p_value"])

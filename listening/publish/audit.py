@@ -1,0 +1,670 @@
+"""The attacker of a publication: what everything published lets a reader work out.
+
+Tables of the same question share their respondents, so a reader who has all
+of them can write every published base and count down as a linear system
+over the *joint cells*: the finest cross-classification of all the
+``by`` variables of those tables (each with one more level, "not shown", for
+respondents in no published group of that variable), times the answer
+categories, with nonnegative (integer-relaxed) cell counts. For each hidden
+group the smallest and largest base consistent with the system come from two
+linear programs (HiGHS, :func:`scipy.optimize.linprog`), as tau-argus's audit
+and sdcTable's "attacker problem" do. A publication is safe when no hidden
+group's base is pinned within 1 to ``min_base - 1`` (which covers working it
+out exactly), and no published group has a base in that range.
+
+:func:`audit` runs this on tables in memory, a briefing workbook or a folder
+of the project's CSVs and reports each violation with the equation that
+recovers it.
+
+Examples
+--------
+>>> import pandas as pd
+>>> rows = pd.DataFrame({"g": ["All", "A", "B", "C"], "category": "x",
+...                      "n": [60, 30, None, 25], "base": [60, 30, None, 25]})
+>>> policy = DisclosurePolicy(min_base=10, complete=("g",))
+>>> result = audit([PublishedTable("q", ("g",), rows)], policy=policy)
+>>> result.ok, result.violations[0].low, result.violations[0].high
+(False, 5.0, 5.0)
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
+
+from listening.errors import ListeningError
+from listening.ingest.codebook import slug
+from listening.publish.disclosure import DisclosurePolicy
+from listening.publish.exports import CONFIDENTIAL, heading
+from listening.publish.table import ALL, CrosstabData
+
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    """One table as a reader sees it.
+
+    Attributes
+    ----------
+    question : str
+        Tables of the same question are attacked together.
+    by : tuple of str
+        The grouping columns.
+    rows : DataFrame
+        The ``by`` columns (``"All"`` for the whole population), ``category``,
+        ``n`` and ``base``; NaN where a figure is not published.
+    kind : {"single", "multi", "unknown"}
+        ``"single"``: the first categories partition the base (nets follow).
+    name : str
+        Where the table came from, for messages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = PublishedTable("q", ("g",), pd.DataFrame({"g": ["All"], "category": ["x"],
+    ...                                               "n": [3], "base": [12]}))
+    >>> t.groups()[["g", "base"]].to_dict("records")
+    [{'g': 'All', 'base': 12.0}]
+    """
+
+    question: str
+    by: tuple[str, ...]
+    rows: pd.DataFrame
+    kind: str = "unknown"
+    name: str = ""
+
+    def groups(self) -> pd.DataFrame:
+        """One row per group: the ``by`` values and the published ``base`` (NaN: hidden)."""
+        out = self.rows.drop_duplicates(list(self.by))[[*self.by, "base"]].copy()
+        out["base"] = pd.to_numeric(out["base"], errors="coerce").astype(float)
+        return out.reset_index(drop=True)
+
+    @classmethod
+    def of(cls, tab: CrosstabData, name: str = "") -> PublishedTable:
+        """What a reader sees of a crosstab (its published figures).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+        >>> PublishedTable.of(yl.crosstab(yl.SurveyDesign(data), "q", by="g")).by
+        ('g',)
+        """
+        rows = tab.table[[*tab.by, "category", "n", "base"]].astype({"n": float, "base": float})
+        return cls(tab.question, tuple(tab.by), rows, tab.kind, name or _label(tab))
+
+
+def _label(tab: CrosstabData) -> str:
+    return f"{tab.question} by {' x '.join(tab.by)}"
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A group a reader can see or work out although it is smaller than the minimum base.
+
+    Attributes
+    ----------
+    table : str
+        The table holding the group.
+    group : tuple of str
+        The group's ``by`` values.
+    rule : {"threshold", "differencing"}
+        Shown with a small base, or bounded by the published figures.
+    low, high : float
+        What the reader can prove about the base (for "threshold", the base shown).
+    equation : str
+        How it is recovered.
+
+    Examples
+    --------
+    >>> print(Violation("q by g", ("B",), "threshold", 4.0, 4.0, "base 4 shown"))
+    q by g: B: base 4 shown
+    """
+
+    table: str
+    group: tuple[str, ...]
+    rule: str
+    low: float
+    high: float
+    equation: str
+
+    def __str__(self) -> str:
+        return f"{self.table}: {' x '.join(self.group)}: {self.equation}"
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The outcome of :func:`audit`.
+
+    Examples
+    --------
+    >>> AuditResult([], 3).ok
+    True
+    """
+
+    violations: list[Violation]
+    tables: int
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing published is too small or can be worked out."""
+        return not self.violations
+
+    def __str__(self) -> str:
+        if self.ok:
+            return (
+                f"Audit passed: {self.tables} tables, {self.checked} hidden groups checked; no "
+                "group below the minimum base is shown or can be worked out."
+            )
+        lines = [f"Audit failed: {len(self.violations)} violation(s) in {self.tables} tables."]
+        return "\n".join([*lines, *(f"- {v}" for v in self.violations)])
+
+
+@dataclass
+class Attack:
+    """The reader's linear system for the tables of one question.
+
+    Built once from the tables' published figures (``values``, the true ones
+    for a protector); :meth:`interval` then answers for any set of hidden
+    groups.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"g": ["All", "A", "B", "C"], "category": "x",
+    ...                      "n": [60, 30, 5, 25], "base": [60, 30, 5, 25]})
+    >>> attack = Attack([PublishedTable("q", ("g",), rows)], complete=frozenset({"g"}))
+    >>> attack.interval([{2}], 0, 2)[:2]  # B (group 2, after "All") alone hidden
+    (5.0, 5.0)
+    >>> attack.interval([{2, 3}], 0, 2)[:2]
+    (0.0, 30.0)
+
+    Without ``complete``, respondents may lack ``g`` and hide among B:
+
+    >>> Attack([PublishedTable("q", ("g",), rows)]).interval([{2}], 0, 2)[:2]
+    (0.0, 5.0)
+    """
+
+    tables: list[PublishedTable]
+    complete: frozenset[str] = frozenset()
+    keys: list[list[tuple]] = field(init=False)
+    bases: list[np.ndarray] = field(init=False)
+
+    def __post_init__(self) -> None:
+        tables = self.tables
+        variables = list(dict.fromkeys(v for t in tables for v in t.by))
+        self.keys, self.bases = [], []
+        for t in tables:
+            groups = t.groups()
+            self.keys.append([tuple(str(x) for x in row) for row in groups[list(t.by)].to_numpy()])
+            self.bases.append(groups["base"].to_numpy(dtype=float))
+        domains = {
+            v: sorted(
+                {
+                    k[t.by.index(v)]
+                    for t, keys in zip(tables, self.keys, strict=True)
+                    if v in t.by
+                    for k in keys
+                }
+                - {ALL}
+            )
+            for v in variables
+        }
+        levels = [len(domains[v]) + (v not in self.complete) for v in variables]
+        cells = np.array(list(itertools.product(*map(range, levels))), dtype=int).reshape(
+            -1, len(variables)
+        )
+        signature = np.empty((len(cells), len(tables)), dtype=int)
+        keep = np.ones(len(cells), dtype=bool)
+        for ti, (t, keys) in enumerate(zip(tables, self.keys, strict=True)):
+            index = {k: i for i, k in enumerate(keys)}
+            columns = [variables.index(v) for v in t.by]
+            shown = [{k[j] for k in keys} - {ALL} for j in range(len(t.by))]
+            ids = np.full(len(cells), -1)
+            for ci, codes in enumerate(cells[:, columns]):
+                key = tuple(
+                    domains[v][code] if code < len(domains[v]) else None
+                    for v, code in zip(t.by, codes, strict=True)
+                )
+                if all(x in values for x, values in zip(key, shown, strict=True)):
+                    # a table lists every non-empty combination of the values it shows
+                    ids[ci] = index.get(key, -2)
+            keep &= ids != -2
+            signature[:, ti] = ids
+        self.signature = np.unique(signature[keep], axis=0)
+        self._build()
+
+    def _build(self) -> None:
+        tables, sig = self.tables, self.signature
+        n_cells = len(sig)
+        categories = list(dict.fromkeys(c for t in tables for c in t.rows["category"].astype(str)))
+        options = _partition(tables, categories)
+        self.partition = options is not None
+        self.categories = options if options is not None else categories
+        self.n_cells = n_cells
+        self.members = {}
+        for ti in range(len(tables)):
+            for gi, key in enumerate(self.keys[ti]):
+                everyone = all(x == ALL for x in key)
+                self.members[(ti, gi)] = (
+                    np.arange(n_cells) if everyone else np.flatnonzero(sig[:, ti] == gi)
+                )
+        # one system of published sums per figure: None for bases, else a category
+        systems: dict[int | None, dict[bytes, dict]] = {None: {}} if not self.partition else {}
+        systems |= {c: {} for c in range(len(self.categories))}
+        self.consistent = True
+        for ti, t in enumerate(tables):
+            counts = t.rows.assign(category=t.rows["category"].astype(str))
+            counts["n"] = pd.to_numeric(counts["n"], errors="coerce")
+            by_group = {
+                tuple(str(x) for x in key): frame
+                for key, frame in counts.groupby(list(t.by), sort=False)
+            }
+            for gi, key in enumerate(self.keys[ti]):
+                members = self.members[(ti, gi)]
+                if None in systems and not np.isnan(self.bases[ti][gi]):
+                    self.consistent &= _add_row(
+                        systems[None], members, self.bases[ti][gi], (ti, gi, None)
+                    )
+                here = by_group.get(key, counts.iloc[:0])
+                for category, n in zip(here["category"], here["n"], strict=True):
+                    if not np.isnan(n) and category in self.categories:
+                        c = self.categories.index(category)
+                        self.consistent &= _add_row(systems[c], members, n, (ti, gi, c))
+        self.systems = {c: list(rows.values()) for c, rows in systems.items()}
+
+    def feasible(self) -> bool:
+        """Whether the published figures fit this model of the cells."""
+        if not self.consistent:
+            return False
+        everything = [set() for _ in self.tables]
+        return all(
+            _solve(rows, everything, np.zeros(self.n_cells))[0] is not None
+            for rows in self.systems.values()
+        )
+
+    def interval(
+        self, hidden: Sequence[set[int]], table: int, group: int
+    ) -> tuple[float, float, list, list]:
+        """The least and greatest base of a group given the figures not hidden.
+
+        For a single-answer question the base is the sum of the option counts,
+        and each option's counts form a system of their own: the bounds are
+        the sums of the options' bounds (exact). Otherwise each count is at
+        most the base and every respondent ticked something: the bounds are
+        the tighter of the bases' and the counts' (a sound lower bound; the
+        joint coupling of the options through the base is relaxed).
+
+        Parameters
+        ----------
+        hidden : sequence of set of int
+            For each table, the positions of its hidden groups.
+        table, group : int
+            The group to bound.
+
+        Returns
+        -------
+        tuple
+            ``(low, high, low_proof, high_proof)``: each proof a list of
+            ``(multiplier, row)`` of the published figures whose combination
+            gives the bound.
+        """
+        objective = np.zeros(self.n_cells)
+        objective[self.members[(table, group)]] = 1.0
+        bounds = {}
+        for c, rows in self.systems.items():
+            low, low_proof = _solve(rows, hidden, objective)
+            high, high_proof = _solve(rows, hidden, -objective)
+            if low is None or high is None:
+                raise ListeningError(
+                    f"audit: the published figures of {self.tables[table].question!r} do not "
+                    "add up; check that every table comes from the same survey and question."
+                )
+            bounds[c] = (low, -high, low_proof, [(-m, r) for m, r in high_proof])
+        counts = [bounds[c] for c in bounds if c is not None]
+        if self.partition:
+            return (
+                sum(b[0] for b in counts),
+                sum(b[1] for b in counts),
+                [p for b in counts for p in b[2]],
+                [p for b in counts for p in b[3]],
+            )
+        low = max(bounds.values(), key=lambda b: b[0])
+        high = bounds[None]
+        if counts and sum(b[1] for b in counts) < high[1]:
+            high = (0, sum(b[1] for b in counts), [], [p for b in counts for p in b[3]])
+        return low[0], high[1], low[2], high[3]
+
+
+def _solve(rows: list[dict], hidden: Sequence[set[int]], objective: np.ndarray) -> tuple:
+    """Minimise ``objective`` over nonnegative cells given the rows not hidden.
+
+    Returns ``(value, proof)``, value None when infeasible and -inf when
+    unbounded; proof the nonzero multipliers of the published rows.
+    """
+    active = [r for r in rows if any(g not in hidden[t] for t, g in r["sources"])]
+    if not active:
+        return (0.0 if (objective >= 0).all() else -np.inf), []
+    indptr = np.cumsum([0, *(len(r["columns"]) for r in active)])
+    indices = np.concatenate([r["columns"] for r in active])
+    a_eq = sparse.csr_matrix(
+        (np.ones(len(indices)), indices, indptr), shape=(len(active), len(objective))
+    )
+    res = linprog(
+        objective,
+        A_eq=a_eq,
+        b_eq=np.array([r["value"] for r in active]),
+        bounds=(0, None),
+        method="highs",
+    )
+    if res.status == 3:
+        return -np.inf, []
+    if res.status != 0:
+        return None, []
+    proof = [(float(m), active[i]) for i, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9]
+    return float(res.fun), proof
+
+
+def _add_row(rows: dict, columns: np.ndarray, value: float, source: tuple) -> bool:
+    """Add a published sum; False if the same sum was published with another value."""
+    key = columns.tobytes()
+    row = rows.get(key)
+    t, g, count = source
+    if row is None:
+        rows[key] = {"columns": columns, "value": float(value), "sources": [(t, g)], "count": count}
+        return True
+    row["sources"].append((t, g))
+    return abs(row["value"] - value) <= 1e-6
+
+
+def _partition(tables: list[PublishedTable], categories: list[str]) -> list[str] | None:
+    """The options that split the base (single answer), or None.
+
+    The first ``k`` categories whose counts add up to the base in every
+    published group of every table: a single-answer question's options
+    (nets come after them). Tables of multi-select questions never partition.
+    """
+    if any(t.kind == "multi" for t in tables):
+        return None
+    candidates = None
+    for t in tables:
+        rows = t.rows.assign(category=t.rows["category"].astype(str))
+        rows["n"] = pd.to_numeric(rows["n"], errors="coerce")
+        rows["base"] = pd.to_numeric(rows["base"], errors="coerce")
+        for _, group in rows[rows["base"].notna()].groupby(list(t.by), sort=False):
+            counts = group.set_index("category")["n"].reindex(categories)
+            if counts.isna().any():
+                return None
+            sums = np.cumsum(counts.to_numpy())
+            fits = {k + 1 for k in np.flatnonzero(np.abs(sums - group["base"].iloc[0]) < 1e-6)}
+            candidates = fits if candidates is None else candidates & fits
+            if not candidates:
+                return None
+    if not candidates:
+        return None
+    return categories[: min(candidates)]
+
+
+def bounded(low: float, high: float, min_base: int) -> bool:
+    """Whether a base proven to lie in [low, high] is pinned within 1 to ``min_base - 1``.
+
+    Examples
+    --------
+    >>> bounded(3, 3, 10), bounded(0, 4, 10), bounded(1, 12, 10), bounded(0.5, 9.5, 10)
+    (True, False, False, True)
+    """
+    return bool(np.ceil(low - TOLERANCE) >= 1 and np.floor(high + TOLERANCE) <= min_base - 1)
+
+
+def describe_proof(attack: Attack, proof: list, bound: float) -> str:
+    """A proof as readable arithmetic: ``+1 x [table: group, base] - ...``."""
+    terms = []
+    for multiplier, row in proof:
+        t, g = row["sources"][0]
+        table = attack.tables[t]
+        what = "base" if row["count"] is None else f"n of {attack.categories[row['count']]!r}"
+        group = " x ".join(attack.keys[t][g])
+        sign = "-" if multiplier < 0 else "+"
+        terms.append(
+            f"{sign} {abs(multiplier):g} x [{table.name}: {group}, {what} {row['value']:g}]"
+        )
+    return f"{' '.join(terms) or '0'} = {bound:g}"
+
+
+def audit(
+    tables: Any,
+    *,
+    policy: DisclosurePolicy | int | None = None,
+) -> AuditResult:
+    """Check published tables for small groups that are shown or can be worked out.
+
+    Parameters
+    ----------
+    tables : list of Crosstab or PublishedTable, or a path
+        Tables in memory, a briefing workbook (``.xlsx``) or a folder of the
+        project's CSV tables.
+    policy : DisclosurePolicy or int, optional
+        The minimum base (default: the tables' own, else 10).
+
+    Returns
+    -------
+    AuditResult
+        ``ok``, and each violation with the equation that recovers it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 4 + ["c"] * 20, "q": list("xy") * 27})
+    >>> print(yl.audit([yl.crosstab(yl.SurveyDesign(data), "q", by="g")]))  # doctest: +ELLIPSIS
+    Audit passed: 1 tables, 2 hidden groups checked; ...
+    """
+    published = _published(tables)
+    if not isinstance(policy, DisclosurePolicy):
+        own = (
+            [t.min_base for t in tables if isinstance(t, CrosstabData)]
+            if isinstance(tables, list | tuple)
+            else []
+        )
+        policy = DisclosurePolicy(min_base=int(policy) if policy is not None else min(own or [10]))
+    min_base = policy.min_base
+    violations: list[Violation] = []
+    checked = 0
+    for t in published:
+        for key, base in zip(
+            t.groups()[list(t.by)].astype(str).to_numpy(), t.groups()["base"], strict=True
+        ):
+            if 0 < base < min_base:
+                violations.append(
+                    Violation(
+                        t.name,
+                        tuple(key),
+                        "threshold",
+                        base,
+                        base,
+                        f"base {base:g} shown (minimum {min_base})",
+                    )
+                )
+    for _, unit in _units(published).items():
+        attack = attacker(unit, policy.complete)
+        hidden = [set(np.flatnonzero(np.isnan(b))) for b in attack.bases]
+        for ti, groups in enumerate(hidden):
+            for gi in sorted(groups):
+                checked += 1
+                low, high, low_proof, high_proof = attack.interval(hidden, ti, gi)
+                if bounded(low, high, min_base):
+                    text = (
+                        f"base worked out as {low:g}: {describe_proof(attack, high_proof, high)}"
+                        if high - low < TOLERANCE
+                        else f"base bounded in [{low:g}, {high:g}]: at least "
+                        f"{describe_proof(attack, low_proof, low)}; at most "
+                        f"{describe_proof(attack, high_proof, high)}"
+                    )
+                    violations.append(
+                        Violation(
+                            unit[ti].name, attack.keys[ti][gi], "differencing", low, high, text
+                        )
+                    )
+    return AuditResult(violations, len(published), checked)
+
+
+def attacker(tables: list[PublishedTable], complete: Sequence[str]) -> Attack:
+    """The attack on tables of one question, trusting ``complete`` where the figures allow.
+
+    If the tables do not add up without respondents lacking a variable of
+    ``complete`` (some do lack it), the reader allows for them everywhere.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"g": ["All", "A"], "category": "x", "n": [9, 5], "base": [9, 5]})
+    >>> attacker([PublishedTable("q", ("g",), rows)], ["g"]).complete
+    frozenset()
+    """
+    attack = Attack(tables, frozenset(complete))
+    if attack.complete and not attack.feasible():
+        attack = Attack(tables)
+    return attack
+
+
+def _units(tables: list[PublishedTable]) -> dict[str, list[PublishedTable]]:
+    units: dict[str, list[PublishedTable]] = {}
+    for t in tables:
+        units.setdefault(t.question, []).append(t)
+    return units
+
+
+def _published(tables: Any) -> list[PublishedTable]:
+    if isinstance(tables, str | Path):
+        path = Path(tables)
+        if path.is_dir():
+            return read_csv_folder(path)
+        if path.suffix.lower() == ".xlsx":
+            return read_workbook(path)
+        raise ListeningError(
+            f"audit: {path} is neither a folder of CSV tables nor an .xlsx workbook; pass one."
+        )
+    out = []
+    for t in tables:
+        if isinstance(t, PublishedTable):
+            out.append(t)
+        elif isinstance(t, CrosstabData):
+            out.append(PublishedTable.of(t))
+        else:
+            raise ListeningError(
+                f"audit: cannot audit a {type(t).__name__}; pass tables made by yl.crosstab, "
+                "a workbook path or a folder of CSV tables."
+            )
+    return out
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.replace({CONFIDENTIAL: np.nan}), errors="coerce")
+
+
+CSV_NAME = re.compile(r"table_\d+_(?P<rest>.+)")
+
+
+def read_csv_folder(folder: str | Path) -> list[PublishedTable]:
+    """The project's tidy CSV tables in a folder, as a reader sees them.
+
+    Tables of one question are recognised by the file name the CLI writes
+    (``table_<k>_<question>_by_<by>.csv``), else by their answer categories.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_csv_folder(tempfile.mkdtemp())
+    []
+    """
+    out = []
+    for file in sorted(Path(folder).glob("*.csv")):
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        if "category" not in frame.columns or "base" not in frame.columns:
+            continue
+        by = tuple(frame.columns[: list(frame.columns).index("category")])
+        rows = frame[[*by, "category"]].map(_unneutralise)
+        rows["n"] = _numbers(frame["n"])
+        rows["base"] = _numbers(frame["base"])
+        match = CSV_NAME.fullmatch(file.stem)
+        suffix = f"_by_{slug('_'.join(by))}"
+        if match and match["rest"].endswith(suffix):
+            question = match["rest"][: -len(suffix)]
+        else:
+            question = "|".join(dict.fromkeys(rows["category"]))
+        out.append(PublishedTable(question, by, rows, "unknown", file.name))
+    return out
+
+
+def _unneutralise(value: str) -> str:
+    return value[1:] if value.startswith("'") else value
+
+
+def read_workbook(path: str | Path) -> list[PublishedTable]:
+    """The tables of a briefing workbook (read with openpyxl), as a reader sees them.
+
+    Examples
+    --------
+    >>> import datetime, tempfile, pathlib
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+    >>> out = yl.write_briefing(pathlib.Path(tempfile.mkdtemp()) / "b.xlsx",
+    ...     [yl.crosstab(yl.SurveyDesign(data), "q", by="g")], date=datetime.date(2025, 3, 1))
+    >>> [t.by for t in read_workbook(out)]
+    [('g',)]
+    """
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    except (OSError, ValueError, KeyError) as err:
+        raise ListeningError(f"audit: cannot read the workbook {path} ({err}).") from None
+    out = []
+    for sheet in book.worksheets:
+        if not sheet.title.startswith("Table_") or len(sheet.tables) != 1:
+            continue
+        (ref,) = [t.ref for t in sheet.tables.values()]
+        cells = [[c.value for c in row] for row in sheet[ref]]
+        frame = pd.DataFrame(cells[1:], columns=cells[0])
+        answer = "Answer" if "Answer" in frame.columns else "Option (% mentioning)"
+        position = list(frame.columns).index(answer)
+        headings = list(frame.columns[:position])
+        question = _question_line(sheet)
+        by = tuple(_by_names(sheet, headings))
+        rows = frame[headings].astype(str).map(_unneutralise)
+        rows.columns = list(by)
+        rows["category"] = frame[answer].astype(str).map(_unneutralise)
+        rows["n"] = _numbers(frame["Respondents giving this answer"])
+        rows["base"] = _numbers(frame["Base (respondents who answered)"])
+        kind = "single" if answer == "Answer" else "multi"
+        out.append(PublishedTable(question, by, rows, kind, f"{Path(path).name} {sheet.title}"))
+    return out
+
+
+def _question_line(sheet: Any) -> str:
+    for row in sheet.iter_rows(min_row=1, max_row=8, max_col=1, values_only=True):
+        text = str(row[0] or "")
+        if text.startswith("Question: "):
+            return text[len("Question: ") :].split(". Base:")[0]
+    return sheet.title
+
+
+def _by_names(sheet: Any, headings: list[str]) -> list[str]:
+    """The by columns of a sheet: its headings back as column names."""
+    return [
+        h.lower().replace(" ", "_") if heading(h.lower().replace(" ", "_")) == h else h
+        for h in headings
+    ]
