@@ -34,6 +34,13 @@ def _load(name: str) -> list[dict]:
 
 WITH_PII = _load("with_pii.jsonl")
 WITHOUT_PII = _load("without_pii.jsonl")
+HOLDOUT_WITH_PII = _load("holdout_with_pii.jsonl")
+HOLDOUT_WITHOUT_PII = _load("holdout_without_pii.jsonl")
+SETS = {
+    "main": (WITH_PII, WITHOUT_PII),
+    "holdout": (HOLDOUT_WITH_PII, HOLDOUT_WITHOUT_PII),
+    "all": (WITH_PII + HOLDOUT_WITH_PII, WITHOUT_PII + HOLDOUT_WITHOUT_PII),
+}
 
 
 def _options() -> dict:
@@ -44,14 +51,15 @@ def _options() -> dict:
     return {"schools": book.schools, "identifiers": identifier_patterns(values)}
 
 
-@pytest.fixture(scope="module")
-def results() -> dict:
+@pytest.fixture(scope="module", params=list(SETS))
+def results(request) -> dict:
+    with_pii, without_pii = SETS[request.param]
     options = _options()
-    found = {r["id"]: find_pii(r["text"], **options) for r in WITH_PII + WITHOUT_PII}
+    found = {r["id"]: find_pii(r["text"], **options) for r in with_pii + without_pii}
     caught: Counter = Counter()
     total: Counter = Counter()
     missed = []
-    for record in WITH_PII:
+    for record in with_pii:
         covered = _covered(found[record["id"]])
         for span in record["pii"]:
             total[span["category"]] += 1
@@ -62,7 +70,7 @@ def results() -> dict:
                 missed.append((span["category"], span["text"], record["text"]))
     words = kept = 0
     lost = []
-    for record in WITH_PII + WITHOUT_PII:
+    for record in with_pii + without_pii:
         labelled = {i for s in record["pii"] for i in range(s["start"], s["end"])}
         covered = _covered(found[record["id"]])
         for m in re.finditer(r"[^\W_]+(?:['’][^\W_]+)*", record["text"]):
@@ -75,6 +83,7 @@ def results() -> dict:
             else:
                 kept += 1
     return {
+        "set": request.param,
         "caught": caught,
         "total": total,
         "missed": missed,
@@ -90,19 +99,21 @@ def _covered(findings) -> set[int]:
 
 def test_corpus_is_big_enough_and_well_formed():
     assert len(WITH_PII) >= 200 and len(WITHOUT_PII) >= 100
-    for record in WITH_PII:
+    ids = [r["id"] for r in WITH_PII + WITHOUT_PII + HOLDOUT_WITH_PII + HOLDOUT_WITHOUT_PII]
+    assert len(ids) == len(set(ids))
+    for record in WITH_PII + HOLDOUT_WITH_PII:
         assert record["pii"], record
         for span in record["pii"]:
             assert record["text"][span["start"] : span["end"]] == span["text"]
             assert span["category"] in CATEGORIES or span["category"] == "identifier"
-    assert all(not r["pii"] for r in WITHOUT_PII)
+    assert all(not r["pii"] for r in WITHOUT_PII + HOLDOUT_WITHOUT_PII)
 
 
 def test_recall_overall_and_by_category(results):
     caught, total = results["caught"], results["total"]
     report = {c: f"{caught[c]}/{total[c]} = {caught[c] / total[c]:.2f}" for c in sorted(total)}
     overall = sum(caught.values()) / sum(total.values())
-    print(f"\nrecall overall {overall:.3f}; by category {report}")
+    print(f"\n{results['set']}: recall overall {overall:.3f}; by category {report}")
     print("missed:", *results["missed"], sep="\n  ")
     assert overall >= TARGET_OVERALL, results["missed"]
     low = {c: r for c, r in report.items() if caught[c] / total[c] < TARGET_CATEGORY}
@@ -111,7 +122,8 @@ def test_recall_overall_and_by_category(results):
 
 def test_ordinary_words_kept(results):
     share = results["kept"] / results["words"]
-    print(f"\nordinary words kept: {results['kept']}/{results['words']} = {share:.3f}")
+    kept, words = results["kept"], results["words"]
+    print(f"\n{results['set']}: ordinary words kept {kept}/{words} = {share:.3f}")
     print("lost:", *results["lost"], sep="\n  ")
     assert share >= TARGET_KEPT, results["lost"]
 

@@ -228,7 +228,7 @@ def _surnames(
         if is_stopword(key) or key in safe_words() or key in _AFTER_VERBS:
             continue
         capital = token[0].isupper() and not shouting and words[i].group(0)[0].isupper()
-        initial = len(key) == 1 and key not in "ai"
+        initial = len(key) == 1 and key not in "aiunrbcy"  # not "u", "n" (and), "r" (are)
         surname = key in _surnames_list() and not is_common(key, 4.8)
         if initial or capital or surname or _SURNAME_PREFIX.match(token) or not is_common(key):
             spans.append((nxt.start(), nxt.end()))

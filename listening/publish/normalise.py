@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -99,12 +100,33 @@ def normalise(text: str) -> Normalised:
             changed.add(i)
             continue
         folded = unicodedata.normalize("NFKC", char)
-        folded = "".join(fold.get(c, c) for c in folded)
-        if folded != char:
-            changed.add(i)
+        folded = "".join(fold.get(c, _latin(c)) for c in folded)
+        if folded != char and unicodedata.normalize("NFD", char)[0] != folded:
+            changed.add(i)  # a look-alike, not a letter with an accent
         out.extend(folded)
         source.extend([i] * len(folded))
     return Normalised("".join(out), tuple(source), frozenset(changed))
+
+
+_LATIN_NAME = re.compile(r"^LATIN (?:SMALL |CAPITAL )?LETTER (?:SMALL CAPITAL )?([A-Z])\b")
+
+
+@lru_cache(maxsize=4096)
+def _latin(char: str) -> str:
+    """The plain letter of a Latin letter variant (``ᴊ`` small capital J, ``ƒ``, ``é``).
+
+    Examples
+    --------
+    >>> _latin("ᴊ"), _latin("ƒ"), _latin("é"), _latin("?")
+    ('j', 'f', 'e', '?')
+    """
+    if char.isascii() or not char.isalpha():
+        return char
+    match = _LATIN_NAME.match(unicodedata.name(char, ""))
+    if match is None:
+        return char
+    letter = match.group(1)
+    return letter if char.isupper() else letter.lower()
 
 
 def confusable_map() -> dict[str, str]:

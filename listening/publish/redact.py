@@ -451,7 +451,7 @@ _POSTCODE_AREAS = frozenset(
 _LOCAL_AREAS = ("cb", "pe")
 _POSTCODE = re.compile(
     r"(?i)(?<![a-z0-9])(?P<area>[a-z]{1,2})(?P<sep>\s?)(?P<district>\d[a-z\d]?)\s*"
-    r"(?P<inward>\d[abd-hjlnp-uw-z]{2})(?![a-z0-9])"
+    r"(?P<inward>\d(?P<split>\s?)[abd-hjlnp-uw-z]{2})(?![a-z0-9])"
 )
 _VEHICLE = re.compile(
     r"(?i)(?<![a-z0-9£$])(?:[a-z]{2}\s?\d{2}\s?[a-z]{3}|[a-z]\d{1,3}\s?[a-z]{3}|"
@@ -481,7 +481,8 @@ def _postcodes(text: str) -> list[tuple[int, int, str]]:
     found = []
     for m in _POSTCODE.finditer(text):
         area = m.group("area").lower()
-        if area not in _POSTCODE_AREAS or (m.group("sep") and area not in _LOCAL_AREAS):
+        loose = m.group("sep") or m.group("split")  # "cb 2 1tn", "pe2 6 ab": local areas only
+        if area not in _POSTCODE_AREAS or (loose and area not in _LOCAL_AREAS):
             continue
         found.append((m.start(), m.end(), "postcode"))
     return found
@@ -520,7 +521,9 @@ _SCHOOL_KIND = frozenset(
     "academy school college community village high secondary upper free church ce cofe "
     "catholic rc sixth form grammar international studio the of and c e vc cc".split()
 )
-_SCHOOL_SUFFIX = r"(?:academy|college|school|vc|cc|high|sixth\s+form)"
+_SCHOOL_SUFFIX = (
+    r"(?:academy|college|school|vc|cc|high(?!\s+(?:street|st|road|rd|school))|sixth\s+form)"
+)
 _SCHOOL_GENERIC = re.compile(
     rf"(?i)\b((?:st\.?\s+)?[a-z][\w'’-]*\s+(?:[a-z][\w'’-]*\s+){{0,2}}?)"
     rf"(?:(?:community|village|high|grammar|free|church)\s+)?{_SCHOOL_SUFFIX}\b"
@@ -564,7 +567,8 @@ def _schools(text: str, schools: tuple[str, ...]) -> list[tuple[int, int, str]]:
         words = list(re.finditer(r"[\w'’.-]+", m.group(1)))
         distinct = []
         for word in reversed(words):  # the words right before "school" that name one
-            if is_stopword(word.group(0)) or _generic_school_word(word):
+            token = word.group(0)
+            if is_stopword(token) or _generic_school_word(word) or any(map(str.isdigit, token)):
                 break
             distinct.insert(0, word)
         if distinct:
