@@ -7,9 +7,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from listening.errors import CodebookError, ListeningError
-from listening.ingest.codebook import codebook_from_dict, load_codebook, slug
+from listening.ingest.codebook import (
+    MAX_CODEBOOK_BYTES,
+    codebook_from_dict,
+    load_codebook,
+    slug,
+)
+from listening.ingest.survey import read_survey
 from listening.paths import SAMPLE_DIR
 
 RAW = yaml.safe_load((SAMPLE_DIR / "codebook.yaml").read_text(encoding="utf-8"))
@@ -122,3 +130,116 @@ def test_malformed_codebook_says_what_and_where(edit, message):
     with pytest.raises(CodebookError, match=message) as info:
         codebook_from_dict(_broken(edit), path=Path("cb.yaml"))
     assert "cb.yaml" in str(info.value)
+
+
+# --- Hostile and mistyped codebooks -------------------------------------------------
+
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _paths(node, prefix=()):
+    """Every (container, key) in a parsed YAML document."""
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in items:
+        yield node, key
+        if isinstance(value, dict | list):
+            yield from _paths(value, (*prefix, key))
+
+
+@st.composite
+def mistyped_codebooks(draw):
+    """The bundled codebook with a few values replaced by anything YAML can hold, or removed."""
+    raw = copy.deepcopy(RAW)
+    for _ in range(draw(st.integers(1, 4))):
+        places = list(_paths(raw))
+        container, key = draw(st.sampled_from(places))
+        if draw(st.booleans()) and isinstance(container, dict):
+            del container[key]
+        else:
+            container[key] = draw(VALUES)
+    return raw
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mistyped_codebooks())
+def test_mistyped_codebooks_raise_only_codebook_errors(raw):
+    try:
+        codebook_from_dict(raw, path=Path("cb.yaml"))
+    except CodebookError as err:
+        assert "cb.yaml" in str(err)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mistyped_codebooks())
+def test_an_accepted_mistyped_codebook_reads_the_sample_or_says_why(raw):
+    try:
+        codebook = codebook_from_dict(raw)
+    except CodebookError:
+        return
+    try:
+        survey = read_survey(SAMPLE_DIR / "responses.csv", codebook)
+    except ListeningError as err:
+        assert str(err)
+        return
+    assert survey.n_read == len(survey.data) + len(survey.rejected)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+def test_any_bytes_load_or_raise_a_codebook_error(content):
+    try:
+        load_codebook(content)
+    except CodebookError as err:
+        assert "(in memory)" in str(err)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: &x [1, *x]\n", "inside the node it names"),
+        ("x: *nowhere\n", "not valid YAML"),
+        ("n: " + "9" * 5000 + "\n", "not valid YAML"),
+        ("[" * 40 + "]" * 40 + "\n", "deeper than 32"),
+        ("!!python/object:os.system {}\n", "not valid YAML"),
+        ("? [a]\n: b\n", "not valid YAML"),
+    ],
+)
+def test_hostile_yaml_names_the_problem(text, message):
+    with pytest.raises(CodebookError, match=message):
+        load_codebook(text.encode())
+
+
+def test_codebook_in_memory_matches_the_file():
+    path = SAMPLE_DIR / "codebook.yaml"
+    from_file = load_codebook(path)
+    for source in (path.read_bytes(), path.read_text(encoding="utf-8"), str(path)):
+        assert load_codebook(source).questions == from_file.questions
+
+
+def test_codebook_over_the_size_limit_is_refused(tmp_path: Path):
+    big = b"# padding\n" * (MAX_CODEBOOK_BYTES // 10 + 1)
+    with pytest.raises(CodebookError, match="over the limit"):
+        load_codebook(big)
+    (tmp_path / "big.yaml").write_bytes(big)
+    with pytest.raises(CodebookError, match="big.yaml"):
+        load_codebook(tmp_path / "big.yaml")
+
+
+def test_aliases_within_the_cap_still_merge():
+    text = b"base: &b {type: single, options: ['Yes', 'No']}\nid_column: id\nquestions:\n"
+    text += b"  - {name: id, type: id}\n  - {<<: *b, name: q1}\n  - {<<: *b, name: q2}\n"
+    codebook = load_codebook(text)
+    assert codebook.question("q2").options == ("Yes", "No")

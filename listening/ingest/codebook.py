@@ -337,8 +337,9 @@ def _parse_yaml(content: bytes, where: str) -> Any:
         raise CodebookError(
             f"Codebook {where} is not UTF-8 text ({err}); save it as UTF-8."
         ) from None
-    loader = _BoundedLoader(text, where)
+    loader = None
     try:
+        loader = _BoundedLoader(text, where)
         return loader.get_single_data()
     except (yaml.YAMLError, ValueError, OverflowError) as err:
         raise CodebookError(
@@ -349,7 +350,8 @@ def _parse_yaml(content: bytes, where: str) -> Any:
             f"Codebook {where} nests too deeply to read; a codebook nests a few levels."
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 class _BoundedLoader(yaml.SafeLoader):
@@ -451,7 +453,7 @@ def codebook_from_dict(raw: Any, *, path: Path | None = None) -> Codebook:
         title=reader.get("title", str, default="Survey"),
         source=reader.get("source", str, default=""),
         id_column=id_column,
-        required_columns=tuple(reader.get("required_columns", list, default=[id_column])),
+        required_columns=reader.labels("required_columns", default=[id_column]),
         consent_column=consent.get("column", str, default=""),
         consent_value=str(consent.get("value", object, default="Yes")),
         age_column=age.get("column", str, default=""),
@@ -463,9 +465,11 @@ def codebook_from_dict(raw: Any, *, path: Path | None = None) -> Codebook:
         districts=districts,
         strata=design.get("strata", str, default=None),
         clusters=design.get("clusters", str, default=None),
-        weighting=reader.get("weighting", dict, default={}),
+        weighting=_weighting(
+            _Reader(reader.get("weighting", dict, default={}), f"{where} weighting")
+        ),
         questions=questions,
-        schools=tuple(str(school) for school in reader.get("schools", list, default=[])),
+        schools=reader.labels("schools"),
         path=path,
     )
     _check_references(codebook, where)
@@ -497,6 +501,53 @@ class _Reader:
             )
         return value
 
+    def labels(self, key: str, *, default: Any = ()) -> tuple[str, ...]:
+        """A list of plain values (text or numbers), as strings."""
+        return tuple(self.label(v, key) for v in self.get(key, list, default=list(default)))
+
+    def groups(self, key: str) -> dict[str, tuple[str, ...]]:
+        """A mapping of names to lists of plain values, as strings."""
+        groups = {}
+        for name, members in self.get(key, dict, default={}).items():
+            if not isinstance(members, list):
+                raise CodebookError(
+                    f"Codebook {self.where}: {key} {name!r} should list its members, "
+                    f"found {members!r}; write them as a list, e.g. [Yes, No]."
+                )
+            groups[self.label(name, key)] = tuple(self.label(m, key) for m in members)
+        return groups
+
+    def label(self, value: Any, key: str) -> str:
+        """A plain value (text or a number) as a string; anything else is an error."""
+        if isinstance(value, str | int | float):
+            return str(value)
+        raise CodebookError(
+            f"Codebook {self.where}: {key!r} should hold text or numbers, found {value!r}; "
+            "correct its value."
+        )
+
+
+def _weighting(reader: _Reader) -> dict[str, Any]:
+    """The ``weighting`` key, its names and mappings checked."""
+    weighting = dict(reader.raw)
+    for key in ("sex_column", "sex_from"):
+        weighting[key] = reader.get(key, str, default=None)
+    weighting["sex_unknown"] = reader.label(
+        reader.get("sex_unknown", object, default="Not known"), "sex_unknown"
+    )
+    weighting["sex_map"] = {
+        reader.label(k, "sex_map"): reader.label(v, "sex_map")
+        for k, v in reader.get("sex_map", dict, default={}).items()
+    }
+    margins = reader.get("margins", list, default=[])
+    if not all(isinstance(m, list) and all(isinstance(v, str) for v in m) for m in margins):
+        raise CodebookError(
+            f"Codebook {reader.where}: margins should be a list of lists of column names, "
+            f"e.g. [[district, age_band], [district, sex]]; found {margins!r}."
+        )
+    weighting["margins"] = [list(m) for m in margins]
+    return {k: v for k, v in weighting.items() if v is not None and v != {} and v != []}
+
 
 def _band(raw: Any, where: str) -> tuple[str, int, int]:
     band = _Reader(raw, f"{where} age.bands")
@@ -527,8 +578,8 @@ def _question(reader: _Reader) -> Question:
         raise CodebookError(
             f"Codebook {here}: type {qtype!r} is not one of {', '.join(QUESTION_TYPES)}."
         )
-    labels = tuple(str(o) for o in reader.get("options", list, default=[]))
-    missing = tuple(str(o) for o in reader.get("missing", list, default=[]))
+    labels = reader.labels("options")
+    missing = reader.labels("missing")
     if qtype in ("single", "multi") and not labels:
         raise CodebookError(f"Codebook {here}: a {qtype} question needs a list of options.")
     _no_duplicates(labels, here, "options")
@@ -539,28 +590,28 @@ def _question(reader: _Reader) -> Question:
             "list them under options too."
         )
     options = tuple(o for o in labels if o not in missing)
-    nets = {
-        str(net): tuple(str(m) for m in members)
-        for net, members in reader.get("nets", dict, default={}).items()
-    }
+    nets = reader.groups("nets")
     for net, members in nets.items():
         unknown = [m for m in members if m not in options]
         if unknown:
             raise CodebookError(
                 f"Codebook {here}: net {net!r} names {unknown}, which are not options."
             )
-    codes = {str(k): str(v) for k, v in reader.get("codes", dict, default={}).items()}
+    codes = {
+        reader.label(k, "codes"): reader.label(v, "codes")
+        for k, v in reader.get("codes", dict, default={}).items()
+    }
     bad_codes = {k: v for k, v in codes.items() if v not in labels}
     if bad_codes:
         raise CodebookError(
             f"Codebook {here}: codes {bad_codes} map to answers that are not options."
         )
-    exclusive = tuple(str(o) for o in reader.get("exclusive", list, default=[]))
+    exclusive = reader.labels("exclusive")
     if any(o not in options for o in exclusive):
         raise CodebookError(f"Codebook {here}: exclusive options {exclusive} must be options.")
     frame = {
-        str(theme): tuple(str(k).lower() for k in keywords)
-        for theme, keywords in reader.get("coding_frame", dict, default={}).items()
+        theme: tuple(k.lower() for k in keywords)
+        for theme, keywords in reader.groups("coding_frame").items()
     }
     publication = _publication(_Reader(reader.get("publication", dict, default={}), here), labels)
     return Question(
@@ -586,10 +637,7 @@ def _publication(reader: _Reader, labels: tuple[str, ...]) -> dict[str, Any]:
             f"Codebook {reader.where}: publication keys {unknown} are unknown; "
             "use groups and county_only."
         )
-    groups = {
-        str(label): [str(m) for m in members]
-        for label, members in reader.get("groups", dict, default={}).items()
-    }
+    groups = {label: list(members) for label, members in reader.groups("groups").items()}
     only = reader.get("county_only", object, default=[])
     listed = [m for members in groups.values() for m in members]
     listed += [str(m) for m in only] if isinstance(only, list) else []
