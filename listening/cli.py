@@ -39,6 +39,8 @@ from listening.errors import ListeningError
 from listening.paths import SAMPLE_DIR
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from listening.ingest.codebook import Codebook, Question
     from listening.ingest.survey import Survey
     from listening.publish.tables import Crosstab
@@ -139,8 +141,33 @@ def _parser() -> argparse.ArgumentParser:
     brief.add_argument("--csv", metavar="DIR", help="also write one tidy CSV per table here")
     brief.add_argument("--title", help="workbook title (default: the codebook's)")
     brief.add_argument("--date", type=_date, help="date on the cover, YYYY-MM-DD (default today)")
+    brief.add_argument(
+        "--approvals",
+        help="approvals file from `listening quotes --approve`: add a Quotes sheet of the "
+        "approved quotes whose answers are unchanged",
+    )
     brief.add_argument("--quiet", action="store_true", help="no progress bar")
     brief.set_defaults(run=_brief)
+
+    auditing = commands.add_parser(
+        "audit",
+        help="check published tables for small groups shown or recoverable",
+        description="Read a briefing workbook or a folder of the CSV tables written by "
+        "'brief', and check that no group below the minimum base is shown or can be worked "
+        "out from the tables together (linear programming over the joint cells). Prints "
+        "each violation with the equation that recovers it; exit code 2 when any is found.",
+    )
+    auditing.add_argument("path", help="briefing workbook (.xlsx) or folder of CSV tables")
+    auditing.add_argument("--min-base", type=_whole, default=10, help="minimum base")
+    auditing.add_argument("--codebook", help="codebook YAML (default: the bundled one)")
+    auditing.add_argument(
+        "--complete",
+        nargs="+",
+        metavar="COLUMN",
+        default=[],
+        help="grouping columns every respondent has (besides the codebook's required ones)",
+    )
+    auditing.set_defaults(run=_audit)
 
     validate = commands.add_parser(
         "validate",
@@ -321,8 +348,6 @@ def default_questions(codebook: Codebook, by: Sequence[Sequence[str]]) -> list[s
 
 
 def _brief(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from listening.design.margins import (
         UNKNOWN_SEX_NOTE,
         load_margins,
@@ -333,7 +358,8 @@ def _brief(args: argparse.Namespace) -> int:
     from listening.ingest.codebook import load_codebook
     from listening.ingest.survey import read_survey
     from listening.publish.briefing import write_briefing
-    from listening.publish.tables import crosstab
+    from listening.publish.disclosure import DisclosurePolicy
+    from listening.publish.tables import crosstabs
 
     codebook = load_codebook(args.codebook)
     by = [part.split(COMBINE) for part in (args.by or [codebook.district_column or "district"])]
@@ -362,22 +388,21 @@ def _brief(args: argparse.Namespace) -> int:
         # from the sample (small counts), so it is used for raking only.
         design = design.rake(with_unknown_sex(targets, survey, codebook=codebook))
         targets_source = f"{targets_source} {UNKNOWN_SEX_NOTE}"
-    tables = []
-    for question, groups in tqdm(jobs, desc="tables", unit="table", disable=args.quiet):
-        tables.append(
-            crosstab(
-                design,
-                question,
-                groups,
-                min_base=args.min_base,
-                ci=args.ci,
-                level=args.level,
-                codebook=codebook,
-            )
-        )
+    # one publication: every table of a question is protected with the others
+    tables = crosstabs(
+        design,
+        questions,
+        by,
+        policy=DisclosurePolicy.from_codebook(codebook, min_base=args.min_base),
+        ci=args.ci,
+        level=args.level,
+        codebook=codebook,
+        progress=not args.quiet,
+    )
     out = write_briefing(
         args.out,
         tables,
+        quotes=_approved_quotes(args, codebook, survey),
         title=args.title or codebook.title,
         source=codebook.source,
         date=args.date,
@@ -393,6 +418,45 @@ def _brief(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit(args: argparse.Namespace) -> int:
+    from listening.ingest.codebook import load_codebook
+    from listening.publish.audit import audit
+    from listening.publish.disclosure import DisclosurePolicy
+
+    policy = DisclosurePolicy.from_codebook(load_codebook(args.codebook), min_base=args.min_base)
+    policy = DisclosurePolicy(min_base=policy.min_base, complete=(*policy.complete, *args.complete))
+    result = audit(args.path, policy=policy)
+    print(result)
+    return 0 if result.ok else 2
+
+
+def _approved_quotes(
+    args: argparse.Namespace, codebook: Codebook, survey: Survey
+) -> pd.DataFrame | None:
+    """The ``--approvals`` quotes still publishable, or None without ``--approvals``."""
+    if not args.approvals:
+        return None
+    import pandas as pd
+
+    from listening.publish import approvals as review
+
+    approved = review.read_approvals(args.approvals)
+    question = _text_question(codebook, None)
+    parts = [
+        review.publishable(
+            approved,
+            survey.data,
+            question.name,
+            id_column=codebook.id_column,
+            coding_frame=question.coding_frame,
+            by=by or None,
+            min_base=max(args.min_base, MIN_QUOTE_BASE),
+        )
+        for by in approved["by"].unique()
+    ]
+    return pd.concat(parts, ignore_index=True) if parts else None
+
+
 def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     """The files ``brief`` reads: the survey, the codebook and the margins (bundled or not)."""
     from listening.design.margins import MARGINS_FILE
@@ -401,6 +465,8 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
     inputs.append(("the codebook", Path(args.codebook) if args.codebook else BUNDLED_CODEBOOK))
     if not args.unweighted:
         inputs.append(("the margins", Path(args.margins) if args.margins else MARGINS_FILE))
+    if args.approvals:
+        inputs.append(("the approvals", Path(args.approvals)))
     return inputs
 
 

@@ -226,3 +226,70 @@ def test_the_review_may_not_replace_the_survey(tmp_path, capsys):
     survey.write_bytes(SAMPLE.read_bytes())
     assert main(["quotes", str(survey), "--out", str(survey)]) == 2
     assert survey.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_round_trip_into_the_briefing_workbook(review_file, sample, tmp_path, capsys):
+    import openpyxl
+
+    review = _decide(
+        review_file,
+        {
+            0: ("approve", ""),
+            1: ("edit", "more lights [name]"),
+            2: ("approve", ""),
+            3: ("reject", ""),
+        },
+    )
+    approvals = tmp_path / "approvals.csv"
+    args = ["quotes", str(SAMPLE), "--approve", str(review_file), "--approvals", str(approvals)]
+    assert main(args) == 0
+
+    def quotes_sheet(survey) -> list[tuple[str, str, str]]:
+        out = tmp_path / "brief.xlsx"
+        brief = [
+            "brief",
+            str(survey),
+            "--questions",
+            "safe_dark",
+            "--out",
+            str(out),
+            "--approvals",
+            str(approvals),
+            "--quiet",
+            "--date",
+            "2025-03-01",
+        ]
+        assert main(brief) == 0, capsys.readouterr().err
+        book = openpyxl.load_workbook(out)
+        contents = [row[0] for row in book["Contents"].iter_rows(values_only=True)]
+        if "Quotes" not in book.sheetnames:
+            return []
+        assert "Quotes" in contents
+        rows = list(book["Quotes"].iter_rows(values_only=True))
+        header = rows.index(("Group", "Theme", "Quote"))
+        return [tuple(r) for r in rows[header + 1 :]]
+
+    expected = {
+        (review["group"][i], review["theme"][i], q)
+        for i, q in [(0, review["quote"][0]), (1, "more lights [name]"), (2, review["quote"][2])]
+    }
+    assert set(quotes_sheet(SAMPLE)) == expected
+    assert review["quote"][3] not in {q for _, _, q in quotes_sheet(SAMPLE)}
+    # an answer edited in the source since the review: its quote is left out
+    raw = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    raw.loc[raw["respondent_id"] == review["respondent_id"][0], "safer_text"] = "edited since"
+    changed = tmp_path / "changed.csv"
+    raw.to_csv(changed, index=False)
+    assert set(quotes_sheet(changed)) == expected - {
+        (review["group"][0], review["theme"][0], review["quote"][0])
+    }
+
+
+def test_a_briefing_without_approvals_has_no_quotes(tmp_path):
+    import openpyxl
+
+    out = tmp_path / "brief.xlsx"
+    assert (
+        main(["brief", str(SAMPLE), "--questions", "safe_dark", "--out", str(out), "--quiet"]) == 0
+    )
+    assert "Quotes" not in openpyxl.load_workbook(out).sheetnames

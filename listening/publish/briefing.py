@@ -83,6 +83,7 @@ def write_briefing(
     notes: Sequence[str] = (),
     contact: str | None = None,
     policy: DisclosurePolicy | None = None,
+    quotes: pd.DataFrame | None = None,
 ) -> Path | io.BytesIO:
     """Write briefing tables into one accessible Excel workbook.
 
@@ -118,6 +119,10 @@ def write_briefing(
     policy : DisclosurePolicy, optional
         The publication's disclosure policy for the audit. Default: the
         tables' own (the smallest minimum base when they differ).
+    quotes : DataFrame, optional
+        Approved quotes, from :func:`listening.publish.approvals.publishable`
+        (``group``, ``theme``, ``quote``): written as a "Quotes" sheet. Only
+        quotes a reviewer approved belong here; nothing else is quoted.
 
     Returns
     -------
@@ -170,7 +175,10 @@ def write_briefing(
     styles = _Styles(book)
     sheets = [f"Table_{i}" for i in range(1, len(tables) + 1)]
     _cover(book.add_worksheet("Cover"), styles, meta, tables, contact)
-    extra = ["Weighting_targets"] if targets else []
+    extra = [("Weighting_targets", "Weighting targets used for raking")] if targets else []
+    quote_frame = _quotes_frame(quotes)
+    if quote_frame is not None:
+        extra.append(("Quotes", "Written answers approved for publication by a reviewer"))
     _contents(book.add_worksheet("Contents"), styles, tables, sheets, extra)
     note_rows = _notes(tables, meta, targets, targets_source, notes)
     _table_sheet(
@@ -189,6 +197,16 @@ def write_briefing(
         _table_sheet(
             book.add_worksheet("Weighting_targets"), styles, lines, frame, "weighting_targets"
         )
+    if quote_frame is not None:
+        lines = [
+            "Quotes: written answers approved for publication by a reviewer",
+            ONE_TABLE,
+            "Personal details are replaced by [name], [school], [phone] and so on. Each quote "
+            "comes from a theme and group with at least the minimum number of answers.",
+        ]
+        _table_sheet(
+            book.add_worksheet("Quotes"), styles, lines, quote_frame, "quotes", wrap={"Quote"}
+        )
     for number, (tab, sheet) in enumerate(zip(tables, sheets, strict=True), start=1):
         _table_sheet(
             book.add_worksheet(sheet),
@@ -205,6 +223,25 @@ def write_briefing(
             "file is not open in another program."
         ) from None
     return file
+
+
+def _quotes_frame(quotes: pd.DataFrame | None) -> pd.DataFrame | None:
+    """Approved quotes as the Quotes sheet shows them, or None when there are none."""
+    if quotes is None or quotes.empty:
+        return None
+    missing = [c for c in ("group", "theme", "quote") if c not in quotes.columns]
+    if missing:
+        raise ListeningError(
+            f"write_briefing: quotes lack the columns {missing}; pass the approved quotes of "
+            "listening.publish.approvals.publishable(...)."
+        )
+    return pd.DataFrame(
+        {
+            "Group": quotes["group"].astype(str).to_numpy(),
+            "Theme": quotes["theme"].astype(str).to_numpy(),
+            "Quote": quotes["quote"].astype(str).to_numpy(),
+        }
+    )
 
 
 def _check_disclosure(tables: list[CrosstabData], policy: DisclosurePolicy | None) -> None:
@@ -333,12 +370,12 @@ def _contents(
     styles: _Styles,
     tables: list[CrosstabData],
     sheets: list[str],
-    extra: list[str],
+    extra: list[tuple[str, str]],
 ) -> None:
     top = _lines(sheet, styles, ["Contents", ONE_TABLE])
     headers = ["Sheet name", "Table title", "Question", "Groups"]
     rows = [("Notes", "Notes on method, weighting, suppression and symbols", "", "")]
-    rows += [(name, "Weighting targets used for raking", "", "") for name in extra]
+    rows += [(name, description, "", "") for name, description in extra]
     rows += [
         (sheet_name, tab.title, tab.question, " by ".join(heading(b) for b in tab.by))
         for tab, sheet_name in zip(tables, sheets, strict=True)
