@@ -54,6 +54,7 @@ _LAZY = {
     "briefing_bytes": "listening.publish.briefing",
     "DisclosurePolicy": "listening.publish.disclosure",
     "audit": "listening.publish.audit",
+    "crosstabs": "listening.publish.tables",
     "csv_bytes": "listening.publish.writers",
     "xlsx_bytes": "listening.publish.writers",
 }

@@ -290,13 +290,14 @@ class Attack:
         if not self.consistent:
             return False
         everything = [set() for _ in self.tables]
-        return all(
-            _solve(rows, everything, np.zeros(self.n_cells))[0] is not None
-            for rows in self.systems.values()
-        )
+        try:
+            self._solve(list(self.systems.values()), everything, np.zeros(self.n_cells), 0)
+        except ListeningError:
+            return False
+        return True
 
     def interval(
-        self, hidden: Sequence[set[int]], table: int, group: int
+        self, hidden: Sequence[set[int]], table: int, group: int, *, min_base: float | None = None
     ) -> tuple[float, float, list, list]:
         """The least and greatest base of a group given the figures not hidden.
 
@@ -313,6 +314,9 @@ class Attack:
             For each table, the positions of its hidden groups.
         table, group : int
             The group to bound.
+        min_base : float, optional
+            When the greatest base reaches it, the least is not computed
+            (returned as 0): the group cannot be pinned below ``min_base``.
 
         Returns
         -------
@@ -323,58 +327,64 @@ class Attack:
         """
         objective = np.zeros(self.n_cells)
         objective[self.members[(table, group)]] = 1.0
-        bounds = {}
-        for c, rows in self.systems.items():
-            low, low_proof = _solve(rows, hidden, objective)
-            high, high_proof = _solve(rows, hidden, -objective)
-            if low is None or high is None:
-                raise ListeningError(
-                    f"audit: the published figures of {self.tables[table].question!r} do not "
-                    "add up; check that every table comes from the same survey and question."
-                )
-            bounds[c] = (low, -high, low_proof, [(-m, r) for m, r in high_proof])
-        counts = [bounds[c] for c in bounds if c is not None]
+        counts = [rows for c, rows in self.systems.items() if c is not None]
+        high, high_proof = self._solve(counts, hidden, -objective, table)
+        if not self.partition:
+            base_high, base_proof = self._solve([self.systems[None]], hidden, -objective, table)
+            if base_high > high or not counts:
+                high, high_proof = base_high, base_proof
+        high, high_proof = -high, [(-m, r) for m, r in high_proof]
+        if min_base is not None and high + TOLERANCE >= min_base:
+            return 0.0, high, [], high_proof
         if self.partition:
-            return (
-                sum(b[0] for b in counts),
-                sum(b[1] for b in counts),
-                [p for b in counts for p in b[2]],
-                [p for b in counts for p in b[3]],
+            low, low_proof = self._solve(counts, hidden, objective, table)
+        else:
+            low, low_proof = max(
+                (self._solve([rows], hidden, objective, table) for rows in self.systems.values()),
+                key=lambda bound: bound[0],
             )
-        low = max(bounds.values(), key=lambda b: b[0])
-        high = bounds[None]
-        if counts and sum(b[1] for b in counts) < high[1]:
-            high = (0, sum(b[1] for b in counts), [], [p for b in counts for p in b[3]])
-        return low[0], high[1], low[2], high[3]
+        return low, high, low_proof, high_proof
 
+    def _solve(
+        self,
+        systems: list[list[dict]],
+        hidden: Sequence[set[int]],
+        objective: np.ndarray,
+        table: int,
+    ) -> tuple[float, list]:
+        """Minimise ``objective`` (on the cells of every system) given the rows not hidden.
 
-def _solve(rows: list[dict], hidden: Sequence[set[int]], objective: np.ndarray) -> tuple:
-    """Minimise ``objective`` over nonnegative cells given the rows not hidden.
-
-    Returns ``(value, proof)``, value None when infeasible and -inf when
-    unbounded; proof the nonzero multipliers of the published rows.
-    """
-    active = [r for r in rows if any(g not in hidden[t] for t, g in r["sources"])]
-    if not active:
-        return (0.0 if (objective >= 0).all() else -np.inf), []
-    indptr = np.cumsum([0, *(len(r["columns"]) for r in active)])
-    indices = np.concatenate([r["columns"] for r in active])
-    a_eq = sparse.csr_matrix(
-        (np.ones(len(indices)), indices, indptr), shape=(len(active), len(objective))
-    )
-    res = linprog(
-        objective,
-        A_eq=a_eq,
-        b_eq=np.array([r["value"] for r in active]),
-        bounds=(0, None),
-        method="highs",
-    )
-    if res.status == 3:
-        return -np.inf, []
-    if res.status != 0:
-        return None, []
-    proof = [(float(m), active[i]) for i, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9]
-    return float(res.fun), proof
+        Returns ``(value, proof)``: -inf when unbounded; proof the nonzero
+        multipliers of the published rows.
+        """
+        active = [
+            r for rows in systems for r in rows if any(g not in hidden[t] for t, g in r["sources"])
+        ]
+        block = {id(r): b for b, rows in enumerate(systems) for r in rows}
+        n = len(objective)
+        if not active:
+            return (0.0 if (objective >= 0).all() else -np.inf), []
+        indptr = np.cumsum([0, *(len(r["columns"]) for r in active)])
+        indices = np.concatenate([r["columns"] + n * block[id(r)] for r in active])
+        a_eq = sparse.csr_matrix(
+            (np.ones(len(indices)), indices, indptr), shape=(len(active), n * len(systems))
+        )
+        res = linprog(
+            np.tile(objective, len(systems)),
+            A_eq=a_eq,
+            b_eq=np.array([r["value"] for r in active]),
+            bounds=(0, None),
+            method="highs",
+        )
+        if res.status == 3:
+            return -np.inf, []
+        if res.status != 0:
+            raise ListeningError(
+                f"audit: the published figures of {self.tables[table].question!r} do not "
+                "add up; check that every table comes from the same survey and question."
+            )
+        proof = [(float(m), active[i]) for i, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9]
+        return float(res.fun), proof
 
 
 def _add_row(rows: dict, columns: np.ndarray, value: float, source: tuple) -> bool:
@@ -503,7 +513,9 @@ def audit(
         for ti, groups in enumerate(hidden):
             for gi in sorted(groups):
                 checked += 1
-                low, high, low_proof, high_proof = attack.interval(hidden, ti, gi)
+                low, high, low_proof, high_proof = attack.interval(
+                    hidden, ti, gi, min_base=min_base
+                )
                 if bounded(low, high, min_base):
                     text = (
                         f"base worked out as {low:g}: {describe_proof(attack, high_proof, high)}"

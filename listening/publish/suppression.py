@@ -138,7 +138,7 @@ def _protect_unit(
         hidden = [set(np.flatnonzero(r != "")) for r in reasons]
         proof = None
         for ti, gi in sensitive:
-            low, high, low_proof, high_proof = attack.interval(hidden, ti, gi)
+            low, high, low_proof, high_proof = attack.interval(hidden, ti, gi, min_base=min_base)
             if bounded(low, high, min_base):
                 proof = low_proof + high_proof
                 break
