@@ -80,11 +80,29 @@ def test_theme_counts_suppress_small_groups_and_one_more():
     table = theme_counts(data, "safer_text", FRAME, by="district", min_base=10)
     bases = table.drop_duplicates("district").set_index("district")["base"]
     assert bases["Tiny"] < 10 <= bases.drop("Tiny").min()
-    hidden = set(table.loc[table["suppressed"], "district"])
+    whole = table.groupby("district")["suppressed"].all()
     smallest_other = bases.drop(["Tiny", "All"]).idxmin()
-    assert hidden == {"Tiny", smallest_other}
+    assert set(whole[whole].index) == {"Tiny", smallest_other}  # small group and a partner
     assert table.loc[table["suppressed"], ["n", "percent"]].isna().all().all()
     assert not table.loc[~table["suppressed"], "n"].isna().any()
+    shown = table.loc[~table["suppressed"], "n"]
+    assert ((shown == 0) | (shown >= 10)).all()  # no theme count from 1 to 9
+
+
+def test_theme_counts_below_min_base_are_hidden_with_a_partner():
+    data = _answers()
+    table = theme_counts(data, "safer_text", FRAME, by="district", min_base=10)
+    full = theme_counts(data, "safer_text", FRAME, by="district", min_base=1)
+    for theme, rows in table.groupby("theme"):
+        groups = rows[rows["district"] != "All"]
+        counts = full.set_index(["theme", "district"]).loc[theme, "n"]
+        small = [d for d in groups["district"] if 0 < counts[d] < 10]
+        hidden = groups.loc[groups["suppressed"], "district"].tolist()
+        assert set(small) <= set(hidden)
+        # one hidden count could be worked out from "All" and the others
+        all_shown = not rows.loc[rows["district"] == "All", "suppressed"].iloc[0]
+        hidden_nonzero = [d for d in hidden if counts[d] > 0]
+        assert not (all_shown and len(hidden_nonzero) == 1)
 
 
 def test_theme_counts_rank_themes_with_not_coded_last():

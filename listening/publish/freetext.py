@@ -44,6 +44,7 @@ NOT_CODED = "Not coded"
 
 SUPPRESSED_LABEL = "[c]"
 
+
 def code_themes(texts: pd.Series, coding_frame: Mapping[str, Sequence[str]]) -> pd.DataFrame:
     """Flag which themes each free-text answer mentions.
 
@@ -103,7 +104,9 @@ def theme_counts(
         Groups with fewer answers are suppressed (counts and percentages NaN,
         ``suppressed`` True), with secondary suppression as in the briefing
         tables (:func:`listening.publish.suppression.suppress`), so no hidden group
-        can be worked out from "All" and the others.
+        can be worked out from "All" and the others. So are theme counts from 1
+        to ``min_base - 1``, with the same secondary suppression across the
+        groups of each theme.
 
     Returns
     -------
@@ -120,6 +123,9 @@ def theme_counts(
     >>> t = theme_counts(d, "text", {"Lights": ("light",), "Police": ("police",)}, min_base=1)
     >>> t[["theme", "n", "base"]].values.tolist()
     [['Lights', 2, 3], ['Police', 1, 3], ['Not coded', 0, 3]]
+    >>> frame = {"Lights": ("light",), "Police": ("police",)}
+    >>> theme_counts(d, "text", frame, min_base=2)["n"].tolist()
+    [2, <NA>, 0]
     """
     columns = [by] if isinstance(by, str) else list(by or [])
     themes = code_themes(data[column], coding_frame)
@@ -140,6 +146,7 @@ def theme_counts(
     table = pd.concat(parts, ignore_index=True)
     residual = int((answered & data[columns].isna().any(axis=1)).sum()) if columns else 0
     hidden = _suppression(table, columns, min_base, residual)
+    hidden |= _small_counts(table, columns, min_base, answered, coded[ranked], data)
     table["suppressed"] = hidden
     table["n"] = table["n"].astype("Int64").mask(hidden)
     table["percent"] = table["percent"].mask(hidden)
@@ -161,6 +168,34 @@ def _counts(block: pd.DataFrame, columns: list[str], key: dict[str, str]) -> pd.
     for column in reversed(columns):
         frame.insert(0, column, key[column])
     return frame
+
+
+def _small_counts(
+    table: pd.DataFrame,
+    columns: list[str],
+    min_base: int,
+    answered: pd.Series,
+    coded: pd.DataFrame,
+    data: pd.DataFrame,
+) -> np.ndarray:
+    """Rows whose theme count is below ``min_base``, with secondary suppression per theme."""
+    hidden = np.zeros(len(table), dtype=bool)
+    is_all = (table[columns] == "All").all(axis=1) if columns else pd.Series(True, table.index)
+    missing = data.loc[answered, columns].isna().any(axis=1) if columns else None
+    for theme, rows in table.groupby("theme", sort=False):
+        totals = rows[is_all[rows.index]]
+        if not columns:
+            hidden[rows.index] = rows["n"].to_numpy() < min_base
+            continue
+        groups = rows[~is_all[rows.index]][[*columns, "n"]].rename(columns={"n": "base"})
+        residual = int(coded.loc[missing.to_numpy(), theme].sum())
+        decision = suppress(
+            groups.reset_index(drop=True), by=columns, min_base=min_base, residual_base=residual
+        )
+        hidden[groups.index[decision.groups.to_numpy(bool)]] = True
+        if decision.total or int(totals["n"].iloc[0]) < min_base:
+            hidden[totals.index] = True
+    return hidden & (table["n"].to_numpy() > 0)  # a count of 0 names no one
 
 
 def _suppression(
