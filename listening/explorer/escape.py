@@ -8,8 +8,8 @@ string display literally there.
 
 Examples
 --------
->>> print(escape_markdown("![x](http://127.0.0.1:9/col.png)"))
-\!\[x\]\(http\:\/\/127\.0\.0\.1\:9\/col\.png\)
+>>> escape_markdown("![x](http://x.org/a.png)").replace(WORD_JOINER, "")
+'&#33;&#91;x&#93;&#40;http&#58;&#47;&#47;x&#46;org&#47;a&#46;png&#41;'
 """
 
 from __future__ import annotations
@@ -18,15 +18,23 @@ import re
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _LINE_BREAK = re.compile(r"\r\n?|\n|\u2028|\u2029")
+_AUTOLINK = re.compile(r"(@|:|(?i:www))")
+WORD_JOINER = "\u2060"
+"""Invisible, zero-width; put where an autolink would otherwise start."""
 
 
 def escape_markdown(text: object) -> str:
     r"""``text`` as a markdown string that renders as exactly that text.
 
-    Every ASCII punctuation character is backslash-escaped (CommonMark allows
-    it for all of them), which disarms links, images, emphasis, headings,
-    lists, tables, HTML, LaTeX (``$``) and Streamlit's ``:color[...]``
-    directives. Each line break becomes a markdown line break; blank lines
+    Every ASCII punctuation character is written as a numeric character
+    reference (``&#33;`` for ``!``), which the renderer shows as that
+    character but never reads as markup: this disarms links, images,
+    emphasis, headings, lists, tables, HTML, LaTeX (``$``) and Streamlit's
+    ``:color[...]`` directives. GitHub-style autolinks of bare addresses
+    (``www.x.org``, ``http://x.org``, ``name@x.org``) are found in the text
+    after it is decoded, so an invisible word joiner (U+2060) goes after each
+    ``@``, ``www`` and ``:``, where it stops them without changing what is seen.
+    Each line break becomes a markdown line break; blank lines
     and the spaces around each line are dropped, so no line can start a block
     (not even indented code).
 
@@ -41,12 +49,17 @@ def escape_markdown(text: object) -> str:
 
     Examples
     --------
-    >>> print(escape_markdown("**Fenland** <b>"))
-    \*\*Fenland\*\* \<b\>
+    >>> escape_markdown("**Fenland** <b>")
+    '&#42;&#42;Fenland&#42;&#42; &#60;b&#62;'
     >>> escape_markdown("line one\n    # line two")
-    'line one  \n\\# line two'
+    'line one  \n&#35; line two'
     >>> escape_markdown(12)
     '12'
     """
     lines = [line.strip() for line in _LINE_BREAK.split(str(text))]
-    return "  \n".join(_PUNCTUATION.sub(r"\\\1", line) for line in lines if line)
+    lines = [_AUTOLINK.sub(rf"\1{WORD_JOINER}", line) for line in lines if line]
+    return "  \n".join(_PUNCTUATION.sub(_reference, line) for line in lines)
+
+
+def _reference(match: re.Match[str]) -> str:
+    return f"&#{ord(match.group(1))};"
