@@ -48,6 +48,8 @@ _LAZY = {
     "vs_rest": "listening.estimate.estimators",
     "rao_scott": "listening.estimate.association",
     "RaoScottResult": "listening.estimate.association",
+    "glm": "listening.estimate.regression",
+    "GLMFit": "listening.estimate.regression",
     "crosstab": "listening.publish.tables",
     "Crosstab": "listening.publish.tables",
     "write_briefing": "listening.publish.briefing",

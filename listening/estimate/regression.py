@@ -1,0 +1,552 @@
+"""Survey-weighted generalised linear models, as R's ``svyglm``.
+
+:func:`glm` fits the model with statsmodels (``statsmodels.api.GLM`` with the
+design's weights as ``var_weights``: the point estimates of R's ``svyglm``)
+and takes its design-based covariance from the design's variance engine
+(:mod:`listening.design.engine`), never from statsmodels:
+
+* on a linearization design (plain, raked, trimmed) every respondent in the
+  model gets the influence values ``(X'WX)^-1 x_i (y_i - mu_i) mu'(eta_i) /
+  V(mu_i)``; the engine weights them, adds them up by cluster, applies the
+  raking linearization, strata and fpc (R's ``svy.varcoef`` and
+  ``svyrecvar``);
+* on a replicate design the model is refitted under every replicate's
+  weights, starting at the full-sample coefficients, and the engine takes
+  the variance of the replicate coefficients (R's ``svyglm.svyrep.design``).
+
+Respondents missing any model variable, and those outside a
+:meth:`~listening.SurveyDesign.subset`, are outside the model but keep their
+place in the design, as R's ``na.action`` on a design does.
+
+Examples
+--------
+>>> import pandas as pd
+>>> import listening as yl
+>>> data = pd.DataFrame({"school": [1, 1, 2, 2, 3, 3, 4, 4],
+...                      "y": [1.0, 3, 2, 5, 4, 4, 6, 9], "x": [1.0, 2, 2, 3, 3, 4, 5, 6]})
+>>> fit = yl.glm(yl.SurveyDesign(data, clusters="school"), "y ~ x", family="gaussian")
+>>> fit.coef.round(4).tolist()
+[-0.2273, 1.3864]
+>>> fit.df_residual
+2
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, replace
+from html import escape
+
+import numpy as np
+import pandas as pd
+from scipy import special
+
+from listening.design.survey_design import SurveyDesign
+from listening.errors import ConvergenceError, ListeningError
+from listening.estimate.domains import category_codes, check_columns
+from listening.estimate.intervals import check_level, qt
+
+FAMILIES: tuple[str, ...] = ("binomial", "gaussian", "poisson")
+# R's svyglm with glm.control(epsilon = 1e-14, maxit = 100): converged fits.
+_TOL = 1e-13
+_MAX_ITER = 100
+_NAME = re.compile(r"^\s*(`[^`]+`|[^\s`:*+~()-][^:*+~()`]*?)\s*$")
+
+
+def _family(name: str):
+    import statsmodels.api as sm
+
+    return {
+        "binomial": sm.families.Binomial,
+        "gaussian": sm.families.Gaussian,
+        "poisson": sm.families.Poisson,
+    }[name]()
+
+
+def _name(text: str, formula: str) -> str:
+    m = _NAME.match(text)
+    if m is None or not text.strip():
+        raise ListeningError(
+            f"cannot read {text.strip()!r} in the formula {formula!r}: write "
+            "'outcome ~ column + column', each term a column of the design's data "
+            "(backquote names with spaces or symbols, e.g. `age band`); interactions "
+            "and transformations are not supported: add the column with design.with_columns"
+        )
+    return m.group(1).strip("`")
+
+
+def parse_formula(formula: str) -> tuple[str, list[str]]:
+    """The response and the predictor columns of ``'y ~ a + b'``.
+
+    Examples
+    --------
+    >>> parse_formula("unsafe ~ age_band + `trusted adult`")
+    ('unsafe', ['age_band', 'trusted adult'])
+    >>> parse_formula("y ~ 1")
+    ('y', [])
+    """
+    if not isinstance(formula, str) or formula.count("~") != 1:
+        raise ListeningError(
+            f"formula must be text with one '~', e.g. 'unsafe_dark ~ age_band + sex'; "
+            f"got {formula!r}"
+        )
+    left, right = formula.split("~")
+    response = _name(left, formula)
+    terms = [] if right.strip() == "1" else [_name(t, formula) for t in right.split("+")]
+    if len(set(terms)) != len(terms):
+        raise ListeningError(f"the formula {formula!r} names a column twice")
+    if response in terms:
+        raise ListeningError(f"the formula {formula!r} has its response among the predictors")
+    return response, terms
+
+
+def _is_numeric(series: pd.Series) -> bool:
+    dtype = series.dtype
+    return (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not isinstance(dtype, pd.CategoricalDtype)
+    )
+
+
+def _response(series: pd.Series, column: str, family: str) -> np.ndarray:
+    if pd.api.types.is_bool_dtype(series.dtype) or _is_numeric(series):
+        y = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    else:
+        hint = (
+            f"for a binomial model make a 0/1 column, e.g. design.with_columns("
+            f"{column}_yes=design.data[{column!r}] == 'Yes') (keep it missing where the "
+            "answer is missing)"
+            if family == "binomial"
+            else "give a numeric column"
+        )
+        raise ListeningError(
+            f"the response {column!r} is not numeric or boolean (dtype {series.dtype}); {hint}"
+        )
+    ok = y[~np.isnan(y)]
+    if family == "binomial" and ((ok < 0) | (ok > 1)).any():
+        bad = ok[(ok < 0) | (ok > 1)][0]
+        raise ListeningError(
+            f"the response {column!r} of a binomial model must be 0/1 (or a proportion in "
+            f"[0, 1]); it holds {bad!r}"
+        )
+    if family == "poisson" and (ok < 0).any():
+        raise ListeningError(
+            f"the response {column!r} of a poisson model must be a count (>= 0); it holds "
+            f"{ok[ok < 0][0]!r}"
+        )
+    return y
+
+
+@dataclass(frozen=True, eq=False)
+class ModelFrame:
+    """The rows, response and model matrix of a model (treatment contrasts, as R).
+
+    Attributes
+    ----------
+    response : str
+    predictors : tuple of str
+    rows : ndarray of int
+        Positions (in the design) of the respondents in the model.
+    y : ndarray, shape (len(rows),)
+    X : ndarray, shape (len(rows), p)
+    terms : DataFrame
+        One row per column of ``X``: ``term``, ``variable`` (None for the
+        intercept), ``level`` (None for a numeric variable) and ``n``
+        (respondents in the model at that level; all of them otherwise).
+    levels : dict
+        Levels of every categorical predictor in the model, first = reference.
+    """
+
+    response: str
+    predictors: tuple[str, ...]
+    rows: np.ndarray
+    y: np.ndarray
+    X: np.ndarray
+    terms: pd.DataFrame
+    levels: dict
+
+    @classmethod
+    def build(cls, design: SurveyDesign, formula: str, family: str) -> ModelFrame:
+        """Read ``formula`` on the design's data, within its domain and complete cases."""
+        response, predictors = parse_formula(formula)
+        data = design.data
+        check_columns(data, [response, *predictors], "model column")
+        y = _response(data[response], response, family)
+        keep = ~np.isnan(y)
+        if design.domain is not None:
+            keep &= design.domain
+        numeric: dict[str, np.ndarray] = {}
+        codes: dict[str, np.ndarray] = {}
+        for col in predictors:
+            series = data[col]
+            if _is_numeric(series):
+                numeric[col] = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+                keep &= ~np.isnan(numeric[col])
+            else:
+                codes[col], _ = category_codes(series)
+                keep &= codes[col] >= 0
+        rows = np.flatnonzero(keep)
+        if len(rows) == 0:
+            raise ListeningError(
+                f"no respondent has every variable of {formula!r} (and is in the domain); "
+                "nothing to fit"
+            )
+        columns = [np.ones(len(rows))]
+        terms = [("(Intercept)", None, None, len(rows))]
+        levels: dict[str, pd.Index] = {}
+        for col in predictors:
+            if col in numeric:
+                columns.append(numeric[col][rows])
+                terms.append((col, col, None, len(rows)))
+                continue
+            sub = data[col].iloc[rows]
+            if isinstance(sub.dtype, pd.CategoricalDtype):
+                sub = sub.cat.remove_unused_categories()
+            code, cats = category_codes(sub)
+            levels[col] = cats
+            counts = np.bincount(code, minlength=len(cats))
+            for k in range(1, len(cats)):
+                columns.append((code == k).astype(float))
+                terms.append((f"{col}[{cats[k]}]", col, cats[k], int(counts[k])))
+        table = pd.DataFrame(terms, columns=["term", "variable", "level", "n"])
+        return cls(
+            response, tuple(predictors), rows, y[rows], np.column_stack(columns), table, levels
+        )
+
+    def counterfactual(self, column: str, level: object) -> np.ndarray:
+        """The model matrix with every respondent given ``level`` of ``column``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> d = yl.SurveyDesign(pd.DataFrame({"y": [0.0, 1, 1], "g": ["a", "b", "b"]}))
+        >>> ModelFrame.build(d, "y ~ g", "binomial").counterfactual("g", "b").tolist()
+        [[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]
+        """
+        X = self.X.copy()
+        mine = (self.terms["variable"] == column).to_numpy()
+        X[:, mine] = 0.0
+        X[:, np.flatnonzero(mine & (self.terms["level"] == level).to_numpy())] = 1.0
+        return X
+
+
+def _irls(X, y, w, family: str, start: np.ndarray | None = None) -> np.ndarray:
+    """Coefficients of the weighted GLM, fitted by statsmodels to convergence."""
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    model = sm.GLM(y, X, family=_family(family), var_weights=w / w.mean())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        res = model.fit(
+            start_params=start,
+            maxiter=_MAX_ITER,
+            tol=_TOL,
+            rtol=_TOL,
+            tol_criterion="params",
+            wls_method="qr",
+        )
+    params = np.asarray(res.params, dtype=float)
+    if not res.converged or not np.isfinite(params).all():
+        raise ConvergenceError(
+            f"the {family} model did not converge in {_MAX_ITER} iterations; usually a "
+            "category where every respondent has the same outcome (or none has it): merge "
+            "it with a neighbouring category or leave that variable out"
+        )
+    return params
+
+
+def _moments(family: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """mu, dmu/deta and V(mu) on the canonical link."""
+    if family == "binomial":
+        mu = special.expit(eta)
+        v = mu * (1 - mu)
+        return mu, v, v
+    if family == "poisson":
+        mu = np.exp(eta)
+        return mu, mu, mu
+    one = np.ones_like(eta)
+    return eta, one, one
+
+
+def _check_rank(X: np.ndarray, terms: pd.DataFrame, formula: str) -> None:
+    rank = np.linalg.matrix_rank(X)
+    if rank < X.shape[1]:
+        raise ListeningError(
+            f"the model {formula!r} cannot separate all of its terms ({X.shape[1]} "
+            f"columns, rank {rank}): two predictors carry the same information (e.g. a "
+            "variable that is constant in the domain, or one determined by another); "
+            f"terms: {', '.join(terms['term'])}"
+        )
+
+
+class GLMFit:
+    """A fitted survey-weighted GLM (what :func:`glm` returns).
+
+    Attributes
+    ----------
+    formula, family : str
+    level : float
+        Confidence level of the intervals.
+    coef : Series
+        Coefficients (R's ``coef()``), by term.
+    cov : DataFrame
+        Design-based covariance (R's ``vcov()``).
+    df_residual : int
+        R's ``df.residual``: ``degf(design) + 1 - len(coef)``.
+    n : int
+        Respondents in the model.
+    table : DataFrame
+        ``term``, ``estimate``, ``se``, ``statistic``, ``p_value``, ``ci_low``,
+        ``ci_high`` (+ ``odds_ratio``, ``or_low``, ``or_high`` for a binomial
+        model), then ``variable``, ``level`` and ``n`` (respondents at that
+        level) of every term.
+    design : SurveyDesign
+    frame : ModelFrame
+    """
+
+    def __init__(
+        self,
+        design: SurveyDesign,
+        formula: str,
+        family: str,
+        level: float,
+        frame: ModelFrame,
+        coef: np.ndarray,
+        cov: np.ndarray,
+        df_residual: int,
+    ) -> None:
+        names = frame.terms["term"].tolist()
+        self.design = design
+        self.formula = formula
+        self.family = family
+        self.level = level
+        self.frame = frame
+        self.coef = pd.Series(coef, index=names, name="estimate")
+        self.cov = pd.DataFrame(cov, index=names, columns=names)
+        self.df_residual = int(df_residual)
+        self.n = len(frame.rows)
+        self.table = self._table()
+
+    @property
+    def weights(self) -> np.ndarray:
+        """The design weights of the respondents in the model."""
+        return self.design.weights.to_numpy()[self.frame.rows]
+
+    def _table(self) -> pd.DataFrame:
+        est = self.coef.to_numpy()
+        se = np.sqrt(np.diag(self.cov.to_numpy()))
+        df = self.df_residual
+        with np.errstate(invalid="ignore", divide="ignore"):
+            stat = est / se
+        p = 2 * special.stdtr(df, -np.abs(stat)) if df > 0 else np.full(len(est), np.nan)
+        t = qt(self.level, np.array(df))
+        out = pd.DataFrame(
+            {
+                "term": self.coef.index,
+                "estimate": est,
+                "se": se,
+                "statistic": stat,
+                "p_value": p,
+                "ci_low": est - t * se,
+                "ci_high": est + t * se,
+            }
+        )
+        if self.family == "binomial":
+            with np.errstate(over="ignore"):
+                out["odds_ratio"] = np.exp(est)
+                out["or_low"] = np.exp(out["ci_low"])
+                out["or_high"] = np.exp(out["ci_high"])
+        for col in ("variable", "level", "n"):
+            out[col] = self.frame.terms[col].to_numpy()
+        return out
+
+    def __repr__(self) -> str:
+        cols = ["term", "estimate", "se", "statistic", "p_value", "ci_low", "ci_high"]
+        if self.family == "binomial":
+            cols += ["odds_ratio"]
+        body = self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
+        return f"{self._title()}\n{body}"
+
+    def _title(self) -> str:
+        return (
+            f"Survey-weighted {self.family} GLM: {self.formula}\n"
+            f"{self.n:,} respondents, residual df {self.df_residual}, "
+            f"{self.level:.0%} intervals ({self._variance_kind()})"
+        )
+
+    def _variance_kind(self) -> str:
+        if self.design.is_replicate:
+            return f"{self.design.replicate_type} replicates"
+        return "raking linearization" if self.design.is_raked else "linearization"
+
+    def _repr_html_(self) -> str:
+        cols = ["term", "estimate", "se", "p_value", "ci_low", "ci_high"]
+        if self.family == "binomial":
+            cols += ["odds_ratio", "or_low", "or_high"]
+        head = "".join(f"<th>{escape(c)}</th>" for c in cols)
+        rows = []
+        for _, r in self.table[cols].iterrows():
+            cells = [f"<td>{escape(str(r['term']))}</td>"]
+            cells += [f"<td>{r[c]:.4g}</td>" for c in cols[1:]]
+            rows.append("<tr>" + "".join(cells) + "</tr>")
+        title = escape(self._title()).replace("\n", "<br>")
+        return (
+            f"<div><p>{title}</p><table><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+        )
+
+
+def _linearization_cov(design: SurveyDesign, frame: ModelFrame, coef, family, w):
+    """Design-based covariance from the influence values, through the engine."""
+    engine = design.engine
+    eta = frame.X @ coef
+    mu, mu_eta, var = _moments(family, eta)
+    info = frame.X.T @ (frame.X * (w * mu_eta**2 / var)[:, None])
+    ainv = np.linalg.inv(info)
+    u = (frame.X * ((frame.y - mu) * mu_eta / var)[:, None]) @ ainv
+    key = np.full(len(design), -1, dtype=np.int64)
+    key[frame.rows] = 0
+    full = np.zeros(len(design))
+    sums = []
+    for j in range(u.shape[1]):
+        full[frame.rows] = u[:, j]
+        sums.append(engine.group_sums(key, 1, values=full)[:, 0])
+    v = engine.variance(np.column_stack(sums), present=engine.presence(key, 1), covariance=True)
+    return v.var, int(v.df[0])
+
+
+def replicate_weights(design: SurveyDesign, rows: np.ndarray):
+    """Replicate weights of the given rows, one replicate at a time (a generator).
+
+    Built from public members: the engine's groups, the replicates' group
+    factors and the weights before raking (every replicate re-rakes them).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> d = yl.SurveyDesign(pd.DataFrame({"c": [1, 2, 3]}), clusters="c").jackknife()
+    >>> [w.tolist() for w in replicate_weights(d, np.arange(3))][0]
+    [0.0, 1.5, 1.5]
+    """
+    groups = design.engine.groups
+    rep = design.state.replicates
+    factors = rep.group_factors(groups, np.arange(groups.n_groups))
+    base = design.state.base[rows]
+    code = groups.code[rows]
+    for r in range(rep.n_replicates):
+        yield base * factors[code, r]
+
+
+def stored_degf(design: SurveyDesign) -> int:
+    """R's ``degf`` of a replicate design as ``as.svrepdesign`` stored it (before re-raking).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> stored_degf(yl.SurveyDesign(pd.DataFrame({"c": [1, 2, 3]}), clusters="c").jackknife())
+    2
+    """
+    groups = design.engine.groups
+    plain = replace(design.state.replicates, cell_factors=None)
+    return plain.domain_rank(groups, np.arange(groups.n_groups)) - 1
+
+
+def _replicate_cov(design: SurveyDesign, frame: ModelFrame, coef, family):
+    """Refit under every replicate (R's ``svyglm.svyrep.design``) and ask the engine."""
+    engine = design.engine
+    thetas = []
+    for wr in replicate_weights(design, frame.rows):
+        used = wr > 0
+        thetas.append(_irls(frame.X[used], frame.y[used], wr[used], family, start=coef))
+    inside = np.full(len(design), -1, dtype=np.int64)
+    inside[np.flatnonzero(design.domain) if design.domain is not None else slice(None)] = 0
+    v = engine.variance(
+        replicates=np.array(thetas), present=engine.presence(inside, 1), covariance=True
+    )
+    df = stored_degf(design) if design.domain is None else int(v.df[0])
+    return v.var, df
+
+
+def glm(
+    design: SurveyDesign,
+    formula: str,
+    family: str = "binomial",
+    level: float = 0.95,
+) -> GLMFit:
+    """Fit a survey-weighted generalised linear model (R's ``svyglm``).
+
+    ``family="binomial"`` is R's ``svyglm(formula, design,
+    family=quasibinomial())``, ``"gaussian"`` is ``gaussian()`` and
+    ``"poisson"`` is ``quasipoisson()``, all on their canonical links
+    (logit, identity, log). A categorical predictor (categorical, text or
+    boolean column) is coded with its first category, in the column's
+    category order, as the reference (R's treatment contrasts); categories
+    no one in the model has are dropped. Respondents missing any model
+    variable, or outside a :meth:`~listening.SurveyDesign.subset`, are
+    outside the model but keep their place in the design.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+        Plain, raked, trimmed or replicate design (or a subset of one).
+    formula : str
+        ``"response ~ column + column + ..."``; ``"response ~ 1"`` for the
+        intercept alone. Backquote column names with spaces or symbols.
+    family : {"binomial", "gaussian", "poisson"}
+        For ``"binomial"`` the response is a 0/1 or boolean column.
+    level : float
+        Confidence level of the intervals (Wald, t on ``df_residual``, as
+        R's ``confint``).
+
+    Returns
+    -------
+    GLMFit
+        ``fit.table``, ``fit.coef``, ``fit.cov``, ``fit.df_residual``.
+
+    Raises
+    ------
+    ListeningError
+        For a formula, response or family it cannot use.
+    ConvergenceError
+        When the fit does not converge (e.g. complete separation).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"school": list("aabbccdd"), "w": [1.0, 2, 1, 2, 1, 2, 1, 2],
+    ...                      "unsafe": [1, 0, 0, 1, 1, 1, 0, 0],
+    ...                      "sex": ["F", "M", "F", "M", "F", "F", "M", "M"]})
+    >>> design = yl.SurveyDesign(data, weights="w", clusters="school")
+    >>> fit = yl.glm(design, "unsafe ~ sex", family="binomial")
+    >>> fit.table[["term", "estimate", "odds_ratio"]].round(3)
+              term  estimate  odds_ratio
+    0  (Intercept)     1.609       5.000
+    1       sex[M]    -2.303       0.100
+    """
+    if family not in FAMILIES:
+        raise ListeningError(
+            f"family={family!r} is not available; use one of {', '.join(repr(f) for f in FAMILIES)}"
+        )
+    check_level(level)
+    if not isinstance(design, SurveyDesign):
+        raise ListeningError(
+            f"glm() needs a SurveyDesign, not {type(design).__name__}; e.g. "
+            "yl.glm(yl.SurveyDesign.from_survey(survey), 'y ~ x')"
+        )
+    frame = ModelFrame.build(design, formula, family)
+    _check_rank(frame.X, frame.terms, formula)
+    w = design.weights.to_numpy()[frame.rows]
+    coef = _irls(frame.X, frame.y, w, family)
+    if design.is_replicate:
+        cov, degf = _replicate_cov(design, frame, coef, family)
+    else:
+        cov, degf = _linearization_cov(design, frame, coef, family, w)
+    return GLMFit(design, formula, family, level, frame, coef, cov, degf + 1 - len(coef))
