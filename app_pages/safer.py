@@ -117,7 +117,7 @@ for text in texts:
         try:
             st.session_state[APPROVALS_KEY] = read_approvals(upload.getvalue())
         except ListeningError as err:
-            st.error(shared.failure(err))
+            st.error(escape_markdown(shared.failure(err)))
     approvals = st.session_state.get(APPROVALS_KEY)
     published = (
         publishable(
