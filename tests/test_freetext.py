@@ -162,3 +162,51 @@ def test_redact_leaves_no_phone_number(number, before):
 def test_redact_is_idempotent(text):
     once = redact(text)
     assert redact(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("@jake.smith posts fights", "[handle] posts fights"),
+        ("snap: jake_x09", "snap: [handle]"),
+        ("add jake.smith.09", "add [handle]"),
+        ("see instagram.com/jake_x now", "see [link] now"),
+        ("ask mr smith or sir jones", "ask [teacher] or [teacher]"),
+        ("i live at 14 mill road cambridge", "i live at [address] cambridge"),
+        ("jake dot smith at gmail dot com", "[email]"),
+        ("ring +44 (0) 7700 900 123", "ring [phone]"),
+        ("ring o77oo 9oo123", "ring [phone]"),
+        ("ring 07,700,900,123", "ring [phone]"),
+        ("ring zero seven seven zero zero nine zero zero one two three", "ring [phone]"),
+        ("kez and jonno, LIAM, Mary-Jane", "[name] and [name], [name], [name]"),
+        ("J\u0430ke and m\u200ba\u200bson", "[name] and [name]"),
+        ("reg AB12 CDE", "reg [vehicle]"),
+    ],
+)
+def test_redact_the_issues_examples(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("postcode", ["CB1 2AB", "PE13 1AA", "pe13 1aa", "CB12AB"])
+@pytest.mark.parametrize("dob", ["12/03/2009", "12.03.2009", "12th March 2009"])
+def test_redact_postcodes_and_dates_of_birth_in_every_form(postcode, dob):
+    assert redact(f"{postcode} born {dob}") == "[postcode] born [date]"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the park by the bus station in Cambridge",
+        "Peterborough, Wisbech, Ely, March, St Neots and Huntingdon",
+        "i will go if they may add lights, by grace of god, mark my words",
+        "Will it change? May I say no. Grace period. Mark the map.",
+    ],
+)
+def test_redact_keeps_ordinary_words_towns_and_word_names(text):
+    assert redact(text) == text
+
+
+def test_redact_finds_the_codebooks_schools_by_short_name_and_initials():
+    schools = load_codebook().schools
+    out = redact("parkside, TCA and soham vc kids fight", schools=schools)
+    assert out == "[school], [school] and [school] kids fight"

@@ -39,7 +39,9 @@ from wordfreq import zipf_frequency
 from listening.paths import DATA_DIR
 from listening.publish.normalise import Normalised
 
-_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž](?:[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’]|-(?=[A-Za-z]))*")
+_WORD = re.compile(
+    r"(?<![\w])[A-Za-zÀ-ÖØ-öø-ÿĀ-ž](?:[A-Za-zÀ-ÖØ-öø-ÿĀ-ž'’]|-(?=[A-Za-z]))*(?![\w])"
+)
 _STOPWORDS = frozenset(
     """i me my mine myself we us our ours you your yours he him his she her hers it its they them
     their theirs what which who whom this that these those am is are was were be been being have

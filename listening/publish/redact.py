@@ -162,7 +162,9 @@ def find_pii(
     spans += _schools(norm.text, tuple(schools))
     spans += _teachers(norm.text)
     spans += _addresses(norm.text)
-    taken = [(s, e) for s, e, _ in spans]
+    placeholders = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(norm.text)]
+    spans = [(s, e, c) for s, e, c in spans if not any(a < e and s < b for a, b in placeholders)]
+    taken = [(s, e) for s, e, _ in spans] + placeholders
     spans += [
         (s, e, "name")
         for s, e in find_names(norm, names=tuple(names), places=tuple(places), taken=taken)
@@ -191,7 +193,8 @@ def redact(
     -------
     str
         The answer with each finding replaced by its :data:`PLACEHOLDERS`
-        entry and everything else as written.
+        entry and everything else as written; redacted again until nothing
+        more is found, so redacting the result changes nothing.
 
     Examples
     --------
@@ -202,8 +205,19 @@ def redact(
     >>> redact("will said he'd batter me") , redact("i will feel safer")
     ("[name] said he'd batter me", 'i will feel safer')
     """
-    found = find_pii(text, names=names, schools=schools, places=places, identifiers=identifiers)
-    return apply(text, found)
+    options = {
+        "names": tuple(names),
+        "schools": tuple(schools),
+        "places": tuple(places),
+        "identifiers": tuple(identifiers),
+    }
+    out = apply(text, find_pii(text, **options))
+    for _ in range(_MAX_PASSES):  # a placeholder can complete a pattern ("AB@0")
+        again = apply(out, find_pii(out, **options))
+        if again == out:
+            break
+        out = again
+    return out
 
 
 def apply(text: str, found: Sequence[Finding]) -> str:
@@ -273,10 +287,19 @@ def _merge(spans: list[tuple[int, int, str]], norm: Normalised, text: str) -> li
             merged.append([start, end, category])
     found = []
     for start, end, category in merged:
+        if category in _WHOLE_TOKEN:  # "RA'A_": the whole glued token, not just "A_"
+            while start > 0 and re.match(r"[\w'’@-]", norm.text[start - 1]):
+                start -= 1
+            while end < len(norm.text) and re.match(r"[\w@-]", norm.text[end]):
+                end += 1
         a, b = norm.original(start, end)
         found.append(Finding(a, b, category, text[a:b]))
     return found
 
+
+_MAX_PASSES = 5
+_WHOLE_TOKEN = frozenset({"email", "link", "handle"})
+_PLACEHOLDER = re.compile(r"\[(?:" + "|".join(p[1:-1] for p in PLACEHOLDERS.values()) + r")\]")
 
 # --- e-mail, links, handles -------------------------------------------------
 
