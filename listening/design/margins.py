@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 import argparse
+import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -170,10 +171,11 @@ def build_margins(
     return table[["margin", "district", "age_band", "sex", "population"]]
 
 
-def _read_table(path: str | Path, columns: list[str]) -> pd.DataFrame:
+def _read_table(path: str | Path, columns: list[str], content: bytes | None = None) -> pd.DataFrame:
     file = Path(path)
+    source = file if content is None else io.BytesIO(content)
     try:
-        table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
+        table = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError) as err:
         raise MarginsError(
             f"Cannot read {file} as a UTF-8 CSV file ({err}); check the path and the format."
@@ -188,17 +190,19 @@ def _read_table(path: str | Path, columns: list[str]) -> pd.DataFrame:
 
 
 def read_margins(
-    path: str | Path,
+    path: str | Path | bytes,
     survey: Any = None,
     *,
     codebook: Codebook | None = None,
+    name: str | None = None,
 ) -> list[pd.DataFrame]:
     """Read a tidy margins CSV (e.g. newer ONS figures) into raking margins.
 
     Parameters
     ----------
-    path : str or Path
-        A CSV with a ``margin`` column naming each margin as its variables
+    path : str, Path or bytes
+        The path of a CSV, or its content in memory (never written to disk),
+        with a ``margin`` column naming each margin as its variables
         joined by ``" x "`` (``"district x age_band"``, ``"district x sex"``),
         one column per weighting variable and a ``population`` column of
         positive counts; cells of variables a margin does not use are blank.
@@ -208,6 +212,9 @@ def read_margins(
     codebook : Codebook, optional
         Names the weighting margins and their valid categories. Default: the
         bundled codebook.
+    name : str, optional
+        The file name messages give for content in memory. Default
+        ``margins.csv``.
 
     Returns
     -------
@@ -229,15 +236,18 @@ def read_margins(
     >>> margins = read_margins(MARGINS_FILE)
     >>> [list(m.columns) for m in margins]
     [['district', 'age_band', 'population'], ['district', 'sex', 'population']]
+    >>> len(read_margins(MARGINS_FILE.read_bytes(), name="upload.csv")) == len(margins)
+    True
     """
     codebook = codebook or load_codebook()
-    file = Path(path)
-    if not file.is_file():
+    content = path if isinstance(path, bytes) else None
+    file = Path(name or "margins.csv") if content is not None else Path(path)
+    if content is None and not file.is_file():
         raise MarginsError(
             f"Margins file {file} does not exist; pass the path of a CSV laid out like "
             f"{MARGINS_FILE.name} (columns margin, the weighting variables, population)."
         )
-    raw = _read_table(file, ["margin", "population"])
+    raw = _read_table(file, ["margin", "population"], content)
     margins = _parse(raw, file, codebook)
     if survey is not None:
         margins = with_unknown_sex(margins, survey, codebook=codebook)
