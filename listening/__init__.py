@@ -59,6 +59,9 @@ _LAZY = {
     "crosstabs": "listening.publish.tables",
     "csv_bytes": "listening.publish.writers",
     "xlsx_bytes": "listening.publish.writers",
+    "redact": "listening.publish.redact",
+    "find_pii": "listening.publish.redact",
+    "publishable": "listening.publish.approvals",
 }
 
 __all__ = [
