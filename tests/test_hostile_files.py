@@ -16,6 +16,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 from hostile import (
+    case,
     parquet_long_answer,
     parquet_many_rows,
     run_isolated,
@@ -87,11 +88,6 @@ HOSTILE = {
     ),
     "yaml nested by indentation": (yaml_deep_block, "deep_block.yaml", "CodebookError", ""),
 }
-
-
-def case(path: Path, mode: str, limits: str) -> dict:
-    kind = "codebook" if path.suffix == ".yaml" else "survey"
-    return {"kind": kind, "path": str(path), "name": path.name, "mode": mode, "limits": limits}
 
 
 @pytest.fixture(scope="module")

@@ -195,18 +195,15 @@ def read_parquet(given: SurveyInput, limits: IngestLimits) -> RawTable:
             raise limits.refuse(
                 file, f"unpacks to {unpacked:,} bytes of data", "max_unpacked_bytes"
             )
+        schema = parquet.schema_arrow
+        names = clean_names(schema.names, file)
         # Text read as dictionaries: 20 million copies of one long answer stay one answer.
-        text = [f.name for f in parquet.schema_arrow if _is_text(f.type)]
-        arrow = pq.ParquetFile(given.arrow(), read_dictionary=text).read()
-        encoded = [_arrow_codes(arrow.column(i)) for i in range(arrow.num_columns)]
+        text = [f.name for f in schema if _is_text(f.type)]
+        parquet = pq.ParquetFile(given.arrow(), read_dictionary=text)
+        # One column at a time, so only one is ever held both in Arrow and as Python text.
+        encoded = [_arrow_codes(parquet.read([f.name]).column(0)) for f in schema]
     return drop_empty_unnamed(
-        RawTable(
-            file,
-            clean_names(arrow.column_names, file),
-            [c for c, _ in encoded],
-            [u for _, u in encoded],
-            arrow.num_rows,
-        )
+        RawTable(file, names, [c for c, _ in encoded], [u for _, u in encoded], meta.num_rows)
     )
 
 

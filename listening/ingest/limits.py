@@ -123,7 +123,7 @@ UPLOAD_LIMITS = IngestLimits(
     max_columns=2_000,
     max_cells=20_000_000,
     max_cell_chars=32_767,
-    max_unpacked_bytes=512 * _MIB,
-    max_xml_bytes=64 * _MIB,
+    max_unpacked_bytes=256 * _MIB,
+    max_xml_bytes=40 * _MIB,
     max_ratio=100,
 )
