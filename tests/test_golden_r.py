@@ -41,6 +41,7 @@ RTOL = {
     "df_num": 1e-6,
     "df_den": 1e-6,
     "p_value": 1e-6,
+    "deff": 1e-6,
 }
 ATOL = 1e-12
 # p-values are never 0 in theory: tiny ones are compared relatively too.
@@ -48,10 +49,13 @@ ATOL_FIELD = {"p_value": 1e-300}
 MAX_REPORTED = 20
 
 
+FAMILIES = ("api_linearization", "api_raking", "api_replicate", "api_more", "sample")
+
+
 def _load() -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     designs: dict[str, dict[str, Any]] = {}
     cases: list[dict[str, Any]] = []
-    for path in sorted(GOLDEN.glob("*.json")):
+    for path in (GOLDEN / f"{name}.json" for name in FAMILIES):
         golden = json.loads(path.read_text(encoding="utf-8"))
         for name, spec in golden["designs"].items():
             assert name not in designs, f"design {name!r} is defined twice ({path.name})"
@@ -132,6 +136,23 @@ def _call(design: Any, call: dict[str, Any]) -> Any:
         return yl.vs_rest(design, call["column"], by=_by(call))
     if function == "rao_scott":
         return yl.rao_scott(design, call["row"], call["col"], statistic=call["statistic"])
+    if function == "total":
+        return yl.total(
+            design, call["column"], by=_by(call), level=call["level"], deff=bool(call.get("deff"))
+        )
+    if function == "quantile":
+        return yl.quantile(
+            design, call["column"], call["quantiles"], by=_by(call), level=call["level"]
+        )
+    if function == "ratio":
+        return yl.ratio(
+            design, call["numerator"], call["denominator"], by=_by(call), level=call["level"]
+        )
+    if function == "ttest":
+        return yl.ttest(design, call["column"], call["group"], level=call["level"])
+    if function == "deff":
+        estimator = yl.proportion if call["statistic"] == "proportion" else yl.mean
+        return estimator(design, call["column"], by=_by(call), deff=True)
     raise AssertionError(f"unknown function {function!r}")
 
 
@@ -211,7 +232,9 @@ def _compare_rows(
             if field == "df" and "df" not in result.columns:
                 continue
             if want.get("degenerate") and field in lenient:
-                if field == "p_value":
+                if field == "se":
+                    ok = abs(float(got["se"])) <= 1e-8 * abs(_num(want["estimate"]))
+                elif field == "p_value":
                     ok = math.isnan(got[field]) or 0.0 <= got[field] <= 1.0
                 else:
                     ok = _bound_ok(float(got[field]), _num(want["estimate"]), field)
@@ -277,6 +300,56 @@ def _check(case: dict[str, Any], result: Any) -> list[str]:
         if call["statistic"] == "Chisq" and result.df_den is not None:
             problems.append(f"df_den: listening {result.df_den!r}, R has none for Chisq")
         return problems
+    if function == "total":
+        categorical = "category" in expected["rows"][0]
+        return _compare_rows(
+            result,
+            expected["rows"],
+            by,
+            with_category=categorical,
+            numbers=("estimate", "se", "ci_low", "ci_high", "weighted_base", "df")
+            + (("deff",) if call.get("deff") else ()),
+            counts=("n", "base") if categorical else ("base",),
+            lenient=("se",),
+        )
+    if function == "quantile":
+        rows = [dict(row, category=row["quantile"]) for row in expected["rows"]]
+        return _compare_rows(
+            result.rename(columns={"quantile": "category"}),
+            rows,
+            by,
+            with_category=True,
+            numbers=("estimate", "se", "ci_low", "ci_high", "df"),
+            counts=("base",),
+            lenient=(),
+        )
+    if function == "ratio":
+        return _compare_rows(
+            result,
+            expected["rows"],
+            by,
+            with_category=False,
+            numbers=("estimate", "se", "ci_low", "ci_high", "df"),
+            counts=("base",),
+            lenient=(),
+        )
+    if function == "deff":
+        return _compare_rows(
+            result,
+            expected["rows"],
+            by,
+            with_category=call["statistic"] == "proportion",
+            numbers=("deff",),
+            counts=(),
+            lenient=(),
+        )
+    if function == "ttest":
+        problems = []
+        for field in ("estimate", "se", "statistic", "df", "p_value", "ci_low", "ci_high"):
+            _compare_value(problems, "test", field, getattr(result, field), expected[field])
+        if list(result.groups) != [str(g) for g in expected["groups"]]:
+            problems.append(f"groups: listening {result.groups}, R {expected['groups']}")
+        return problems
     raise AssertionError(f"unknown function {function!r}")
 
 
@@ -289,7 +362,18 @@ def test_golden_files_are_there() -> None:
     """The comparison below must not pass vacuously."""
     assert len(CASES) > 1000
     functions = {case["call"]["function"] for case in CASES}
-    assert functions == {"weights", "proportion", "mean", "vs_rest", "rao_scott"}
+    assert functions == {
+        "weights",
+        "proportion",
+        "mean",
+        "vs_rest",
+        "rao_scott",
+        "total",
+        "quantile",
+        "ratio",
+        "ttest",
+        "deff",
+    }
     for spec in DESIGNS.values():
         assert spec["data"] == "load_sample" or (GOLDEN / spec["data"]).is_file()
 

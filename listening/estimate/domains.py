@@ -149,3 +149,36 @@ def domains(
                 columns[col], categories=cats.categories, ordered=cats.ordered
             )
     return code.astype(np.int64), groups
+
+
+def numeric_values(series: pd.Series, column: str) -> np.ndarray:
+    """A numeric (or boolean) column as floats, NaN where missing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> numeric_values(pd.Series([1, None, 3], dtype="Int64"), "q").tolist()
+    [1.0, nan, 3.0]
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype) or not (
+        pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
+    ):
+        raise ListeningError(
+            f"column {column!r} is not numeric (dtype {series.dtype}); mean() needs numbers: "
+            "use proportion() for a categorical question"
+        )
+    return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+
+
+def is_numeric(series: pd.Series) -> bool:
+    """Whether a column holds numbers to average (not booleans, not categories).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_numeric(pd.Series([1, 2])), is_numeric(pd.Series([True])), is_numeric(pd.Series(["a"]))
+    (True, False, False)
+    """
+    return pd.api.types.is_numeric_dtype(series.dtype) and not (
+        pd.api.types.is_bool_dtype(series.dtype) or isinstance(series.dtype, pd.CategoricalDtype)
+    )

@@ -37,7 +37,15 @@ from scipy import special
 
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
-from listening.estimate.domains import by_list, category_codes, check_columns, domains
+from listening.estimate.deff import srs_variance
+from listening.estimate.domains import (
+    by_list,
+    category_codes,
+    check_columns,
+    domains,
+    is_numeric,
+    numeric_values,
+)
 from listening.estimate.intervals import beta_ci, check_ci, check_level, logit_ci, qt
 from listening.estimate.sums import WeightedSums, design_rows, domain_chunks, restrict
 
@@ -56,6 +64,7 @@ def proportion(
     by: str | Sequence[str] | None = None,
     ci: str = "logit",
     level: float = 0.95,
+    deff: bool = False,
 ) -> pd.DataFrame:
     """Proportion of respondents in every answer category, overall or by group.
 
@@ -155,18 +164,12 @@ def proportion(
     out["base"] = np.repeat(base, n_cat)
     out["weighted_base"] = np.repeat(wbase, n_cat)
     out["df"] = df2.ravel().astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["cv"] = out["se"] / out["estimate"]
+        if deff:
+            s2 = (est * (1 - est)).ravel()
+            out["deff"] = out["se"] ** 2 / srs_variance(s2, out["base"], out["weighted_base"])
     return out
-
-
-def _numeric_values(series: pd.Series, column: str) -> np.ndarray:
-    if isinstance(series.dtype, pd.CategoricalDtype) or not (
-        pd.api.types.is_numeric_dtype(series.dtype) or pd.api.types.is_bool_dtype(series.dtype)
-    ):
-        raise ListeningError(
-            f"column {column!r} is not numeric (dtype {series.dtype}); mean() needs numbers: "
-            "use proportion() for a categorical question"
-        )
-    return series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
 
 
 def mean(
@@ -175,6 +178,7 @@ def mean(
     *,
     by: str | Sequence[str] | None = None,
     level: float = 0.95,
+    deff: bool = False,
 ) -> pd.DataFrame:
     """Mean of a numeric column, overall or by group.
 
@@ -211,7 +215,7 @@ def mean(
     data = design.data
     check_columns(data, [column], "column")
     check_columns(data, by_cols, "by column")
-    values = _numeric_values(data[column], column)
+    values = numeric_values(data[column], column)
     dom, groups = domains(data, by_cols, design.domain)
     dom = np.where(np.isnan(values), -1, dom)
     n_dom = len(groups)
@@ -232,6 +236,12 @@ def mean(
     out["base"] = np.bincount(dom[dom >= 0], minlength=n_dom)
     out["weighted_base"] = wbase
     out["df"] = df.astype(int)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["cv"] = out["se"] / out["estimate"]
+        if deff:
+            squares = WeightedSums.take(design, dom, n_dom, values=values * values)
+            s2 = squares.estimate(design)[0][:, 0] - est**2
+            out["deff"] = out["se"] ** 2 / srs_variance(s2, out["base"], out["weighted_base"])
     return out
 
 
@@ -322,14 +332,10 @@ def vs_rest(
     check_columns(data, by_cols, "by column")
     series = data[column]
     if statistic == "auto":
-        numeric = pd.api.types.is_numeric_dtype(series.dtype) and not (
-            pd.api.types.is_bool_dtype(series.dtype)
-            or isinstance(series.dtype, pd.CategoricalDtype)
-        )
-        statistic = "mean" if numeric else "proportion"
+        statistic = "mean" if is_numeric(series) else "proportion"
     dom, groups = domains(data, by_cols, design.domain)
     if statistic == "mean":
-        values = _numeric_values(series, column)
+        values = numeric_values(series, column)
         cat, cats, n_cat = None, None, 1
         dom = np.where(np.isnan(values), -1, dom)
     else:

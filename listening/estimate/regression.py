@@ -83,8 +83,8 @@ def parse_formula(formula: str) -> tuple[str, list[str]]:
     --------
     >>> parse_formula("unsafe ~ age_band + `trusted adult`")
     ('unsafe', ['age_band', 'trusted adult'])
-    >>> parse_formula("y ~ 1")
-    ('y', [])
+    >>> parse_formula("y ~ 1"), parse_formula("y ~ 1 + x")
+    (('y', []), ('y', ['x']))
     """
     if not isinstance(formula, str) or formula.count("~") != 1:
         raise ListeningError(
@@ -93,7 +93,7 @@ def parse_formula(formula: str) -> tuple[str, list[str]]:
         )
     left, right = formula.split("~")
     response = _name(left, formula)
-    terms = [] if right.strip() == "1" else [_name(t, formula) for t in right.split("+")]
+    terms = [_name(t, formula) for t in right.split("+") if t.strip() != "1"]
     if len(set(terms)) != len(terms):
         raise ListeningError(f"the formula {formula!r} names a column twice")
     if response in terms:
@@ -260,8 +260,14 @@ def _irls(X, y, w, family: str, start: np.ndarray | None = None) -> np.ndarray:
     return params
 
 
-def _moments(family: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """mu, dmu/deta and V(mu) on the canonical link."""
+def model_moments(family: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """mu, dmu/deta and V(mu) of a family on its canonical link.
+
+    Examples
+    --------
+    >>> [v.tolist() for v in model_moments("poisson", np.array([0.0]))]
+    [[1.0], [1.0], [1.0]]
+    """
     if family == "binomial":
         mu = special.expit(eta)
         v = mu * (1 - mu)
@@ -405,7 +411,7 @@ def _linearization_cov(design: SurveyDesign, frame: ModelFrame, coef, family, w)
     """Design-based covariance from the influence values, through the engine."""
     engine = design.engine
     eta = frame.X @ coef
-    mu, mu_eta, var = _moments(family, eta)
+    mu, mu_eta, var = model_moments(family, eta)
     info = frame.X.T @ (frame.X * (w * mu_eta**2 / var)[:, None])
     ainv = np.linalg.inv(info)
     u = (frame.X * ((frame.y - mu) * mu_eta / var)[:, None]) @ ainv

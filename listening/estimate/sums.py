@@ -53,6 +53,7 @@ class WeightedSums:
         category: np.ndarray | None = None,
         n_categories: int = 1,
         values: np.ndarray | None = None,
+        denominator: np.ndarray | None = None,
     ) -> WeightedSums:
         """One pass over the rows: sums by group x domain (x category).
 
@@ -67,6 +68,8 @@ class WeightedSums:
         n_categories : int
         values : ndarray of float, optional
             Values whose domain means are estimated (means).
+        denominator : ndarray of float, optional
+            With ``values``: the denominator of a ratio (default 1, a mean).
 
         Examples
         --------
@@ -85,7 +88,7 @@ class WeightedSums:
             y = y.reshape(n_groups, n_domains, n_categories)
             return cls(y, y.sum(axis=2))
         y = engine.group_sums(domain, n_domains, values=values)
-        x = engine.group_sums(domain, n_domains)
+        x = engine.group_sums(domain, n_domains, values=denominator)
         return cls(y.reshape(n_groups, n_domains, 1), x)
 
     def minus(self, other: WeightedSums) -> WeightedSums:

@@ -31,6 +31,18 @@
 #   vs_rest         d2 <- subset(design, !is.na(column) & !is.na(by));
 #                   svycontrast(svyby(~as.numeric(column == k), ~(by == g), d2, svymean,
 #                   covmat = TRUE), c(-1, 1)); p = 2 * pt(-|diff / se|, degf(d2))
+#   total           svytotal(~column, domain, na.rm = TRUE, deff = deff) (a factor of every
+#                   level seen for a categorical column); confint(., level, df = degf(domain))
+#   quantile        svyquantile(~column, domain, quantiles, ci = TRUE, na.rm = TRUE,
+#                   alpha = 1 - level) with survey 4.1's defaults (interval.type = "mean",
+#                   qrule = "math"); df = degf(domain)
+#   ratio           svyratio(~num, ~den, domain, na.rm = TRUE); confint(., level,
+#                   df = degf(domain)), domain also requiring !is.na(num) & !is.na(den)
+#   ttest           svyttest(column ~ group, d2) and confint(svyglm(column ~ group, d2),
+#                   parm = 2, level = level), d2 <- subset(design, !is.na(column) &
+#                   !is.na(group))
+#   deff            deff(svymean(~column, domain, na.rm = TRUE, deff = TRUE)) for proportion
+#                   and mean calls with deff = TRUE
 #   rake            calibrate(design, ~m1 + m2 + ..., totals, calfun = "raking",
 #                   maxit = 100, epsilon = 1e-12), one factor per margin (a joint
 #                   margin is the interaction of its columns)
@@ -276,6 +288,10 @@ call_id <- function(design_id, call) {
   if (!is.null(call[["row"]])) parts <- c(parts, paste0(call[["row"]], "_x_", call[["col"]]))
   if (!is.null(call[["ci"]])) parts <- c(parts, call[["ci"]])
   if (!is.null(call[["statistic"]])) parts <- c(parts, call[["statistic"]])
+  if (!is.null(call[["numerator"]])) parts <- c(parts, paste0(call[["numerator"]], "_over_",
+                                                             call[["denominator"]]))
+  if (!is.null(call[["group"]])) parts <- c(parts, paste0("by_", call[["group"]]))
+  if (isTRUE(call[["deff"]])) parts <- c(parts, "deff")
   if (!is.null(call[["level"]])) parts <- c(parts, format(call[["level"]]))
   paste(parts, collapse = "-")
 }
@@ -436,6 +452,112 @@ rao_scott_result <- function(d, row, col, statistic) {
   out
 }
 
+total_rows <- function(d, column, by, level, deff) {
+  df <- d$variables
+  numeric <- is.numeric(df[[column]])
+  if (!numeric) {
+    levs <- sort(unique(df[[column]][!is.na(df[[column]])]))
+    d$variables[[column]] <- factor(df[[column]], levels = levs)
+  }
+  w <- full_weights(d)
+  rows <- list()
+  for (g in groups_of(df, by)) {
+    idx <- !is.na(df[[column]]) & in_group(df, g)
+    dom <- domain_of(d, idx)
+    tt <- svytotal(as.formula(paste0("~`", column, "`")), dom, na.rm = TRUE, deff = deff)
+    dfd <- degf(dom)
+    ci <- confint(tt, level = level, df = dfd)
+    de <- if (deff) as.vector(deff(tt)) else NULL
+    cats <- if (numeric) list(NULL) else as.list(levs)
+    for (j in seq_along(cats)) {
+      row <- list(by = by_json(g), estimate = as.vector(coef(tt))[j],
+                  se = as.vector(SE(tt))[j], ci_low = ci[j, 1], ci_high = ci[j, 2],
+                  base = sum(idx), weighted_base = sum(w[idx]), df = dfd,
+                  # a total that raking fixes has a standard error of rounding noise
+                  degenerate = as.vector(SE(tt))[j] < 1e-8 * abs(as.vector(coef(tt))[j]))
+      if (!numeric) {
+        row$category <- cats[[j]]
+        row$n <- sum(idx & df[[column]] == cats[[j]])
+      }
+      if (deff) row$deff <- de[j]
+      rows[[length(rows) + 1]] <- row
+    }
+  }
+  rows
+}
+
+quantile_rows <- function(d, column, by, quantiles, level) {
+  df <- d$variables
+  rows <- list()
+  for (g in groups_of(df, by)) {
+    idx <- !is.na(df[[column]]) & in_group(df, g)
+    dom <- domain_of(d, idx)
+    q <- svyquantile(as.formula(paste0("~`", column, "`")), dom, quantiles, ci = TRUE,
+                     na.rm = TRUE, alpha = 1 - level)[[1]]
+    for (i in seq_along(quantiles)) {
+      rows[[length(rows) + 1]] <- list(
+        by = by_json(g), quantile = quantiles[i], estimate = q[i, 1], ci_low = q[i, 2],
+        ci_high = q[i, 3], se = q[i, 4], base = sum(idx), df = degf(dom)
+      )
+    }
+  }
+  rows
+}
+
+ratio_rows <- function(d, numerator, denominator, by, level) {
+  df <- d$variables
+  rows <- list()
+  for (g in groups_of(df, by)) {
+    idx <- !is.na(df[[numerator]]) & !is.na(df[[denominator]]) & in_group(df, g)
+    dom <- domain_of(d, idx)
+    r <- svyratio(as.formula(paste0("~`", numerator, "`")),
+                  as.formula(paste0("~`", denominator, "`")), dom, na.rm = TRUE)
+    dfd <- degf(dom)
+    ci <- confint(r, level = level, df = dfd)
+    rows[[length(rows) + 1]] <- list(
+      by = by_json(g), estimate = num(coef(r)), se = num(SE(r)), ci_low = ci[1, 1],
+      ci_high = ci[1, 2], base = sum(idx), df = dfd
+    )
+  }
+  rows
+}
+
+ttest_result <- function(d, column, group, level) {
+  df <- d$variables
+  d2 <- domain_of(d, !is.na(df[[column]]) & !is.na(df[[group]]))
+  d2$variables$.g <- factor(d2$variables[[group]])
+  fml <- as.formula(paste0("`", column, "` ~ .g"))
+  res <- svyttest(fml, d2)
+  m <- svyglm(fml, d2)
+  ci <- confint(m, parm = 2, level = level)
+  list(estimate = num(res$estimate), se = num(SE(m)[2]), statistic = num(res$statistic),
+       df = num(res$parameter), p_value = num(res$p.value), ci_low = ci[1, 1],
+       ci_high = ci[1, 2], groups = I(levels(d2$variables$.g)))
+}
+
+deff_rows <- function(d, column, by, statistic) {
+  df <- d$variables
+  if (statistic == "proportion") {
+    levs <- sort(unique(df[[column]][!is.na(df[[column]])]))
+    d$variables[[column]] <- factor(df[[column]], levels = levs)
+  }
+  rows <- list()
+  for (g in groups_of(df, by)) {
+    idx <- !is.na(df[[column]]) & in_group(df, g)
+    dom <- domain_of(d, idx)
+    m <- svymean(as.formula(paste0("~`", column, "`")), dom, na.rm = TRUE, deff = TRUE)
+    de <- as.vector(deff(m))
+    if (statistic == "proportion") {
+      for (j in seq_along(levs)) {
+        rows[[length(rows) + 1]] <- list(by = by_json(g), category = levs[j], deff = de[j])
+      }
+    } else {
+      rows[[length(rows) + 1]] <- list(by = by_json(g), deff = de[1])
+    }
+  }
+  rows
+}
+
 run_case <- function(design_id, d, call) {
   fn <- call[["function"]]
   expected <- switch(fn,
@@ -445,10 +567,19 @@ run_case <- function(design_id, d, call) {
     mean = list(rows = mean_rows(d, call[["column"]], call[["by"]], call[["level"]])),
     vs_rest = list(rows = vs_rest_rows(d, call[["column"]], call[["by"]])),
     rao_scott = rao_scott_result(d, call[["row"]], call[["col"]], call[["statistic"]]),
+    total = list(rows = total_rows(d, call[["column"]], call[["by"]], call[["level"]],
+                                   isTRUE(call[["deff"]]))),
+    quantile = list(rows = quantile_rows(d, call[["column"]], call[["by"]],
+                                         unlist(call[["quantiles"]]), call[["level"]])),
+    ratio = list(rows = ratio_rows(d, call[["numerator"]], call[["denominator"]], call[["by"]],
+                                   call[["level"]])),
+    ttest = ttest_result(d, call[["column"]], call[["group"]], call[["level"]]),
+    deff = list(rows = deff_rows(d, call[["column"]], call[["by"]], call[["statistic"]])),
     stop("unknown function ", fn)
   )
   cl <- call
   if (!is.null(cl[["by"]])) cl[["by"]] <- I(cl[["by"]])
+  if (!is.null(cl[["quantiles"]])) cl[["quantiles"]] <- I(unlist(cl[["quantiles"]]))
   list(id = call_id(design_id, call), design = design_id, call = cl, expected = expected)
 }
 
@@ -542,10 +673,11 @@ rake_joint <- rake_step(list(pop_joint, pop_compimp))
 rake_strat <- rake_step(list(pop_schwide, pop_compimp))
 
 sample_only <- "--sample-only" %in% commandArgs(trailingOnly = TRUE)
+more_only <- "--more-only" %in% commandArgs(trailingOnly = TRUE)
 
 if (!sample_only) {
-cat("linearization designs\n")
-build_family("api_linearization.json", list(
+if (!more_only) cat("linearization designs\n")
+if (!more_only) build_family("api_linearization.json", list(
   srs_fpc = spec("apisrs.csv", weights = "pw", fpc = "fpc"),
   srs_unweighted = spec("apisrs.csv"),
   strat_fpc = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc"),
@@ -565,8 +697,8 @@ clus1_raked_w <- full_weights(make_design(spec("apiclus1.csv", weights = "pw",
 trim_lo <- round(unname(quantile(clus1_raked_w, 0.1)), 1)
 trim_hi <- round(unname(quantile(clus1_raked_w, 0.9)), 1)
 
-cat("raked and trimmed designs\n")
-build_family("api_raking.json", list(
+if (!more_only) cat("raked and trimmed designs\n")
+if (!more_only) build_family("api_raking.json", list(
   clus1_raked = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
                      steps = list(rake_doc)),
   clus1_nofpc_raked = spec("apiclus1.csv", weights = "pw", clusters = "dnum",
@@ -587,8 +719,8 @@ build_family("api_raking.json", list(
                           steps = list(trim_step(upper = 40)))
 ), api_calls)
 
-cat("replicate designs\n")
-build_family("api_replicate.json", list(
+if (!more_only) cat("replicate designs\n")
+if (!more_only) build_family("api_replicate.json", list(
   strat_fpc_jkn = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
                        steps = list(jackknife_step())),
   strat_nofpc_jkn = spec("apistrat.csv", weights = "pw", strata = "stype",
@@ -606,6 +738,55 @@ build_family("api_replicate.json", list(
                              steps = list(jackknife_step(), rake_strat))
 ), api_calls)
 
+# More estimators (totals, quantiles, ratios, t-tests, design effects) on plain, raked,
+# trimmed and jackknife designs.
+more_calls <- function(id) {
+  calls <- list()
+  for (by in list(NULL, "stype", "grp")) {
+    for (col in c("awards", "api00", "avg.ed")) {
+      calls[[length(calls) + 1]] <- list(`function` = "total", column = col, by = by,
+                                         level = 0.95, deff = TRUE)
+    }
+    calls[[length(calls) + 1]] <- list(`function` = "total", column = "sch.wide", by = by,
+                                       level = 0.9)
+    for (col in c("api00", "avg.ed")) {
+      calls[[length(calls) + 1]] <- list(`function` = "quantile", column = col, by = by,
+                                         quantiles = list(0.25, 0.5, 0.9), level = 0.95)
+    }
+    calls[[length(calls) + 1]] <- list(`function` = "ratio", numerator = "api.stu",
+                                       denominator = "enroll", by = by, level = 0.95)
+    calls[[length(calls) + 1]] <- list(`function` = "ratio", numerator = "api00",
+                                       denominator = "avg.ed", by = by, level = 0.9)
+    calls[[length(calls) + 1]] <- list(`function` = "deff", column = "awards", by = by,
+                                       statistic = "proportion")
+    calls[[length(calls) + 1]] <- list(`function` = "deff", column = "avg.ed", by = by,
+                                       statistic = "mean")
+  }
+  calls[[length(calls) + 1]] <- list(`function` = "quantile", column = "api00", by = NULL,
+                                     quantiles = list(0.1, 0.75), level = 0.9)
+  for (pr in list(c("api00", "sch.wide"), c("avg.ed", "awards"), c("api00", "yr.rnd"))) {
+    for (level in c(0.95, 0.9)) {
+      calls[[length(calls) + 1]] <- list(`function` = "ttest", column = pr[1], group = pr[2],
+                                         level = level)
+    }
+  }
+  calls
+}
+
+cat("more estimators\n")
+build_family("api_more.json", list(
+  more_strat_fpc = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc"),
+  more_clus1 = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc"),
+  more_clus1_raked = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                          steps = list(rake_doc)),
+  more_clus1_raked_trim = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                               steps = list(rake_doc, trim_step(trim_lo, trim_hi, FALSE))),
+  more_strat_jkn = spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
+                        steps = list(jackknife_step())),
+  more_clus1_jk1_raked = spec("apiclus1.csv", weights = "pw", clusters = "dnum", fpc = "fpc",
+                              steps = list(jackknife_step(), rake_doc))
+), more_calls)
+
 }
 
 # ---------------------------------------------------------------------------
@@ -615,7 +796,7 @@ build_family("api_replicate.json", list(
 # ("source": "load_margins"); the margin records are in the JSON for reference.
 # ---------------------------------------------------------------------------
 
-if (file.exists("sample_kept.csv") && file.exists("sample_margins.csv")) {
+if (!more_only && file.exists("sample_kept.csv") && file.exists("sample_margins.csv")) {
   datasets[["load_sample"]] <- read.csv("sample_kept.csv", stringsAsFactors = FALSE,
                                         na.strings = "NA", check.names = FALSE)
   raw <- read.csv("sample_margins.csv", stringsAsFactors = FALSE, na.strings = "NA",
@@ -668,7 +849,7 @@ if (file.exists("sample_kept.csv") && file.exists("sample_margins.csv")) {
     sample_raked_trim = sample_design(list(rake_sample, trim_step(sample_lo, sample_hi, FALSE))),
     sample_jkn_raked = sample_design(list(jackknife_step(), rake_sample))
   ), sample_calls)
-} else {
+} else if (!more_only) {
   cat("sample_kept.csv / sample_margins.csv missing: run export_sample.py first;",
       "sample.json not written\n")
 }
