@@ -80,7 +80,12 @@ def _check_zip(given: SurveyInput, limits: IngestLimits) -> None:
         parts = archive.infolist()
     total = sum(part.file_size for part in parts)
     if total > limits.max_xml_bytes:
-        raise limits.refuse(file, f"unpacks to {total:,} bytes of XML", "max_xml_bytes")
+        raise limits.refuse(
+            file,
+            f"unpacks to {total:,} bytes of XML",
+            "max_xml_bytes",
+            "save the first sheet as CSV (comma-separated), which reads far faster",
+        )
     for part in parts:
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > _BIG_PART and ratio > limits.max_ratio:
@@ -88,6 +93,7 @@ def _check_zip(given: SurveyInput, limits: IngestLimits) -> None:
                 file,
                 f"has a part ({part.filename}) compressed {ratio:,.0f} to 1, as in a zip bomb",
                 "max_ratio",
+                "if it is a real workbook, save the first sheet as CSV (comma-separated)",
             )
 
 

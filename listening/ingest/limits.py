@@ -86,7 +86,13 @@ class IngestLimits:
                     f"IngestLimits.{item.name} must be a positive whole number, not {value!r}"
                 )
 
-    def refuse(self, source: Path | str, what: str, limit: str) -> IngestError:
+    def refuse(
+        self,
+        source: Path | str,
+        what: str,
+        limit: str,
+        fix: str = "split the file or remove what is not needed",
+    ) -> IngestError:
         """The error for a file over one cap: what was found, the cap and how to fix it.
 
         Parameters
@@ -97,6 +103,8 @@ class IngestLimits:
             What the file holds, e.g. ``"has 2,000,000 data rows"``.
         limit : str
             The name of the cap passed, e.g. ``"max_rows"``.
+        fix : str, optional
+            What the user can do about it, before the larger-limit advice.
 
         Examples
         --------
@@ -107,7 +115,7 @@ read_survey(..., limits=IngestLimits(max_rows=...)).
         """
         return IngestError(
             f"Survey file {source} {what}, over the limit {limit}={getattr(self, limit):,}; "
-            "split the file or remove what is not needed, or read it with a larger limit: "
+            f"{fix}, or read it with a larger limit: "
             f"read_survey(..., limits=IngestLimits({limit}=...))."
         )
 
