@@ -129,6 +129,8 @@ def analysis_frame(data: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         if headline.question not in data or headline.question not in codebook.questions:
             continue
         question = codebook.question(headline.question)
+        if headline.category not in question.nets and headline.category not in question.options:
+            continue  # this codebook does not define the indicator (a net renamed or absent)
         members = question.nets.get(headline.category, (headline.category,))
         answers = data[headline.question].astype("string")
         flag = pd.Series(
@@ -177,7 +179,10 @@ def headline_estimates(
         if column not in design.data:
             continue
         estimate = proportion(design, column, ci=ci, level=level)
-        row = estimate[estimate["category"] == "Yes"].iloc[0]
+        yes = estimate[estimate["category"] == "Yes"]
+        if yes.empty:  # nobody answered "Yes" (or nobody answered): no figure to show
+            continue
+        row = yes.iloc[0]
         rows.append(
             {
                 "indicator": headline.label,
