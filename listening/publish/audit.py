@@ -199,6 +199,7 @@ class Attack:
 
     tables: list[PublishedTable]
     complete: frozenset[str] = frozenset()
+    empty: tuple[tuple[tuple[str, str], ...], ...] = ()
     keys: list[list[tuple]] = field(init=False)
     bases: list[np.ndarray] = field(init=False)
 
@@ -243,7 +244,17 @@ class Attack:
                     ids[ci] = index.get(key, -2)
             keep &= ids != -2
             signature[:, ti] = ids
+        for combination in self.empty:
+            known = [(variables.index(v), x) for v, x in combination if v in variables]
+            if len(known) < len(combination) or any(
+                x not in domains[variables[i]] for i, x in known
+            ):
+                continue
+            keep &= ~np.all(
+                [cells[:, i] == domains[variables[i]].index(x) for i, x in known], axis=0
+            )
         self.signature = np.unique(signature[keep], axis=0)
+        self.pool: list[np.ndarray] = []
         self._build()
 
     def _build(self) -> None:
@@ -325,25 +336,81 @@ class Attack:
             ``(multiplier, row)`` of the published figures whose combination
             gives the bound.
         """
+        return self.bound(hidden, self.members[(table, group)], min_base=min_base)
+
+    def overlaps(self) -> list[tuple[tuple[int, int], tuple[int, int], np.ndarray]]:
+        """Groups of two tables that overlap without one holding the other, and their cells.
+
+        Such an intersection (Fenland pupils aged 14-15 in Year 11, from
+        district x age band and district x school year) is a group a reader
+        may work out too.
+        """
+        out = []
+        sig = self.signature
+        for t1, t2 in itertools.combinations(range(len(self.tables)), 2):
+            pairs = sig[:, [t1, t2]]
+            inside = (pairs >= 0).all(axis=1)
+            for g1, g2 in np.unique(pairs[inside], axis=0):
+                members = np.flatnonzero((sig[:, t1] == g1) & (sig[:, t2] == g2))
+                whole = [self.members[(t1, g1)], self.members[(t2, g2)]]
+                if all(len(members) < len(w) for w in whole):
+                    out.append(((t1, int(g1)), (t2, int(g2)), members))
+        return out
+
+    def bound(
+        self, hidden: Sequence[set[int]], members: np.ndarray, *, min_base: float | None = None
+    ) -> tuple[float, float, list, list]:
+        """As :meth:`interval`, for any set of cells (``members``)."""
         objective = np.zeros(self.n_cells)
-        objective[self.members[(table, group)]] = 1.0
+        objective[members] = 1.0
+        if min_base is not None and self._screened(hidden, members, min_base):
+            return 0.0, np.inf, [], []
         counts = [rows for c, rows in self.systems.items() if c is not None]
-        high, high_proof = self._solve(counts, hidden, -objective, table)
+        high, high_proof = self._solve(counts, hidden, -objective, 0)
         if not self.partition:
-            base_high, base_proof = self._solve([self.systems[None]], hidden, -objective, table)
+            base_high, base_proof = self._solve([self.systems[None]], hidden, -objective, 0)
             if base_high > high or not counts:
                 high, high_proof = base_high, base_proof
         high, high_proof = -high, [(-m, r) for m, r in high_proof]
         if min_base is not None and high + TOLERANCE >= min_base:
             return 0.0, high, [], high_proof
         if self.partition:
-            low, low_proof = self._solve(counts, hidden, objective, table)
+            low, low_proof = self._solve(counts, hidden, objective, 0)
         else:
             low, low_proof = max(
-                (self._solve([rows], hidden, objective, table) for rows in self.systems.values()),
+                (self._solve([rows], hidden, objective, 0) for rows in self.systems.values()),
                 key=lambda bound: bound[0],
             )
         return low, high, low_proof, high_proof
+
+    def _screened(self, hidden: Sequence[set[int]], members: np.ndarray, min_base: float) -> bool:
+        """True when known feasible solutions already show the set is not pinned.
+
+        Solutions of the published figures (random objectives) stay feasible
+        when more is hidden; if one gives the set a base of at least
+        ``min_base``, or one gives it none, it cannot be pinned within 1 to
+        ``min_base - 1``.
+        """
+        if not self.pool:
+            systems = list(self.systems.values())
+            rng = np.random.default_rng(0)
+            for _ in range(6):
+                direction = rng.standard_normal(self.n_cells * len(systems))
+                for sign in (1.0, -1.0):
+                    x = self._solve(systems, hidden, sign * direction, 0, solution=True)
+                    if x is not None:
+                        self.pool.append(x.reshape(len(systems), self.n_cells))
+        names = list(self.systems)
+        for x in self.pool:
+            per_system = x[:, members].sum(axis=1)
+            if self.partition:
+                value = per_system.sum()
+            else:
+                counts = [v for c, v in zip(names, per_system, strict=True) if c is not None]
+                value = min(per_system[names.index(None)], sum(counts) if counts else np.inf)
+            if value >= min_base - TOLERANCE or value <= TOLERANCE:
+                return True
+        return False
 
     def _solve(
         self,
@@ -351,7 +418,9 @@ class Attack:
         hidden: Sequence[set[int]],
         objective: np.ndarray,
         table: int,
-    ) -> tuple[float, list]:
+        *,
+        solution: bool = False,
+    ) -> Any:
         """Minimise ``objective`` (on the cells of every system) given the rows not hidden.
 
         Returns ``(value, proof)``: -inf when unbounded; proof the nonzero
@@ -361,21 +430,23 @@ class Attack:
             r for rows in systems for r in rows if any(g not in hidden[t] for t, g in r["sources"])
         ]
         block = {id(r): b for b, rows in enumerate(systems) for r in rows}
-        n = len(objective)
+        n = self.n_cells
         if not active:
-            return (0.0 if (objective >= 0).all() else -np.inf), []
+            return None if solution else ((0.0 if (objective >= 0).all() else -np.inf), [])
         indptr = np.cumsum([0, *(len(r["columns"]) for r in active)])
         indices = np.concatenate([r["columns"] + n * block[id(r)] for r in active])
         a_eq = sparse.csr_matrix(
             (np.ones(len(indices)), indices, indptr), shape=(len(active), n * len(systems))
         )
         res = linprog(
-            np.tile(objective, len(systems)),
+            objective if len(objective) > n else np.tile(objective, len(systems)),
             A_eq=a_eq,
             b_eq=np.array([r["value"] for r in active]),
             bounds=(0, None),
             method="highs",
         )
+        if solution:
+            return res.x if res.status == 0 else None
         if res.status == 3:
             return -np.inf, []
         if res.status != 0:
@@ -439,18 +510,23 @@ def bounded(low: float, high: float, min_base: int) -> bool:
 
 
 def describe_proof(attack: Attack, proof: list, bound: float) -> str:
-    """A proof as readable arithmetic: ``+1 x [table: group, base] - ...``."""
-    terms = []
+    """A proof as readable arithmetic over published groups: ``+ [table: group, 68] - ...``.
+
+    The published figures of a group (its base, or its counts, summed) that
+    enter with the same multiplier are shown together.
+    """
+    terms: dict[tuple, float] = {}
     for multiplier, row in proof:
         t, g = row["sources"][0]
-        table = attack.tables[t]
-        what = "base" if row["count"] is None else f"n of {attack.categories[row['count']]!r}"
-        group = " x ".join(attack.keys[t][g])
+        key = (t, g, round(multiplier, 9))
+        terms[key] = terms.get(key, 0.0) + row["value"]
+    parts = []
+    for (t, g, multiplier), value in terms.items():
         sign = "-" if multiplier < 0 else "+"
-        terms.append(
-            f"{sign} {abs(multiplier):g} x [{table.name}: {group}, {what} {row['value']:g}]"
-        )
-    return f"{' '.join(terms) or '0'} = {bound:g}"
+        times = "" if abs(multiplier) == 1 else f"{abs(multiplier):g} x "
+        group = " x ".join(attack.keys[t][g])
+        parts.append(f"{sign} {times}[{attack.tables[t].name}: {group}, {value:g}]")
+    return f"{' '.join(parts) or '0'} = {bound:g}"
 
 
 def audit(
@@ -508,31 +584,37 @@ def audit(
                     )
                 )
     for _, unit in _units(published).items():
-        attack = attacker(unit, policy.complete)
+        attack = attacker(unit, policy.complete, policy.empty)
         hidden = [set(np.flatnonzero(np.isnan(b))) for b in attack.bases]
-        for ti, groups in enumerate(hidden):
-            for gi in sorted(groups):
-                checked += 1
-                low, high, low_proof, high_proof = attack.interval(
-                    hidden, ti, gi, min_base=min_base
+        suspects = [
+            (unit[ti].name, attack.keys[ti][gi], attack.members[(ti, gi)])
+            for ti, groups in enumerate(hidden)
+            for gi in sorted(groups)
+        ]
+        suspects += [
+            (
+                f"{unit[t1].name} & {unit[t2].name}",
+                (f"{' x '.join(attack.keys[t1][g1])} & {' x '.join(attack.keys[t2][g2])}",),
+                members,
+            )
+            for (t1, g1), (t2, g2), members in attack.overlaps()
+        ]
+        for name, key, members in suspects:
+            checked += 1
+            low, high, low_proof, high_proof = attack.bound(hidden, members, min_base=min_base)
+            if bounded(low, high, min_base):
+                text = (
+                    f"base worked out as {low:g}: {describe_proof(attack, high_proof, high)}"
+                    if high - low < TOLERANCE
+                    else f"base bounded in [{low:g}, {high:g}]: at least "
+                    f"{describe_proof(attack, low_proof, low)}; at most "
+                    f"{describe_proof(attack, high_proof, high)}"
                 )
-                if bounded(low, high, min_base):
-                    text = (
-                        f"base worked out as {low:g}: {describe_proof(attack, high_proof, high)}"
-                        if high - low < TOLERANCE
-                        else f"base bounded in [{low:g}, {high:g}]: at least "
-                        f"{describe_proof(attack, low_proof, low)}; at most "
-                        f"{describe_proof(attack, high_proof, high)}"
-                    )
-                    violations.append(
-                        Violation(
-                            unit[ti].name, attack.keys[ti][gi], "differencing", low, high, text
-                        )
-                    )
+                violations.append(Violation(name, key, "differencing", low, high, text))
     return AuditResult(violations, len(published), checked)
 
 
-def attacker(tables: list[PublishedTable], complete: Sequence[str]) -> Attack:
+def attacker(tables: list[PublishedTable], complete: Sequence[str], empty: tuple = ()) -> Attack:
     """The attack on tables of one question, trusting ``complete`` where the figures allow.
 
     If the tables do not add up without respondents lacking a variable of
@@ -545,9 +627,9 @@ def attacker(tables: list[PublishedTable], complete: Sequence[str]) -> Attack:
     >>> attacker([PublishedTable("q", ("g",), rows)], ["g"]).complete
     frozenset()
     """
-    attack = Attack(tables, frozenset(complete))
+    attack = Attack(tables, frozenset(complete), tuple(empty))
     if attack.complete and not attack.feasible():
-        attack = Attack(tables)
+        attack = Attack(tables, frozenset(), tuple(empty))
     return attack
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from listening.errors import ListeningError
@@ -81,6 +82,11 @@ class DisclosurePolicy:
         Grouping variables that every respondent has (a reader knows no one
         lacks them: the codebook's required columns and the age band); for
         any other variable the reader allows for respondents without it.
+    empty : sequence of mapping
+        Combinations of grouping values a reader knows to be empty, such as
+        ``{"age_band": "16-18", "school_year": "Year 7"}``. Protection also
+        takes every combination of two grouping variables that is empty in
+        the data as known.
 
     Examples
     --------
@@ -100,6 +106,7 @@ class DisclosurePolicy:
     assume_margins: bool = True
     min_effective_base: float = 30.0
     complete: tuple[str, ...] = ()
+    empty: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     def __post_init__(self) -> None:
         if (
@@ -127,6 +134,8 @@ class DisclosurePolicy:
         county = {str(v): tuple(map(str, c)) for v, c in self.county_only.items()}
         object.__setattr__(self, "county_only", MappingProxyType(county))
         object.__setattr__(self, "complete", tuple(map(str, self.complete)))
+        empty = tuple(tuple((str(k), str(v)) for k, v in dict(c).items()) for c in self.empty)
+        object.__setattr__(self, "empty", empty)
 
     @classmethod
     def from_codebook(cls, codebook: Codebook | None, **kwargs: Any) -> DisclosurePolicy:
@@ -188,6 +197,7 @@ class DisclosurePolicy:
             assume_margins=self.assume_margins,
             min_effective_base=self.min_effective_base,
             complete=self.complete,
+            empty=self.empty,
         )
 
     def publish_value(self, variable: str, value: Any, *, by: Sequence[str]) -> Any:
@@ -265,3 +275,43 @@ class DisclosurePolicy:
         (100.0, 4.615)
         """
         return float(base) if self.cost == "base" else math.log1p(float(base))
+
+
+def degenerate_intervals(table: pd.DataFrame, level: float) -> pd.DataFrame:
+    """An estimate of exactly 0 or 1: the exact one-sided interval on the Kish effective base.
+
+    Clopper-Pearson with no (or every) respondent choosing the answer out of
+    ``n`` effective respondents: ``[0, 1 - (alpha / 2) ** (1 / n)]`` (and its
+    mirror for 1). Where the effective base is not known, the bounds stay NaN
+    (shown ``[z]``).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows with ``estimate``, ``ci_low``, ``ci_high`` and ``kish`` (the
+        group's Kish effective base).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"estimate": [0.0, 0.5], "ci_low": [None, 0.4],
+    ...                      "ci_high": [None, 0.6], "kish": [20.0, 20.0]})
+    >>> degenerate_intervals(rows, 0.95)["ci_high"].round(3).tolist()
+    [0.168, 0.6]
+    """
+    alpha = 1.0 - level
+    p = table["estimate"].to_numpy(dtype=float)
+    n = table["kish"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.where(n >= 1, 1.0 - (alpha / 2) ** (1.0 / n), np.nan)
+    low, high = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
+    zero, one = p == 0.0, p == 1.0
+    table["ci_low"] = np.where(zero, 0.0, np.where(one, 1.0 - reach, low))
+    table["ci_high"] = np.where(zero, reach, np.where(one, 1.0, high))
+    return table

@@ -49,8 +49,10 @@ def protect(
     *,
     min_base: int,
     complete: Sequence[str] = (),
+    empty: tuple = (),
     fixed: Sequence[bool] = (),
     cost: Callable[[float], float] = float,
+    respondents: Sequence[np.ndarray] | None = None,
 ) -> list[np.ndarray]:
     """Decide which groups of a publication to hide, and why.
 
@@ -63,11 +65,19 @@ def protect(
         The minimum base.
     complete : sequence of str
         Grouping variables no respondent lacks (the reader is taken to know).
+    empty : tuple
+        Combinations of grouping values the reader knows to be empty
+        (:attr:`~listening.publish.disclosure.DisclosurePolicy.empty`).
     fixed : sequence of bool
         Per table: True for a table assumed published (the one-way tables
         behind a combined one) whose groups are never hidden to protect others.
     cost : callable
         Information lost by hiding a group of a given base.
+    respondents : sequence of ndarray, optional
+        Per table, each respondent's group (its position in
+        ``table.groups()``, -1 for none), the respondents in the same order
+        in every table. With them, a small intersection of two tables' groups
+        (Fenland pupils aged 14-15 in Year 11) is protected too.
 
     Returns
     -------
@@ -108,39 +118,91 @@ def protect(
             [tables[p] for p in positions],
             [reasons[p] for p in positions],
             [fixed[p] for p in positions],
+            [respondents[p] for p in positions] if respondents is not None else None,
             min_base,
-            complete,
+            (complete, empty),
             cost,
         )
     return reasons
+
+
+def respondent_groups(data: pd.DataFrame, table: PublishedTable) -> np.ndarray:
+    """Each respondent's group in ``table`` (its position among the groups, -1 for none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from listening.publish.audit import PublishedTable
+    >>> rows = pd.DataFrame({"g": ["All", "a", "b"], "category": "x", "n": 1, "base": 1})
+    >>> data = pd.DataFrame({"g": ["b", None, "a"]})
+    >>> respondent_groups(data, PublishedTable("q", ("g",), rows)).tolist()
+    [2, -1, 1]
+    """
+    keys = table.groups()[list(table.by)].astype(str).itertuples(index=False, name=None)
+    index = {key: i for i, key in enumerate(keys)}
+    values = data[list(table.by)].astype(object)
+    missing = values.isna().any(axis=1).to_numpy()
+    labels = values.astype(str).itertuples(index=False, name=None)
+    return np.array(
+        [-1 if gone else index.get(key, -1) for key, gone in zip(labels, missing, strict=True)],
+        dtype=int,
+    )
+
+
+def empty_pairs(data: pd.DataFrame, bys: list[tuple[str, ...]]) -> list[tuple]:
+    """Combinations of two grouping variables that nobody in the data has (taken as known).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"age": ["11-13", "16-18"], "year": ["Year 7", "Year 13"]})
+    >>> empty_pairs(data, [("age",), ("year",)])[0]
+    (('age', '11-13'), ('year', 'Year 13'))
+    """
+    variables = list(dict.fromkeys(v for by in bys for v in by))
+    out = []
+    for i, u in enumerate(variables):
+        for v in variables[i + 1 :]:
+            both = data[[u, v]].dropna().astype(str)
+            seen = set(both.itertuples(index=False, name=None))
+            for a in both[u].unique():
+                out += [((u, a), (v, b)) for b in both[v].unique() if (a, b) not in seen]
+    return out
 
 
 def _protect_unit(
     tables: list[PublishedTable],
     reasons: list[np.ndarray],
     fixed: list[bool],
+    respondents: list[np.ndarray] | None,
     min_base: int,
-    complete: Sequence[str],
+    knowledge: tuple,
     cost: Callable[[float], float],
 ) -> None:
     """Add secondary suppressions to the tables of one question until no attack works."""
-    sensitive = [
+    small = [
         (ti, gi)
         for ti, t in enumerate(tables)
         if not fixed[ti]
         for gi, base in enumerate(t.groups()["base"])
         if 0 < base < min_base
     ]
-    if not sensitive:
+    if not small and respondents is None:
         return
-    attack = attacker(tables, complete)
-    while True:
+    attack = attacker(tables, *knowledge)
+    sensitive = [(f"{ti}:{gi}", attack.members[(ti, gi)]) for ti, gi in small]
+    if respondents is not None:
+        for (t1, g1), (t2, g2), members in attack.overlaps():
+            size = int(np.sum((respondents[t1] == g1) & (respondents[t2] == g2)))
+            if 0 < size < min_base:
+                sensitive.append((f"{t1}:{g1} & {t2}:{g2}", members))
+    while sensitive:
         hidden = [set(np.flatnonzero(r != "")) for r in reasons]
         proof = None
-        for ti, gi in sensitive:
-            low, high, low_proof, high_proof = attack.interval(hidden, ti, gi, min_base=min_base)
+        for label, members in sensitive:
+            low, high, low_proof, high_proof = attack.bound(hidden, members, min_base=min_base)
             if bounded(low, high, min_base):
-                proof = low_proof + high_proof
+                proof, culprit = low_proof + high_proof, label
                 break
         if proof is None:
             return
@@ -154,9 +216,9 @@ def _protect_unit(
                 best, best_cost = shown, price
         if best is None:
             raise ListeningError(
-                f"protect: group {' x '.join(attack.keys[ti][gi])} of "
-                f"{tables[ti].question!r} can be worked out from figures that cannot be "
-                "hidden (tables assumed published); publish fewer tables or raise min_base."
+                f"protect: a small group ({culprit}) of {tables[0].question!r} can be worked "
+                "out from figures that cannot be hidden (tables assumed published); publish "
+                "fewer tables or raise min_base."
             )
         for t, g in best:
             reasons[t][g] = SECONDARY

@@ -44,9 +44,9 @@ from listening.estimate.intervals import CI_METHODS
 from listening.ingest.codebook import Codebook, Question, slug
 from listening.publish.audit import PublishedTable
 from listening.publish.briefing import write_briefing
-from listening.publish.disclosure import DisclosurePolicy
+from listening.publish.disclosure import DisclosurePolicy, degenerate_intervals
 from listening.publish.exports import to_csv, to_gt, to_html
-from listening.publish.suppression import protect
+from listening.publish.suppression import empty_pairs, protect, respondent_groups
 from listening.publish.table import ALL, ESTIMATE_COLUMNS, TABLE_COLUMNS, CrosstabData
 
 if TYPE_CHECKING:
@@ -614,6 +614,7 @@ def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
     """The suppression reason of every group of the tables of one question."""
     tables = [_published(raw) for raw in raws]
     fixed = [False] * len(tables)
+    sources = list(raws)
     if policy.assume_margins:
         shown = {tuple(raw.by) for raw in raws}
         for raw in raws:
@@ -637,13 +638,38 @@ def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
                     )
                 )
                 fixed.append(True)
+                sources.append(raw)
     data = raws[0].design.data
     answered = [c for raw in raws for c in raw.by if data[c].notna().all()]
     complete = list(dict.fromkeys([*policy.complete, *answered]))
+    inside = _answered(raws[0])
+    respondents = [
+        respondent_groups(raw.design.data[inside], t)
+        for raw, t in zip(sources, tables, strict=True)
+    ]
     reasons = protect(
-        tables, min_base=policy.min_base, complete=complete, fixed=fixed, cost=policy.cost_of
+        tables,
+        min_base=policy.min_base,
+        complete=complete,
+        empty=(*policy.empty, *empty_pairs(data, [t.by for t in tables])),
+        fixed=fixed,
+        cost=policy.cost_of,
+        respondents=respondents,
     )
     return reasons[: len(raws)]
+
+
+def _answered(raw: _Raw) -> np.ndarray:
+    """Who is in the base of the question (answered it, inside the design's domain)."""
+    data = raw.design.data
+    if raw.spec is not None and raw.spec.type == "multi":
+        columns = [c for c in raw.spec.option_columns.values() if c in data.columns]
+        inside = data[columns].notna().any(axis=1).to_numpy()
+    else:
+        inside = data[raw.question].notna().to_numpy()
+    if raw.design.domain is not None:
+        inside &= np.asarray(raw.design.domain, dtype=bool)
+    return inside
 
 
 def _kish(design: SurveyDesign, column: str, by_cols: list[str], rows: pd.DataFrame) -> np.ndarray:
@@ -684,7 +710,7 @@ def _finish(
     flags = groups.assign(reason=reason.astype(str))
     table = raw.rows.merge(flags, on=by_cols, how="left", validate="many_to_one")
     table["suppressed"] = table["reason"] != ""
-    table = _degenerate(table, level)
+    table = degenerate_intervals(table, level)
     for column in [*ESTIMATE_COLUMNS, "weighted_base", "base"]:
         table[column] = table[column].astype(float).where(~table["suppressed"])
     table["n"] = table["n"].round().astype("Int64")
@@ -712,26 +738,6 @@ def _finish(
         notes=tuple(notes),
         policy=policy,
     )
-
-
-def _degenerate(table: pd.DataFrame, level: float) -> pd.DataFrame:
-    """An estimate of exactly 0 or 1: the exact one-sided interval on the Kish effective base.
-
-    Clopper-Pearson with no (or every) respondent choosing the answer out of
-    ``n`` effective respondents: ``[0, 1 - (alpha / 2) ** (1 / n)]`` (and its
-    mirror for 1). Where the effective base is not known, the bounds stay NaN
-    (shown ``[z]``).
-    """
-    alpha = 1.0 - level
-    p = table["estimate"].to_numpy(dtype=float)
-    n = table["kish"].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        reach = np.where(n >= 1, 1.0 - (alpha / 2) ** (1.0 / n), np.nan)
-    low, high = table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float)
-    zero, one = p == 0.0, p == 1.0
-    table["ci_low"] = np.where(zero, 0.0, np.where(one, 1.0 - reach, low))
-    table["ci_high"] = np.where(zero, reach, np.where(one, 1.0, high))
-    return table
 
 
 def _significance(
