@@ -20,7 +20,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,19 +184,12 @@ def _read_upload(
     margins_name: str | None,
     margins: bytes | None,
 ) -> Source:
-    with tempfile.TemporaryDirectory() as folder:
-        base = Path(folder)
-        data_file = base / Path(survey_name).name
-        data_file.write_bytes(survey)
-        book_file = base / "codebook.yaml"
-        book_file.write_bytes(codebook)
-        book = yl.load_codebook(book_file)
-        read = yl.read_survey(data_file, book)
-        targets = None
-        if margins is not None:
-            margins_file = base / Path(margins_name or "margins.csv").name
-            margins_file.write_bytes(margins)
-            targets = yl.read_margins(margins_file, codebook=book)
+    """Parse the uploaded bytes in memory (upload limits), never writing them to disk."""
+    book = yl.load_codebook(codebook)
+    read = yl.read_survey(survey, book, limits=yl.UPLOAD_LIMITS, name=survey_name)
+    targets = None
+    if margins is not None:
+        targets = yl.read_margins(margins, codebook=book, name=margins_name or "margins.csv")
     return _finish(key, f"Uploaded: {survey_name}", read, targets)
 
 
@@ -393,20 +385,16 @@ def crosstab_csv(tab: Any) -> bytes:
 
 
 def briefing_bytes(tables: Sequence[Any], targets: Sequence[pd.DataFrame] | None = None) -> bytes:
-    """An Excel briefing workbook (``yl.write_briefing``) of ``tables``, as bytes.
+    """An Excel briefing workbook (``yl.briefing_bytes``) of ``tables``, made in memory.
 
     The published population margins, when there are any, go in as the
     workbook's weighting targets.
     """
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "briefing.xlsx"
-        yl.write_briefing(
-            path,
-            list(tables),
-            targets=list(targets) if targets else None,
-            targets_source=UNKNOWN_SEX_NOTE if targets else None,
-        )
-        return path.read_bytes()
+    return yl.briefing_bytes(
+        list(tables),
+        targets=list(targets) if targets else None,
+        targets_source=UNKNOWN_SEX_NOTE if targets else None,
+    )
 
 
 def _excel(frame: pd.DataFrame, name: str) -> bytes:
