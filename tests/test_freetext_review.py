@@ -293,3 +293,18 @@ def test_a_briefing_without_approvals_has_no_quotes(tmp_path):
         main(["brief", str(SAMPLE), "--questions", "safe_dark", "--out", str(out), "--quiet"]) == 0
     )
     assert "Quotes" not in openpyxl.load_workbook(out).sheetnames
+
+
+def test_formula_like_answers_are_safe_in_the_review_file_and_read_back(tmp_path):
+    from listening.publish.approvals import write_review
+
+    data = pd.DataFrame(
+        {"id": [f"R{i}" for i in range(10)], "text": ["=HYPERLINK(police)"] * 5 + ["-police"] * 5}
+    )
+    review = candidates(data, "text", id_column="id", coding_frame={"P": ("police",)}, per_pool=10)
+    out = write_review(review, tmp_path / "review.csv")
+    raw = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert all(v.startswith("'") for v in raw["original"])  # no formula when opened
+    back = read_review(out)
+    assert sorted(back["original"]) == sorted(data["text"])
+    assert sorted(back["quote"]) == sorted(review["quote"])

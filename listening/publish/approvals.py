@@ -53,6 +53,7 @@ from listening.errors import ReviewError
 from listening.ingest.codebook import Codebook
 from listening.publish.freetext import NOT_CODED, code_themes
 from listening.publish.redact import apply, find_pii, identifier_patterns
+from listening.publish.writers import formula_like, write_csv
 
 ALL = "All"
 DECISIONS = ("approve", "edit", "reject")
@@ -214,6 +215,9 @@ def _candidate(data, i, original, id_column, by, group, theme, size, options) ->
 def write_review(review: pd.DataFrame, path: str | Path) -> Path:
     """Write candidates (from :func:`candidates`) as a UTF-8 CSV file for a reviewer.
 
+    Text that a spreadsheet would take for a formula gets a leading apostrophe
+    (:func:`listening.publish.writers.write_csv`); :func:`read_review` drops it.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -223,9 +227,7 @@ def write_review(review: pd.DataFrame, path: str | Path) -> Path:
     >>> len(read_review(out))
     5
     """
-    path = Path(path)
-    review.loc[:, list(REVIEW_COLUMNS)].to_csv(path, index=False, encoding="utf-8")
-    return path
+    return write_csv(review.loc[:, list(REVIEW_COLUMNS)], path)
 
 
 def read_review(path: str | Path) -> pd.DataFrame:
@@ -277,7 +279,7 @@ write one with `listening quotes FILE --out review.csv`.
                 "blank; write the quote as it should be published, or approve or reject it."
             )
     review["decision"] = decision
-    return review
+    return _as_written(review)
 
 
 def record_approvals(
@@ -382,9 +384,7 @@ def write_approvals(approvals: pd.DataFrame, path: str | Path) -> Path:
     >>> list(read_approvals(out).columns) == list(APPROVAL_COLUMNS)
     True
     """
-    path = Path(path)
-    approvals.loc[:, list(APPROVAL_COLUMNS)].to_csv(path, index=False, encoding="utf-8")
-    return path
+    return write_csv(approvals.loc[:, list(APPROVAL_COLUMNS)], path)
 
 
 def read_approvals(source: str | Path | bytes) -> pd.DataFrame:
@@ -423,7 +423,18 @@ def read_approvals(source: str | Path | bytes) -> pd.DataFrame:
             f"Approvals file {where} lacks the columns {missing}; use a file written by "
             "`listening quotes --approve`."
         )
-    return approvals
+    return _as_written(approvals)
+
+
+def _as_written(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo the apostrophe that :func:`~listening.publish.writers.write_csv` puts before
+    formula-like text, so "-more lights" reads back as written."""
+    text = [c for c in ("original", "quote", "edited_quote", "group", "theme") if c in frame]
+    for column in text:
+        frame[column] = [
+            v[1:] if v.startswith("'") and formula_like(v[1:]) else v for v in frame[column]
+        ]
+    return frame
 
 
 def publishable(
