@@ -245,25 +245,93 @@ def mean(
     return out
 
 
-def holm(p: np.ndarray) -> np.ndarray:
+def holm(p: np.ndarray, tests: np.ndarray | None = None) -> np.ndarray:
     """Holm-adjusted p-values, as R's ``p.adjust(p, "holm")`` (NaN kept, not counted).
+
+    Parameters
+    ----------
+    p : ndarray
+    tests : ndarray of int, optional
+        Which distinct test each p-value belongs to (see :func:`mirror_tests`):
+        p-values of one test count once in Holm's family and share its
+        adjusted value. Default: every p-value is its own test.
 
     Examples
     --------
     >>> import numpy as np
     >>> holm(np.array([0.01, 0.04, np.nan, 0.03])).round(3).tolist()
     [0.03, 0.06, nan, 0.06]
+    >>> holm(np.array([0.01, 0.01, 0.04]), tests=np.array([0, 0, 1])).round(3).tolist()
+    [0.02, 0.02, 0.04]
     """
     p = np.asarray(p, dtype=float)
+    if tests is None:
+        tests = np.arange(p.size)
+    tests = np.asarray(tests)
     out = np.full(p.shape, np.nan)
-    ok = np.flatnonzero(~np.isnan(p))
-    m = len(ok)
+    ok = ~np.isnan(p)
+    ids, first = np.unique(tests[ok], return_index=True)
+    rows = np.flatnonzero(ok)[first]
+    m = len(rows)
     if m == 0:
         return out
-    order = ok[np.argsort(p[ok], kind="stable")]
-    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
-    out[order] = adj
+    order = rows[np.argsort(p[rows], kind="stable")]
+    adjusted = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    by_test = dict(zip(tests[order].tolist(), adjusted, strict=True))
+    out[ok] = [by_test[k] for k in tests[ok].tolist()]
     return out
+
+
+def mirror_tests(
+    difference: np.ndarray, p: np.ndarray, group: np.ndarray, category: np.ndarray
+) -> np.ndarray:
+    """Number the distinct tests of a table, giving mirror-image tests one number.
+
+    Two rows are the same test when they share a group or a category and
+    their differences are equal and opposite with the same p-value (a yes/no
+    question's two answers in a group, or the two groups' "against the rest"
+    when there are only two groups), and so are the mirrors of a mirror.
+
+    Parameters
+    ----------
+    difference, p : ndarray
+    group, category : ndarray of int
+        The row's group and category codes.
+
+    Returns
+    -------
+    ndarray of int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mirror_tests(np.array([0.2, -0.2, 0.1]), np.array([0.01, 0.01, 0.3]),
+    ...              np.array([0, 0, 1]), np.array([0, 1, 0])).tolist()
+    [0, 0, 2]
+    """
+    difference = np.asarray(difference, dtype=float)
+    p = np.asarray(p, dtype=float)
+    n = len(p)
+    ids = np.arange(n)
+
+    def root(i: int) -> int:
+        while ids[i] != i:
+            i = ids[i]
+        return i
+
+    for i in range(n):
+        if np.isnan(p[i]):
+            continue
+        twins = np.flatnonzero(
+            ((group == group[i]) | (category == category[i]))
+            & np.isclose(difference, -difference[i], rtol=1e-9, atol=1e-12)
+            & np.isclose(p, p[i], rtol=1e-9, atol=0)
+        )
+        for j in twins:
+            a, b = root(i), root(int(j))
+            ids[max(a, b)] = min(a, b)
+    ids = np.array([root(i) for i in range(n)])
+    return ids
 
 
 def vs_rest(
@@ -283,7 +351,8 @@ def vs_rest(
     !is.na(by))``: ``svycontrast(svyby(~I(column == k), ~I(by == g), d,
     svymean, covmat=TRUE), c(-1, 1))``. The two-sided p-value uses the t
     distribution on ``degf(d)``; ``p_holm`` adjusts the p-values of the
-    whole table by Holm's method, and ``vs_rest`` is +1 / -1 when the group
+    whole table by Holm's method, counting mirror-image tests once (see
+    :func:`mirror_tests`), and ``vs_rest`` is +1 / -1 when the group
     is significantly higher / lower at ``alpha`` after adjustment, else 0.
 
     Parameters
@@ -367,7 +436,13 @@ def vs_rest(
         tstat = diff / se
         p = 2 * special.stdtr(df, -np.abs(tstat)) if df > 0 else np.full(tstat.shape, np.nan)
     p = np.where(np.isfinite(tstat) | (se == 0) & (diff != 0), p, np.nan)
-    p_holm = holm(p.ravel())
+    tests = mirror_tests(
+        diff.ravel(),
+        p.ravel(),
+        np.repeat(np.arange(n_dom), n_cat),
+        np.tile(np.arange(n_cat), n_dom),
+    )
+    p_holm = holm(p.ravel(), tests)
     sign = np.where(p_holm < alpha, np.sign(diff.ravel()), 0).astype(int)
     out = _by_frame(groups, n_cat)
     if cats is not None:
