@@ -8,7 +8,7 @@ from app_pages import shared
 from listening.errors import ListeningError
 from listening.explorer.escape import escape_markdown
 from listening.explorer.views import (
-    NO_QUOTES_MESSAGE,
+    no_quotes_message,
     quote_lines,
     quote_options,
     ranked_display,
@@ -133,7 +133,7 @@ for text in texts:
         else None
     )
     if published is None or published.empty:
-        st.info(NO_QUOTES_MESSAGE)
+        st.info(no_quotes_message(0 if approvals is None else len(approvals), ctx.min_base))
     else:
         groups, themes = quote_options(published)
         left, right = st.columns(2)

@@ -167,6 +167,14 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         help="grouping columns every respondent has (besides the codebook's required ones)",
     )
+    auditing.add_argument(
+        "--empty",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE,...",
+        help="a combination of groups known to be empty, such as "
+        "'age_band=16-18,school_year=Year 7'; repeat for more",
+    )
     auditing.set_defaults(run=_audit)
 
     validate = commands.add_parser(
@@ -424,7 +432,10 @@ def _audit(args: argparse.Namespace) -> int:
     from listening.publish.disclosure import DisclosurePolicy
 
     policy = DisclosurePolicy.from_codebook(load_codebook(args.codebook), min_base=args.min_base)
-    policy = DisclosurePolicy(min_base=policy.min_base, complete=(*policy.complete, *args.complete))
+    empty = [dict(part.split("=", 1) for part in text.split(",")) for text in args.empty]
+    policy = DisclosurePolicy(
+        min_base=policy.min_base, complete=(*policy.complete, *args.complete), empty=empty
+    )
     result = audit(args.path, policy=policy)
     print(result)
     return 0 if result.ok else 2
@@ -442,9 +453,9 @@ def _approved_quotes(
 
     approved = review.read_approvals(args.approvals)
     question = _text_question(codebook, None)
-    parts = [
+    parts = [  # each quote under the grouping it was reviewed for
         review.publishable(
-            approved,
+            approved[approved["by"] == by],
             survey.data,
             question.name,
             id_column=codebook.id_column,

@@ -757,6 +757,25 @@ NO_QUOTES_MESSAGE = (
 """What the Safer page says when it has no approved quotes to show."""
 
 
+def no_quotes_message(approved: int, min_base: int) -> str:
+    """What the Safer page says when it shows no quote, given how many were approved.
+
+    Examples
+    --------
+    >>> no_quotes_message(0, 10) == NO_QUOTES_MESSAGE
+    True
+    >>> no_quotes_message(3, 10)[:45]
+    'None of the 3 approved quotes can be shown he'
+    """
+    if not approved:
+        return NO_QUOTES_MESSAGE
+    return (
+        f"None of the {approved} approved quotes can be shown here: their answers have "
+        "changed since they were reviewed, or their theme has fewer than "
+        f"{min_base} answers in their group. Try another grouping, or review again."
+    )
+
+
 def quote_options(published: pd.DataFrame) -> tuple[list[str], list[str]]:
     """Groups and themes that have approved quotes, for the page's choices.
 

@@ -450,9 +450,9 @@ def publishable(
     """The approved quotes that may be published now, for one grouping.
 
     An approval counts only while its respondent's answer still has the
-    approved hash, and only while its theme x group pool in ``data`` has at
-    least ``min_base`` answers. Approvals drawn for another grouping are left
-    out.
+    approved hash. Each quote is labelled with its respondent's group under
+    ``by`` (whatever grouping it was drawn for) and shown only while that
+    theme x group pool in ``data`` has at least ``min_base`` answers.
 
     Returns
     -------
@@ -470,17 +470,21 @@ def publishable(
     if approvals.empty or data.empty:
         return out
     text = data[column].astype("string").str.strip()
-    hashes = dict(zip(data[id_column].astype(str), text.fillna("").map(text_hash), strict=True))
+    ids = data[id_column].astype(str)
+    hashes = dict(zip(ids, text.fillna("").map(text_hash), strict=True))
     themes = code_themes(text, coding_frame).drop(columns=NOT_CODED)
     groups = data[by].astype("string") if by else pd.Series(ALL, index=data.index)
+    group_of = dict(zip(ids, groups, strict=True))
     answered = text.notna() & (text != "")
     keep = []
     for record in approvals.to_dict("records"):
-        if record["by"] != (by or "") or record["theme"] not in themes.columns:
+        respondent = str(record["respondent_id"])
+        if record["theme"] not in themes.columns or hashes.get(respondent) != record["text_hash"]:
             continue
-        if hashes.get(str(record["respondent_id"])) != record["text_hash"]:
+        group = group_of[respondent]
+        if pd.isna(group):
             continue
-        pool = answered & (groups == record["group"]) & themes[record["theme"]].fillna(False)
+        pool = answered & (groups == group) & themes[record["theme"]].fillna(False)
         if int(pool.sum()) >= min_base:
-            keep.append({k: record[k] for k in ("group", "theme", "quote")})
+            keep.append({"group": str(group), "theme": record["theme"], "quote": record["quote"]})
     return pd.DataFrame(keep, columns=out.columns) if keep else out
