@@ -192,8 +192,9 @@ class SurveyInput:
             )
         descriptor = os.memfd_create(self.label.name or "survey")
         try:
-            with open(descriptor, "wb", closefd=False) as handle:
-                handle.write(self.data)
+            view = memoryview(self.data)
+            while view:
+                view = view[os.write(descriptor, view) :]
             yield f"/proc/self/fd/{descriptor}"
         finally:
             os.close(descriptor)
