@@ -7,13 +7,8 @@ import streamlit as st
 from app_pages import shared
 from listening.errors import ListeningError
 from listening.explorer.escape import escape_markdown
-from listening.explorer.views import (
-    no_quotes_message,
-    quote_lines,
-    quote_options,
-    ranked_display,
-    themes_display,
-)
+from listening.explorer.quotes import no_quotes_message, quote_lines, quote_options
+from listening.explorer.views import ranked_display, themes_display
 from listening.publish.approvals import publishable, read_approvals
 from listening.publish.charts import ranked_options, theme_bars
 from listening.publish.freetext import theme_counts

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from listening.explorer.views import NO_QUOTES_MESSAGE
+from listening.explorer.quotes import NO_QUOTES_MESSAGE
 from listening.ingest.codebook import load_codebook
 from listening.paths import SAMPLE_DIR
 from listening.publish.approvals import candidates, record_approvals, text_hash, write_approvals
