@@ -120,7 +120,7 @@ def read_xlsx(given: SurveyInput, limits: IngestLimits) -> RawTable:
                     )
                 if len(row) > limits.max_columns:
                     raise limits.refuse(file, f"has a row {len(row):,} cells wide", "max_columns")
-                cells += len(row)
+                cells += len(row) if rows else 0  # data cells: the header is not one
                 if cells > limits.max_cells:
                     raise limits.refuse(
                         file, f"has more than {limits.max_cells:,} cells", "max_cells"
