@@ -106,8 +106,8 @@ def predictive_margins(
     >>> fit = yl.glm(yl.SurveyDesign(data, clusters="school"), "y ~ x")
     >>> yl.predictive_margins(fit, "g", min_base=1)[["g", "estimate", "base"]].round(3)
        g  estimate  base
-    0  p     0.631     4
-    1  q     0.369     4
+    0  p       0.4     4
+    1  q       0.6     4
     """
     check_level(level)
     if not isinstance(fit, GLMFit):
