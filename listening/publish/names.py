@@ -62,7 +62,8 @@ _INTRO = re.compile(
     r"\bme\s+and|\bme\s*&|\bme\s+n|\bwith\s+my\s+mate|\blads?\s+like|\bkids?\s+like|"
     r"\bgirls?\s+like|\bboys?\s+like|\bppl\s+like|\bpeople\s+like|\btell|\bask|"
     r"\bhis\s+name\s+is|\bher\s+name\s+is|\bname'?s|\bsaid\s+to|\bleave|\bmessage|\bmsg|"
-    r"\btext|\bring|\bcall|\bdm|\bletting|\blet|\bstab|\bstabbed|\bhit|\bpunched)\s*,?\s*$"
+    r"\btext|\bring|\bcall|\bdm|\bletting|\blet|\bstab|\bstabbed|\bhit|\bpunched|"
+    r"\b(?:friend|mate|cousin|brother|bro|sister|sis|bf|gf)s?)\s*,?\s*$"
 )
 _AFTER_VERBS = frozenset(
     """said says told tells got gets keeps kept started starts threatened threatend threatens

@@ -347,9 +347,14 @@ _MAIL_PROVIDERS = frozenset(
 )
 
 
+_BARE_PROVIDER = re.compile(
+    r"(?i)(?<![\w.@])[\w.+-]+@(?:" + "|".join(sorted(_MAIL_PROVIDERS)) + r")(?![\w.@])"
+)
+
+
 def _emails(text: str) -> list[tuple[int, int, str]]:
     """Addresses; one with "at" in words needs a mail provider or "dot" in words too."""
-    found = []
+    found = [(m.start(), m.end(), "email") for m in _BARE_PROVIDER.finditer(text)]
     for m in _EMAIL.finditer(text):
         address = m.group(0).lower()
         worded_at = "@" not in address and not re.search(r"[(\[{]\s*at", address)
@@ -589,7 +594,8 @@ _GENERIC_STREET_WORDS = frozenset(
 )
 _ADDRESS_FILLER = frozenset(
     "minutes mins minute hours hour weeks week days day years year times people kids boys "
-    "girls friends mates lads men women of in at on to from by for with and or the my".split()
+    "girls friends mates lads men women of in at on to from by for with and or the my down up "
+    "along near past round around across off onto into through behind opposite".split()
 )
 
 
@@ -644,7 +650,8 @@ def _school_regex(schools: tuple[str, ...]) -> re.Pattern[str] | None:
     alternatives = "|".join(
         r"[\s\-]*".join(re.escape(w).replace("'", "['’]?") for w in v.split()) for v in parts
     )
-    return re.compile(rf"(?i)(?<![\w])(?:{alternatives})(?![\w])")
+    street = r"\s+(?:road|rd|street|st|lane|avenue|ave|close|way|drive|crescent|grove)\b"
+    return re.compile(rf"(?i)(?<![\w])(?:{alternatives})(?![\w])(?!{street})")
 
 
 def _teachers(text: str) -> list[tuple[int, int, str]]:
