@@ -56,7 +56,6 @@ _LAZY = {
     "glm": "listening.estimate.regression",
     "GLMFit": "listening.estimate.regression",
     "predictive_margins": "listening.estimate.margins_pred",
-    "predictive_margins": "listening.estimate.margins_pred",
     "crosstab": "listening.publish.tables",
     "Crosstab": "listening.publish.tables",
     "write_briefing": "listening.publish.briefing",
