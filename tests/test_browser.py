@@ -244,3 +244,50 @@ def test_the_server_logged_no_traceback(server, page):
         _settle(page)
     log = (ARTIFACTS / "streamlit.log").read_text(encoding="utf-8")
     assert "Traceback" not in log, log[log.index("Traceback") - 300 :][:3000]
+
+
+def test_markdown_and_html_in_an_upload_stay_text(server, page, tmp_path):
+    """The issue's case: an uploaded column named ``![x](http://127.0.0.1:9/col.png)``
+    made the browser fetch that URL. Labels from files must render as plain text."""
+    import pandas as pd
+    import yaml
+
+    from listening.paths import SAMPLE_DIR
+
+    bait = "http://127.0.0.1:9"
+    frame = pd.read_csv(SAMPLE_DIR / "responses.csv", dtype=str, keep_default_na=False)
+    frame = frame.iloc[:900].copy()
+    frame[f"![x]({bait}/col.png)"] = "1"
+    book = yaml.safe_load((SAMPLE_DIR / "codebook.yaml").read_text(encoding="utf-8"))
+    for question in book["questions"]:
+        if question["name"] == "safer_text":
+            question["wording"] += f" ![w]({bait}/wording.png) <img src={bait}/tag.png>"
+    survey = tmp_path / f"![f]({bait.replace('/', '')}f.png).csv"
+    survey.write_bytes(frame.to_csv(index=False).encode())
+    codebook = tmp_path / "book.yaml"
+    codebook.write_text(yaml.safe_dump(book), encoding="utf-8")
+
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(f"{server}/who_took_part")
+    _settle(page)
+    page.get_by_text("Upload a survey", exact=True).click()
+    uploads = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
+    uploads.nth(0).set_input_files(str(survey))
+    uploads.nth(1).set_input_files(str(codebook))
+    page.get_by_text("Columns in the file that the codebook does not describe").wait_for(
+        timeout=TIMEOUT
+    )
+    _settle(page)
+    shown = page.locator('[data-testid="stMain"]').inner_text()
+    assert f"![x]({bait}/col.png)" in shown.replace("\u2060", "")  # shown, as text
+    page.get_by_role("link", name="What would make you safer").click()  # same session
+    page.get_by_text("wording.png").first.wait_for(timeout=TIMEOUT)  # the wording, as text
+    _settle(page)
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text().replace("\u2060", "")
+    assert f"Uploaded: {survey.name}" in sidebar
+    main = page.locator('[data-testid="stMain"], [data-testid="stSidebar"]')
+    assert main.locator("img").count() == 0
+    assert main.locator(f'a[href^="{bait}"]').count() == 0
+    assert not [url for url in fetched if url.startswith(bait)]
+    page.screenshot(path=str(ARTIFACTS / "upload_markdown.png"), full_page=True)
