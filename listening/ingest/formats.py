@@ -50,8 +50,18 @@ def _unreadable(file: Path, kind: str, err: BaseException) -> IngestError:
 
 
 @contextmanager
-def _reading(file: Path, kind: str) -> Iterator[None]:
+def reading(file: Path, kind: str) -> Iterator[None]:
     """Turn whatever a third-party reader raises on a damaged file into an IngestError.
+
+    Examples
+    --------
+    >>> with reading(Path("x.parquet"), "Parquet"):
+    ...     raise OSError("truncated")
+    Traceback (most recent call last):
+    ...
+    listening.errors.IngestError: Survey file x.parquet cannot be read as Parquet (OSError: \
+truncated); check that it is a real Parquet file, or export the survey again.
+
 
     Readers of binary formats raise many kinds of exception on hostile input
     (zlib, XML, struct, recursion errors...); none may escape as anything but
@@ -63,8 +73,8 @@ def _reading(file: Path, kind: str) -> Iterator[None]:
         raise
     except MemoryError:
         raise IngestError(
-            f"Survey file {file} needs more memory than this machine has; read it with "
-            "tighter limits (read_survey(..., limits=UPLOAD_LIMITS)) or split it."
+            f"Survey file {file} needs more memory than is available; split it, or read it "
+            "with tighter limits (read_survey(..., limits=IngestLimits(...)))."
         ) from None
     except Exception as err:  # any failure of the reader on a damaged file
         raise _unreadable(file, kind, err) from None
@@ -104,7 +114,7 @@ def read_xlsx(given: SurveyInput, limits: IngestLimits) -> RawTable:
     file = given.label
     kind = "Excel workbook (.xlsx)"
     rows: list[tuple[Any, ...]] = []
-    with _reading(file, kind):
+    with reading(file, kind):
         _check_zip(given, limits)
         book = openpyxl.load_workbook(given.binary(), read_only=True, data_only=True)
         try:
@@ -151,7 +161,7 @@ def read_sav(given: SurveyInput, limits: IngestLimits) -> RawTable:
     import pyreadstat
 
     file = given.label
-    with _reading(file, "SPSS (.sav)"), given.on_path() as path:
+    with reading(file, "SPSS (.sav)"), given.on_path() as path:
         _, meta = pyreadstat.read_sav(path, metadataonly=True)
         if meta.number_columns and meta.number_columns > limits.max_columns:
             raise limits.refuse(file, f"has {meta.number_columns:,} columns", "max_columns")
@@ -185,7 +195,7 @@ def read_parquet(given: SurveyInput, limits: IngestLimits) -> RawTable:
     import pyarrow.parquet as pq
 
     file = given.label
-    with _reading(file, "Parquet"):
+    with reading(file, "Parquet"):
         parquet = pq.ParquetFile(given.arrow())
         meta = parquet.metadata
         if meta.num_rows > limits.max_rows:

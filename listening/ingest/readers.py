@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from listening.errors import IngestError
-from listening.ingest.formats import read_parquet, read_sav, read_xlsx
+from listening.ingest.formats import read_parquet, read_sav, read_xlsx, reading
 from listening.ingest.limits import DEFAULT_LIMITS, IngestLimits
 from listening.ingest.rawtable import (
     RawTable,
@@ -103,7 +103,9 @@ read_survey(..., limits=IngestLimits(max_rows=...)).
         ".sav": read_sav,
         ".parquet": read_parquet,
     }
-    table = readers[given.label.suffix.lower()](given, limits)
+    suffix = given.label.suffix.lower()
+    with reading(given.label, _KINDS[suffix]):
+        table = readers[suffix](given, limits)
     if table.n_rows == 0:
         raise IngestError(
             f"Survey file {given.label} has a header but no data rows; export the responses again."
@@ -186,6 +188,12 @@ def _read_csv(given: SurveyInput, limits: IngestLimits) -> RawTable:
 
 
 _PREFIX = 1 << 16
+_KINDS = {
+    ".csv": "CSV",
+    ".xlsx": "Excel workbook (.xlsx)",
+    ".sav": "SPSS (.sav)",
+    ".parquet": "Parquet",
+}
 _HEADER_CHARS = 4 << 20
 
 
