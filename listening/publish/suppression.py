@@ -50,7 +50,6 @@ def protect(
     min_base: int,
     complete: Sequence[str] = (),
     empty: tuple = (),
-    fixed: Sequence[bool] = (),
     cost: Callable[[float], float] = float,
     respondents: Sequence[np.ndarray] | None = None,
 ) -> list[np.ndarray]:
@@ -68,9 +67,6 @@ def protect(
     empty : tuple
         Combinations of grouping values the reader knows to be empty
         (:attr:`~listening.publish.disclosure.DisclosurePolicy.empty`).
-    fixed : sequence of bool
-        Per table: True for a table assumed published (the one-way tables
-        behind a combined one) whose groups are never hidden to protect others.
     cost : callable
         Information lost by hiding a group of a given base.
     respondents : sequence of ndarray, optional
@@ -105,7 +101,6 @@ def protect(
     if min_base < 0:
         raise ListeningError(f"min_base is {min_base}; pass a whole number of 0 or more.")
     tables = list(tables)
-    fixed = list(fixed) or [False] * len(tables)
     reasons = []
     for t in tables:
         base = t.groups()["base"].to_numpy(dtype=float)
@@ -117,7 +112,6 @@ def protect(
         _protect_unit(
             [tables[p] for p in positions],
             [reasons[p] for p in positions],
-            [fixed[p] for p in positions],
             [respondents[p] for p in positions] if respondents is not None else None,
             min_base,
             (complete, empty),
@@ -173,7 +167,6 @@ def empty_pairs(data: pd.DataFrame, bys: list[tuple[str, ...]]) -> list[tuple]:
 def _protect_unit(
     tables: list[PublishedTable],
     reasons: list[np.ndarray],
-    fixed: list[bool],
     respondents: list[np.ndarray] | None,
     min_base: int,
     knowledge: tuple,
@@ -183,7 +176,6 @@ def _protect_unit(
     small = [
         (ti, gi)
         for ti, t in enumerate(tables)
-        if not fixed[ti]
         for gi, base in enumerate(t.groups()["base"])
         if 0 < base < min_base
     ]
@@ -209,17 +201,13 @@ def _protect_unit(
         best, best_cost = None, np.inf
         for _, row in proof:
             shown = [(t, g) for t, g in row["sources"] if g not in hidden[t]]
-            if not shown or any(fixed[t] for t, _ in shown):
+            if not shown:
                 continue
             price = sum(cost(attack.bases[t][g]) for t, g in shown)
             if price < best_cost:
                 best, best_cost = shown, price
-        if best is None:
-            raise ListeningError(
-                f"protect: a small group ({culprit}) of {tables[0].question!r} can be worked "
-                "out from figures that cannot be hidden (tables assumed published); publish "
-                "fewer tables or raise min_base."
-            )
+        if best is None:  # a proof always uses some published figure
+            raise ListeningError(f"protect: cannot protect {culprit} of {tables[0].question!r}.")
         for t, g in best:
             reasons[t][g] = SECONDARY
 

@@ -613,7 +613,6 @@ def _published(raw: _Raw, name: str = "") -> PublishedTable:
 def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
     """The suppression reason of every group of the tables of one question."""
     tables = [_published(raw) for raw in raws]
-    fixed = [False] * len(tables)
     sources = list(raws)
     if policy.assume_margins:
         shown = {tuple(raw.by) for raw in raws}
@@ -637,7 +636,6 @@ def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
                         raw.kind,
                     )
                 )
-                fixed.append(True)
                 sources.append(raw)
     data = raws[0].design.data
     answered = [c for raw in raws for c in raw.by if data[c].notna().all()]
@@ -652,7 +650,6 @@ def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
         min_base=policy.min_base,
         complete=complete,
         empty=(*policy.empty, *empty_pairs(data, [t.by for t in tables])),
-        fixed=fixed,
         cost=policy.cost_of,
         respondents=respondents,
     )
@@ -787,5 +784,5 @@ def _association(
 def _rao_scott(design: SurveyDesign, row: str, col: str) -> RaoScottResult | None:
     try:
         return rao_scott(design, row, col)
-    except ListeningError:
+    except (ListeningError, np.linalg.LinAlgError):  # a singular design matrix: no test
         return None
