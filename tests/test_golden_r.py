@@ -49,7 +49,14 @@ ATOL_FIELD = {"p_value": 1e-300}
 MAX_REPORTED = 20
 
 
-FAMILIES = ("api_linearization", "api_raking", "api_replicate", "api_more", "sample")
+FAMILIES = (
+    "api_linearization",
+    "api_raking",
+    "api_replicate",
+    "api_more",
+    "api_bounded",
+    "sample",
+)
 
 
 def _load() -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
@@ -105,7 +112,8 @@ def _design(name: str) -> Any:
                 margins = yl.load_margins(yl.load_sample())
             else:
                 margins = [pd.DataFrame(records) for records in step["margins"]]
-            design = design.rake(margins)
+            bounds = step.get("bounds")
+            design = design.rake(margins, bounds=None if bounds is None else tuple(bounds))
         elif step["op"] == "trim":
             design = design.trim(lower=step["lower"], upper=step["upper"], strict=step["strict"])
         elif step["op"] == "jackknife":

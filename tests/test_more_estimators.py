@@ -113,3 +113,84 @@ def test_holm_counts_mirror_image_tests_once():
     # three groups: three distinct tests (the two answers of a group are one)
     smallest = three["p_value"].min()
     assert three["p_holm"].min() == pytest.approx(min(1.0, 3 * smallest))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    n=st.integers(60, 300),
+    seed=st.integers(0, 10_000),
+    lower=st.floats(0.3, 0.9),
+    upper=st.floats(1.2, 3.0),
+)
+def test_bounded_raking_meets_the_margins_with_every_ratio_inside_the_bounds(n, seed, lower, upper):
+    data = survey(n, seed)
+    design = yl.SurveyDesign(data, weights="w", clusters="school")
+    total = data["w"].sum()
+    rng = np.random.default_rng(seed)
+    share = rng.uniform(0.4, 0.6)
+    margins = [
+        pd.DataFrame({"sex": ["Girl", "Boy"], "population": [share * total, (1 - share) * total]}),
+        pd.DataFrame(
+            {"area": ["East", "North", "South"], "population": rng.dirichlet([5, 5, 5]) * total}
+        ),
+    ]
+    try:
+        raked = design.rake(margins, bounds=(lower, upper))
+    except yl.ConvergenceError:
+        return  # the bounds may be too tight for these margins: refused, never broken
+    ratio = raked.weights / design.weights
+    assert ratio.min() >= lower * (1 - 1e-9)
+    assert ratio.max() <= upper * (1 + 1e-9)
+    for margin in margins:
+        (column,) = [c for c in margin.columns if c != "population"]
+        achieved = raked.weights.groupby(data[column]).sum()
+        target = margin.set_index(column)["population"]
+        np.testing.assert_allclose(achieved[target.index], target, rtol=1e-8)
+
+
+def test_bounds_that_cannot_be_met_are_refused():
+    data = survey(200, 8)
+    design = yl.SurveyDesign(data, weights="w")
+    total = data["w"].sum()
+    margin = pd.DataFrame({"sex": ["Girl", "Boy"], "population": [0.9 * total, 0.1 * total]})
+    with pytest.raises(yl.ConvergenceError, match="widen the bounds"):
+        design.rake([margin], bounds=(0.9, 1.1))
+    with pytest.raises(yl.ListeningError, match="lower < 1 < upper"):
+        design.rake([margin], bounds=(1.2, 3))
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_bounded_raking_succeeds_whenever_weights_within_the_bounds_exist(seed):
+    """Feasibility by linear programming (HiGHS): a refusal must mean there is no answer."""
+    from scipy.optimize import linprog
+
+    data = survey(200, seed)
+    design = yl.SurveyDesign(data, weights="w")
+    total = data["w"].sum()
+    rng = np.random.default_rng(seed)
+    share = rng.uniform(0.4, 0.6)
+    margins = [
+        pd.DataFrame({"sex": ["Girl", "Boy"], "population": [share * total, (1 - share) * total]}),
+        pd.DataFrame(
+            {"area": ["East", "North", "South"], "population": rng.dirichlet([5, 5, 5]) * total}
+        ),
+    ]
+    cell = data["sex"] + "|" + data["area"]
+    base = data.groupby(cell)["w"].sum()
+    rows = [np.ones(len(base))]
+    targets = [total]
+    for margin in margins:
+        (column,) = [c for c in margin.columns if c != "population"]
+        for label, population in zip(margin[column], margin["population"], strict=True):
+            part = 0 if column == "sex" else 1
+            rows.append(np.array([k.split("|")[part] == label for k in base.index], dtype=float))
+            targets.append(population)
+    a_eq = np.array(rows) * base.to_numpy()[None, :]
+    feasible = linprog(np.zeros(len(base)), A_eq=a_eq, b_eq=targets, bounds=(0.6, 1.5)).status == 0
+    try:
+        raked = design.rake(margins, bounds=(0.6, 1.5))
+    except yl.ConvergenceError:
+        assert not feasible, "weights within the bounds exist, but raking refused"
+        return
+    ratio = raked.weights / design.weights
+    assert 0.6 - 1e-9 <= ratio.min() and ratio.max() <= 1.5 + 1e-9

@@ -454,8 +454,13 @@ def rake_cells(
     tol: float = 1e-10,
     what: str = "raking",
     progress: bool = False,
+    bounds: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Iterative proportional fitting of cell totals to the margins.
+
+    With ``bounds``, raking with the ratio of final to initial weight kept in
+    ``[lo, hi]`` instead (:func:`bounded_factors`, R's ``calibrate(...,
+    calfun="raking", bounds=)``).
 
     Parameters
     ----------
@@ -470,6 +475,8 @@ def rake_cells(
         Name of what is raked, for the error message.
     progress : bool
         Show a progress bar of the sweeps.
+    bounds : (float, float), optional
+        Bounds on every cell's factor.
 
     Returns
     -------
@@ -491,6 +498,14 @@ def rake_cells(
     >>> f.tolist(), sweeps
     ([6.0, 2.0, 2.0], 1)
     """
+    if bounds is not None:
+        columns = np.asarray(base, dtype=float).reshape(len(base), -1)
+        found = [
+            bounded_factors(columns[:, r], cells, bounds, max_iter=max_iter, tol=tol, what=what)
+            for r in progress_bar(range(columns.shape[1]), progress, what)
+        ]
+        factor = np.column_stack([f for f, _ in found]).reshape(np.shape(base))
+        return factor, max(s for _, s in found)
     w = np.array(base, dtype=float)
     gap = np.inf
     where = (0, 0)
@@ -517,6 +532,126 @@ def rake_cells(
     )
 
 
+_RESCALE = 20.0  # R's grake(): SOMETHRESHOLD
+_MAX_STEP = 0.5  # largest change of a log factor in one Newton step
+_AT_BOUND = 1e-4
+
+
+def _ramp(u: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """The integral of ``clip(exp(u), lo, hi)`` (continuous, convex)."""
+    a, b = np.log(lo) if lo > 0 else -np.inf, np.log(hi)
+    mid = np.exp(np.clip(u, a, b))
+    return mid + np.where(u < a, lo * (u - a), 0.0) + np.where(u > b, hi * (u - b), 0.0)
+
+
+def bounded_factors(
+    base: np.ndarray,
+    cells: RakingCells,
+    bounds: tuple[float, float],
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-10,
+    what: str = "raking",
+) -> tuple[np.ndarray, int]:
+    """Raking factors ``clip(exp(x'eta), lo, hi)`` that meet the margins (bounded raking).
+
+    The calibration equations of R's ``calibrate(..., calfun="raking",
+    bounds=c(lo, hi))``, solved by damped Newton steps on their convex dual
+    (the factors of a solution are unique), starting from the unbounded
+    raking and moving no log factor by more than 0.5 in a step. As R's
+    ``grake()``, when every
+    population total is more than 20 times the weighted sample total, the
+    bounds apply after the weights are scaled up by the mean of those ratios.
+
+    Parameters
+    ----------
+    base : ndarray, shape (n_cells,)
+        Weight totals of the cells before raking.
+    cells : RakingCells
+    bounds : (float, float)
+        Bounds ``lo < hi`` on the ratio of final to initial weight.
+    max_iter : int
+        Newton steps.
+    tol : float
+        As :func:`rake_cells`.
+    what : str
+        Name of what is raked, for the error message.
+
+    Returns
+    -------
+    factor : ndarray, shape (n_cells,)
+    steps : int
+
+    Raises
+    ------
+    ConvergenceError
+        If no factors within the bounds meet the margins.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = Margin(("sex",), (("F",), ("M",)), np.array([6.0, 4.0]), np.array([0, 1, 1]))
+    >>> f, _ = bounded_factors(np.ones(3), RakingCells(np.arange(3), 3, (m,)), (0.5, 6.0))
+    >>> f.round(8).tolist()
+    [6.0, 2.0, 2.0]
+    """
+    lo, hi = (float(b) for b in bounds)
+    x = cells.indicators()
+    target = np.concatenate([[cells.margins[0].target.sum()], *(m.target for m in cells.margins)])
+    reference = np.concatenate([[True], *(np.arange(len(m.categories)) > 0 for m in cells.margins)])
+    scales = target[reference] / (base @ x)[reference]
+    scale = float(scales.mean()) if scales.min() > _RESCALE else 1.0
+    lo, hi = lo * scale, hi * scale
+    free, _ = rake_cells(base, cells, max_iter=max_iter, tol=tol, what=what)
+    if ((free >= lo) & (free <= hi)).all():
+        return free, 0
+    eta = np.linalg.lstsq(x, np.log(np.clip(free, lo, hi)), rcond=None)[0]
+
+    def dual(e: np.ndarray) -> float:
+        return float(base @ _ramp(x @ e, lo, hi) - e @ target)
+
+    def misfit_of(e: np.ndarray) -> np.ndarray:
+        return x.T @ (base * np.clip(np.exp(x @ e), lo, hi)) - target
+
+    steps = 0
+    for steps in range(1, max_iter + 1):
+        u = x @ eta
+        factor = np.clip(np.exp(u), lo, hi)
+        if cells.misfit(base * factor)[0] < tol:
+            return factor, steps
+        # The true curvature, and a tiny one (1e-4 of the unbounded raking's) for cells
+        # at a bound, where it is zero: every step descends and the active set settles.
+        inside = (np.exp(u) > lo) & (np.exp(u) < hi)
+        gradient = x.T @ (base * factor) - target
+        hessian = (x * (base * factor * np.where(inside, 1.0, _AT_BOUND))[:, None]).T @ x
+        step = np.linalg.lstsq(hessian, -gradient, rcond=None)[0]
+        step *= min(1.0, _MAX_STEP / max(float(np.abs(x @ step).max()), 1e-300))
+        now, gap = dual(eta), np.abs(gradient).max()
+        size = 1.0
+        while size > 1e-12:
+            trial = eta + size * step
+            value = dual(trial)
+            if value <= now + 1e-4 * size * (gradient @ step):
+                break
+            # near the solution the dual's changes are rounding noise: judge by the misfit
+            flat = abs(value - now) <= 1e-12 * max(abs(now), 1.0)
+            if flat and np.abs(misfit_of(trial)).max() < gap:
+                break
+            size /= 2
+        eta = eta + size * step
+    factor = np.clip(np.exp(x @ eta), lo, hi)
+    gap, j, k = cells.misfit(base * factor)
+    if gap < tol:
+        return factor, steps
+    m = cells.margins[j]
+    raise ConvergenceError(
+        f"{what} within bounds [{bounds[0]:g}, {bounds[1]:g}] did not converge in {max_iter} "
+        f"steps: the largest relative gap between weighted and population totals is {gap:.3g} "
+        f"(tolerance {tol:g}), in margin {m.name!r} category {_fmt(m.categories[k])!r}; widen "
+        "the bounds (they may be too tight for the margins) or raise max_iter"
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class Calibration:
     """What the variance of a raked design needs (R's ``greg_calibration``).
@@ -538,7 +673,7 @@ class Calibration:
     >>> import listening as yl
     >>> data = pd.DataFrame({"sex": ["F", "M", "F"]})
     >>> margin = pd.DataFrame({"sex": ["F", "M"], "population": [6, 4]})
-    >>> cal = yl.SurveyDesign(data).rake([margin])._state.calibration
+    >>> cal = yl.SurveyDesign(data).rake([margin]).state.calibration
     >>> cal.factor.tolist(), cal.sweeps
     ([3.0, 4.0], 1)
     """

@@ -335,6 +335,7 @@ def rerake(
     max_iter: int = 100,
     tol: float = 1e-10,
     progress: bool = False,
+    bounds: tuple[float, float] | None = None,
 ) -> Replicates:
     """Rake every replicate from its own weights to the margins (R: ``calibrate`` on replicates).
 
@@ -345,7 +346,7 @@ def rerake(
     base : ndarray, shape (n,)
         Full-sample weights before raking.
     cells : RakingCells
-    max_iter, tol : as :meth:`listening.SurveyDesign.rake`
+    max_iter, tol, bounds : as :meth:`listening.SurveyDesign.rake`
     progress : bool
         Show a progress bar of the sweeps.
 
@@ -378,6 +379,12 @@ def rerake(
                 "with a neighbour so every category has respondents in several clusters"
             )
     factor, sweeps = rake_cells(
-        start, cells, max_iter=max_iter, tol=tol, what="re-raking the replicates", progress=progress
+        start,
+        cells,
+        max_iter=max_iter,
+        tol=tol,
+        what="re-raking the replicates",
+        progress=progress,
+        bounds=bounds,
     )
     return replace(replicates, cell_factors=factor, sweeps=sweeps)

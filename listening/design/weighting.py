@@ -41,6 +41,7 @@ def raked(
     max_iter: int = 100,
     tol: float = 1e-10,
     progress: bool = False,
+    bounds: tuple[float, float] | None = None,
 ) -> DesignState:
     """The state raked to ``margins`` (R's ``calibrate(..., calfun="raking")``).
 
@@ -62,16 +63,25 @@ def raked(
             "this design is already raked; rake once, passing every margin in one list "
             "(start again from the unraked design)"
         )
+    if bounds is not None:
+        bounds = _check_bounds(bounds)
     cells = prepare_margins(data, margins)
     base = state.weights
     base_cells = cells.cell_totals(base)
-    factor, sweeps = rake_cells(base_cells, cells, max_iter=max_iter, tol=tol)
+    factor, sweeps = rake_cells(base_cells, cells, max_iter=max_iter, tol=tol, bounds=bounds)
     weights = base * factor[cells.cell]
     weights.setflags(write=False)
     replicates = state.replicates
     if replicates is not None:
         replicates = rerake(
-            replicates, sampling, base, cells, max_iter=max_iter, tol=tol, progress=progress
+            replicates,
+            sampling,
+            base,
+            cells,
+            max_iter=max_iter,
+            tol=tol,
+            progress=progress,
+            bounds=bounds,
         )
     return DesignState(
         weights=weights,
@@ -80,6 +90,21 @@ def raked(
         raked=weights,
         replicates=replicates,
     )
+
+
+def _check_bounds(bounds: object) -> tuple[float, float]:
+    try:
+        lo, hi = (float(b) for b in bounds)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise ListeningError(
+            f"bounds must be two numbers (lower, upper), e.g. bounds=(0.3, 3); got {bounds!r}"
+        ) from None
+    if not 0 <= lo < 1 < hi:
+        raise ListeningError(
+            f"bounds ({lo:g}, {hi:g}) must satisfy 0 <= lower < 1 < upper: they bound the "
+            "ratio of the raked weight to the weight before raking"
+        )
+    return lo, hi
 
 
 def trim_weights(weights: np.ndarray, lo: float, hi: float, *, strict: bool) -> np.ndarray:
@@ -252,6 +277,7 @@ class Weighting:
         max_iter: int = 100,
         tol: float = 1e-10,
         progress: bool = False,
+        bounds: tuple[float, float] | None = None,
     ) -> Self:
         """Rake the weights to population margins (iterative proportional fitting).
 
@@ -268,6 +294,14 @@ class Weighting:
             Stop when every ``|achieved - target| / target`` is below ``tol``.
         progress : bool
             Show a progress bar of the sweeps (re-raking replicates).
+        bounds : (float, float), optional
+            Keep every raked weight between ``lower`` and ``upper`` times its
+            weight before raking, as R's ``calibrate(..., calfun="raking",
+            bounds=c(lower, upper))``: the margins are still met exactly
+            (trimming after raking would break them). As in R, when every
+            population total is more than 20 times the weighted sample total,
+            the bounds apply after the weights are first scaled up by the mean
+            of those ratios.
 
         Returns
         -------
@@ -281,7 +315,8 @@ class Weighting:
         MarginsError
             Margins that do not fit the data (the message names variable and categories).
         ConvergenceError
-            If IPF does not reach ``tol`` within ``max_iter`` sweeps.
+            If IPF does not reach ``tol`` within ``max_iter`` sweeps, or no
+            weights within ``bounds`` meet the margins.
 
         Examples
         --------
@@ -292,6 +327,9 @@ class Weighting:
         ...            pd.DataFrame({"age": ["12", "15"], "population": [50, 50]})]
         >>> yl.SurveyDesign(data).rake(margins).weights.round(6).tolist()
         [30.0, 30.0, 20.0, 20.0]
+        >>> w = yl.SurveyDesign(data, weights=None).rake(margins, bounds=(0.5, 40)).weights
+        >>> float(w.sum()), float(w.max())
+        (100.0, 30.0)
         """
         return self.with_state(
             raked(
@@ -302,6 +340,7 @@ class Weighting:
                 max_iter=max_iter,
                 tol=tol,
                 progress=progress,
+                bounds=bounds,
             )
         )
 
