@@ -22,6 +22,7 @@ from scipy import special
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
 from listening.estimate.domains import category_codes, check_columns
+from listening.estimate.indicators import with_indicators
 from listening.estimate.sums import WeightedSums, design_rows
 
 RAO_SCOTT_STATISTICS: tuple[str, ...] = ("F", "Chisq")
@@ -110,6 +111,7 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
             f"statistic={statistic!r} is not valid; use one of "
             f"{', '.join(repr(s) for s in RAO_SCOTT_STATISTICS)}"
         )
+    design = with_indicators(design, row, col)
     data = design.data
     check_columns(data, [row, col], "column")
     r_code, _ = category_codes(data[row])

@@ -46,6 +46,7 @@ from listening.estimate.domains import (
     is_numeric,
     numeric_values,
 )
+from listening.estimate.indicators import with_indicators
 from listening.estimate.intervals import beta_ci, check_ci, check_level, logit_ci, qt
 from listening.estimate.sums import WeightedSums, design_rows, domain_chunks, restrict
 
@@ -112,6 +113,7 @@ def proportion(
     check_ci(ci)
     check_level(level)
     by_cols = by_list(by)
+    design = with_indicators(design, column, *by_cols)
     data = design.data
     check_columns(data, [column], "column")
     check_columns(data, by_cols, "by column")
@@ -212,6 +214,7 @@ def mean(
     """
     check_level(level)
     by_cols = by_list(by)
+    design = with_indicators(design, column, *by_cols)
     data = design.data
     check_columns(data, [column], "column")
     check_columns(data, by_cols, "by column")
@@ -396,6 +399,7 @@ def vs_rest(
     by_cols = by_list(by)
     if not by_cols:
         raise ListeningError("vs_rest() needs a by column to compare groups with the rest")
+    design = with_indicators(design, column, *by_cols)
     data = design.data
     check_columns(data, [column], "column")
     check_columns(data, by_cols, "by column")

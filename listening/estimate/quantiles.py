@@ -28,6 +28,7 @@ import pandas as pd
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
 from listening.estimate.domains import by_list, check_columns, domains, numeric_values
+from listening.estimate.indicators import with_indicators
 from listening.estimate.intervals import check_level, qt
 from listening.estimate.sums import WeightedSums
 
@@ -109,6 +110,7 @@ def quantile(
     if not probs or any(not 0 <= p <= 1 for p in probs):
         raise ListeningError(f"quantiles must be probabilities in [0, 1]; got {list(quantiles)}")
     by_cols = by_list(by)
+    design = with_indicators(design, column, *by_cols)
     data = design.data
     check_columns(data, [column], "column")
     check_columns(data, by_cols, "by column")

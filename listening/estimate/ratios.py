@@ -28,6 +28,7 @@ from listening.estimate.domains import (
     domains,
     numeric_values,
 )
+from listening.estimate.indicators import with_indicators
 from listening.estimate.intervals import check_level, qt
 from listening.estimate.sums import WeightedSums
 
@@ -72,6 +73,7 @@ def ratio(
     """
     check_level(level)
     by_cols = by_list(by)
+    design = with_indicators(design, numerator, denominator, *by_cols)
     data = design.data
     check_columns(data, [numerator, denominator], "column")
     check_columns(data, by_cols, "by column")
@@ -172,6 +174,7 @@ def ttest(design: SurveyDesign, column: str, group: str, *, level: float = 0.95)
     (('f', 'm'), -2.0, 6)
     """
     check_level(level)
+    design = with_indicators(design, column, group)
     data = design.data
     check_columns(data, [column, group], "column")
     y = numeric_values(data[column], column)

@@ -29,6 +29,7 @@ from listening.estimate.domains import (
     is_numeric,
     numeric_values,
 )
+from listening.estimate.indicators import with_indicators
 from listening.estimate.intervals import check_level, qt
 from listening.estimate.sums import WeightedSums, domain_chunks, restrict
 
@@ -79,6 +80,7 @@ def total(
     """
     check_level(level)
     by_cols = by_list(by)
+    design = with_indicators(design, column, *by_cols)
     data = design.data
     check_columns(data, [column], "column")
     check_columns(data, by_cols, "by column")
