@@ -665,7 +665,7 @@ def _answered(raw: _Raw) -> np.ndarray:
     else:
         inside = data[raw.question].notna().to_numpy()
     if raw.design.domain is not None:
-        inside &= np.asarray(raw.design.domain, dtype=bool)
+        inside = inside & np.asarray(raw.design.domain, dtype=bool)  # to_numpy() is read-only
     return inside
 
 
