@@ -63,6 +63,28 @@ class RaoScottResult:
     adjusted_statistic: float
     pearson: float
 
+    def __repr__(self) -> str:
+        """As R prints ``svychisq``: the method, then the statistic, df and p-value.
+
+        Examples
+        --------
+        >>> print(RaoScottResult(2.3176, 1.9, 15.2, 0.1223, "Rao-Scott (F)", 4.6, 5.0))
+        Rao-Scott (F)
+          F = 2.3176, ndf = 1.9, ddf = 15.2, p-value = 0.1223
+        """
+        if self.df_den is None:
+            numbers = f"X-squared = {self.statistic:.5g}, df = {self.df_num:.5g}"
+        else:
+            numbers = (
+                f"F = {self.statistic:.5g}, ndf = {self.df_num:.5g}, ddf = {self.df_den:.5g}"
+            )
+        return f"{self.method}\n  {numbers}, p-value = {self.p_value:.4g}"
+
+    def _repr_html_(self) -> str:
+        """The same, for notebooks."""
+        text = repr(self).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return f"<pre>{text}</pre>"
+
 
 def _x1_x12(nr: int, nc: int) -> tuple[np.ndarray, np.ndarray]:
     rows = np.tile(np.arange(nr), nc)
