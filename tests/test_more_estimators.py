@@ -155,8 +155,8 @@ def test_bounds_that_cannot_be_met_are_refused():
     margin = pd.DataFrame({"sex": ["Girl", "Boy"], "population": [0.9 * total, 0.1 * total]})
     with pytest.raises(yl.ConvergenceError, match="widen the bounds"):
         design.rake([margin], bounds=(0.9, 1.1))
-    with pytest.raises(yl.ListeningError, match="lower < 1 < upper"):
-        design.rake([margin], bounds=(1.2, 3))
+    with pytest.raises(yl.ListeningError, match="lower < upper"):
+        design.rake([margin], bounds=(3, 1.2))
 
 
 @pytest.mark.parametrize("seed", range(30))

@@ -99,10 +99,10 @@ def _check_bounds(bounds: object) -> tuple[float, float]:
         raise ListeningError(
             f"bounds must be two numbers (lower, upper), e.g. bounds=(0.3, 3); got {bounds!r}"
         ) from None
-    if not 0 <= lo < 1 < hi:
+    if not 0 <= lo < hi:
         raise ListeningError(
-            f"bounds ({lo:g}, {hi:g}) must satisfy 0 <= lower < 1 < upper: they bound the "
-            "ratio of the raked weight to the weight before raking"
+            f"bounds ({lo:g}, {hi:g}) must satisfy 0 <= lower < upper: they bound the "
+            "ratio of the raked weight to the weight before raking, e.g. bounds=(0.3, 3)"
         )
     return lo, hi
 

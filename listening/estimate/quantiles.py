@@ -33,33 +33,41 @@ from listening.estimate.intervals import check_level, qt
 from listening.estimate.sums import WeightedSums
 
 
-def math_quantile(x: np.ndarray, w: np.ndarray, p: float) -> float:
-    """R's ``qrule_math``: the weighted quantile by the inverse of the weighted ECDF.
+class SortedValues:
+    """One domain's values sorted once, with R's cumulative weights, for many quantiles.
 
     Parameters
     ----------
     x, w : ndarray
         Values and positive weights of one domain.
-    p : float
-        Probability in [0, 1].
 
     Examples
     --------
     >>> import numpy as np
-    >>> math_quantile(np.array([3.0, 1.0, 2.0]), np.ones(3), 0.5)
+    >>> SortedValues(np.array([3.0, 1.0, 2.0]), np.ones(3)).quantile(0.5)
     2.0
     """
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    # R's cumsum() and sum() add in long double and store doubles; the exact test
-    # below depends on that rounding.
-    running = np.cumsum(w[order].astype(np.longdouble))
-    cumw = running.astype(np.float64)
-    total = float(running[-1])
-    below = np.flatnonzero(cumw <= p * total)
-    pos = below[-1] if len(below) else 0
-    nxt = min(pos + 1, len(xs) - 1)
-    return float(xs[pos] if p - cumw[pos] / total == 0 else xs[nxt])
+
+    def __init__(self, x: np.ndarray, w: np.ndarray) -> None:
+        order = np.argsort(x, kind="stable")
+        self.values = x[order]
+        # R's cumsum() and sum() add in long double and store doubles; the exact test
+        # in quantile() depends on that rounding.
+        running = np.cumsum(w[order].astype(np.longdouble))
+        self.cumw = running.astype(np.float64)
+        self.total = float(running[-1]) if len(running) else np.nan
+
+    def quantile(self, p: float) -> float:
+        """R's ``qrule_math``: the last value with cumulative share ``<= p``, or the next.
+
+        The next one unless that share is exactly ``p`` (R's ``qs()``).
+        """
+        if not len(self.values):
+            return np.nan
+        pos = max(int(np.searchsorted(self.cumw, p * self.total, side="right")) - 1, 0)
+        nxt = min(pos + 1, len(self.values) - 1)
+        exact = p - self.cumw[pos] / self.total == 0
+        return float(self.values[pos] if exact else self.values[nxt])
 
 
 def quantile(
@@ -119,12 +127,13 @@ def quantile(
     dom = np.where(np.isnan(values), -1, dom)
     n_dom = len(groups)
     weights = design.weights.to_numpy()
-    members = [np.flatnonzero(dom == d) for d in range(n_dom)]
+    order = np.argsort(dom, kind="stable")
+    starts = np.searchsorted(dom[order], np.arange(n_dom + 1))
+    members = [order[starts[d] : starts[d + 1]] for d in range(n_dom)]
+    sorted_values = [SortedValues(values[m], weights[m]) for m in members]
     rows = []
     for p in probs:
-        q = np.array(
-            [math_quantile(values[m], weights[m], p) if len(m) else np.nan for m in members]
-        )
+        q = np.array([s.quantile(p) for s in sorted_values])
         below = np.where(dom >= 0, values <= q[np.maximum(dom, 0)], False).astype(float)
         sums = WeightedSums.take(design, dom, n_dom, values=below)
         share, total = sums.estimate(design)
@@ -133,10 +142,12 @@ def quantile(
         half = t * v.se
         for d in range(n_dom):
             lo, hi = share[d, 0] - half[d], share[d, 0] + half[d]
-            m = members[d]
-            low = np.nan if np.isnan(lo) or lo < 0 else math_quantile(values[m], weights[m], lo)
-            high = np.nan if np.isnan(hi) or hi > 1 else math_quantile(values[m], weights[m], hi)
-            rows.append((d, p, q[d], (high - low) / (2 * t[d]), low, high, len(m), v.df[d]))
+            s = sorted_values[d]
+            low = np.nan if np.isnan(lo) or lo < 0 else s.quantile(lo)
+            high = np.nan if np.isnan(hi) or hi > 1 else s.quantile(hi)
+            rows.append(
+                (d, p, q[d], (high - low) / (2 * t[d]), low, high, len(members[d]), v.df[d])
+            )
     frame = pd.DataFrame(
         rows, columns=["_d", "quantile", "estimate", "se", "ci_low", "ci_high", "base", "df"]
     ).sort_values(["_d", "quantile"], kind="stable")
