@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -40,11 +41,26 @@ import pandas as pd
 
 from listening.errors import ListeningError
 from listening.ingest.codebook import Codebook, Question, load_codebook
-from listening.ingest.synthetic_population import answer, build_people, population_frame
+from listening.ingest.synthetic_population import (
+    OTHER_SCALES,
+    SAFETY,
+    answer,
+    build_people,
+    population_frame,
+)
+from listening.ingest.synthetic_waves import (
+    BEFORE_DRAW_OFFSET,
+    BEFORE_RESPONSE,
+    BEFORE_SHIFTS,
+    as_before,
+)
+from listening.paths import SAMPLE_DIR
 
 DEFAULT_SEED = 2021
 DEFAULT_SCHOOLS = 6
 DEFAULT_RESPONDENTS = 1700
+#: The 2024 wave's codebook (hand-written; see :mod:`listening.ingest.synthetic_waves`).
+BEFORE_CODEBOOK = SAMPLE_DIR / "wave2024" / "codebook.yaml"
 
 # --- Response propensities (relative) ----------------------------------------
 
@@ -52,9 +68,33 @@ RESPONSE_DISTRICT = np.array([1.0, 1.1, 0.7, 1.0, 1.1, 0.9])
 RESPONSE_AGE_BAND = np.array([1.15, 1.0, 0.45])
 RESPONSE_SEX = np.array([1.35, 1.0, 1.15])  # Female, Male, Not known
 SCHOOL_TAKE_SD = 0.3  # lognormal spread of how much of a school takes part
+SCALES = (*SAFETY, *OTHER_SCALES)
 
 
-def make_population(seed: int = DEFAULT_SEED, *, codebook: Codebook | None = None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ResponseBias:
+    """Relative response propensities of a survey wave (see :func:`draw_sample`).
+
+    Within a district, propensity is ``age_band[band] x sex[sex]``, so raking
+    to district x age band and district x sex removes the bias.
+
+    Examples
+    --------
+    >>> ResponseBias().district.tolist()
+    [1.0, 1.1, 0.7, 1.0, 1.1, 0.9]
+    """
+
+    district: np.ndarray = field(default_factory=lambda: RESPONSE_DISTRICT)
+    age_band: np.ndarray = field(default_factory=lambda: RESPONSE_AGE_BAND)
+    sex: np.ndarray = field(default_factory=lambda: RESPONSE_SEX)
+
+
+def make_population(
+    seed: int = DEFAULT_SEED,
+    *,
+    codebook: Codebook | None = None,
+    shifts: Mapping[str, Sequence[float]] | None = None,
+) -> pd.DataFrame:
     """The synthetic population of young people aged 11-18, with their answers.
 
     Parameters
@@ -63,6 +103,11 @@ def make_population(seed: int = DEFAULT_SEED, *, codebook: Codebook | None = Non
         Seeds everything; the same seed gives the same population.
     codebook : Codebook, optional
         Default: the bundled codebook (the model is written for its questions).
+    shifts : mapping of question to six numbers, optional
+        Another wave of the same people: for a scale question, one number per
+        district (codebook order) added to its latent variable (see
+        :data:`listening.ingest.synthetic_waves.BEFORE_SHIFTS`). Every other
+        answer is the same as without shifts.
 
     Returns
     -------
@@ -83,8 +128,14 @@ def make_population(seed: int = DEFAULT_SEED, *, codebook: Codebook | None = Non
     11070
     """
     codebook = codebook or load_codebook()
+    unknown = sorted(set(shifts or {}) - set(SCALES))
+    if unknown:
+        raise ListeningError(
+            f"make_population: shifts for {unknown}, which are not scale questions of the "
+            f"model; shift one of {sorted(SCALES)}."
+        )
     people, schools = build_people(np.random.default_rng([seed, 0]), codebook)
-    answers = answer(np.random.default_rng([seed, 1]), people, schools, codebook)
+    answers = answer(np.random.default_rng([seed, 1]), people, schools, codebook, shifts)
     return population_frame(people, schools, answers, codebook)
 
 
@@ -97,6 +148,7 @@ def draw_sample(
     *,
     n_schools: int | Sequence[int] | Mapping[str, int] = DEFAULT_SCHOOLS,
     n_respondents: int = DEFAULT_RESPONDENTS,
+    bias: ResponseBias | None = None,
 ) -> pd.DataFrame:
     """Draw a school survey sample from the population (vectorised, a few ms).
 
@@ -122,6 +174,8 @@ def draw_sample(
         Schools per district (a sequence follows the codebook's district order).
     n_respondents : int
         Expected number of respondents.
+    bias : ResponseBias, optional
+        The response propensities; default those described above.
 
     Returns
     -------
@@ -152,12 +206,13 @@ def draw_sample(
     chosen[order] = rank < wanted[school_district[order]]
     take = rng.lognormal(0.0, SCHOOL_TAKE_SD, n_total) * chosen / size
 
+    bias = bias or ResponseBias()
     propensity = (
-        RESPONSE_AGE_BAND[population["age_band"].cat.codes.to_numpy()]
-        * RESPONSE_SEX[population["sex"].cat.codes.to_numpy()]
+        bias.age_band[population["age_band"].cat.codes.to_numpy()]
+        * bias.sex[population["sex"].cat.codes.to_numpy()]
         * take[school]
     )
-    share = np.bincount(district, minlength=len(districts)) * RESPONSE_DISTRICT
+    share = np.bincount(district, minlength=len(districts)) * bias.district
     expected = n_respondents * share / share.sum()
     scale = expected / np.bincount(district, propensity, minlength=len(districts))
     probability = np.minimum(1.0, propensity * scale[district])
@@ -526,12 +581,86 @@ def write_sample(
     return paths
 
 
+def before_wave(
+    seed: int = DEFAULT_SEED,
+    *,
+    n_schools: int | Sequence[int] = DEFAULT_SCHOOLS,
+    codebook: Codebook | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The 2024 wave: its population and its sample, in the 2024 questionnaire's terms.
+
+    The same people as ``make_population(seed)`` answer with the true changes
+    of :data:`~listening.ingest.synthetic_waves.BEFORE_SHIFTS`; the sample is
+    drawn with seed ``seed + BEFORE_DRAW_OFFSET`` and the 2024 response bias
+    (see :mod:`listening.ingest.synthetic_waves`).
+
+    Parameters
+    ----------
+    seed : int
+        The population seed (the bundled 2025 wave's).
+    n_schools : int or sequence of int
+        Schools per district.
+    codebook : Codebook, optional
+        The 2025 codebook (default: the bundled one).
+
+    Returns
+    -------
+    population, sample : DataFrame
+
+    Examples
+    --------
+    >>> population, sample = before_wave(1)
+    >>> "places_to_go" in sample and "safe_online" not in sample
+    True
+    """
+    codebook = codebook or load_codebook()
+    population = make_population(seed, codebook=codebook, shifts=BEFORE_SHIFTS)
+    bias = ResponseBias(**{k: np.array(v) for k, v in BEFORE_RESPONSE.items()})
+    sample = draw_sample(population, seed + BEFORE_DRAW_OFFSET, n_schools=n_schools, bias=bias)
+    return as_before(population, codebook), as_before(sample, codebook)
+
+
+def write_before_wave(
+    out: str | Path,
+    seed: int = DEFAULT_SEED,
+    *,
+    n_schools: int | Sequence[int] = DEFAULT_SCHOOLS,
+) -> tuple[Path, Path]:
+    """Write the 2024 wave's ``responses.csv`` and ``population_truth.csv`` into ``out``.
+
+    Read them with the 2024 codebook (``sample_data/wave2024/codebook.yaml``,
+    hand-written like the 2025 one). The files are byte-identical for the
+    same seed; the 2024 export has no deliberately broken rows.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> responses, truth = write_before_wave(tempfile.mkdtemp(), seed=1)
+    >>> responses.name, truth.name
+    ('responses.csv', 'population_truth.csv')
+    """
+    codebook = load_codebook()
+    before = load_codebook(BEFORE_CODEBOOK)
+    population, sample = before_wave(seed, n_schools=n_schools, codebook=codebook)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = folder / "responses.csv", folder / "population_truth.csv"
+    export_responses(sample, before).to_csv(
+        paths[0], index=False, lineterminator="\n", encoding="utf-8"
+    )
+    population_truth(population, before).to_csv(
+        paths[1], index=False, lineterminator="\n", encoding="utf-8"
+    )
+    return paths
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: ``python -m listening.ingest.synthetic --seed N --out DIR``.
 
     ``--n-schools`` takes one number for every district or one per district
     (codebook order); ``--rows N`` writes instead a clean benchmark
-    ``responses.csv`` of N rows.
+    ``responses.csv`` of N rows; ``--waves`` writes the 2024 wave too, into
+    ``DIR/wave2024`` (:func:`write_before_wave`).
 
     Examples
     --------
@@ -550,6 +679,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", required=True, help="folder to write into")
     parser.add_argument("--n-schools", type=int, nargs="+", default=[DEFAULT_SCHOOLS])
     parser.add_argument("--rows", type=int, help="write a clean benchmark file of this many rows")
+    parser.add_argument(
+        "--waves", action="store_true", help="also write the 2024 wave into OUT/wave2024"
+    )
     args = parser.parse_args(argv)
     if args.rows is not None:
         folder = Path(args.out)
@@ -560,6 +692,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     schools = args.n_schools[0] if len(args.n_schools) == 1 else args.n_schools
     write_sample(args.out, args.seed, n_schools=schools)
+    if args.waves:
+        write_before_wave(Path(args.out) / "wave2024", args.seed, n_schools=schools)
     return 0
 
 

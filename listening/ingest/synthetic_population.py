@@ -16,8 +16,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -430,9 +430,18 @@ class Answers:
 
 
 def answer(
-    rng: np.random.Generator, people: People, schools: pd.DataFrame, codebook: Codebook
+    rng: np.random.Generator,
+    people: People,
+    schools: pd.DataFrame,
+    codebook: Codebook,
+    shifts: Mapping[str, Sequence[float]] | None = None,
 ) -> Answers:
     """Draw everyone's answers from the model (vectorised over people).
+
+    ``shifts`` adds, for a scale question (``safe_dark``), one number per
+    district (codebook order) to its latent variable: another wave of the
+    same population. The random draws do not depend on ``shifts``, so with
+    the same ``rng`` seed every other answer stays exactly the same.
 
     Examples
     --------
@@ -452,7 +461,10 @@ def answer(
     }
     covariates["violence"] = 0.5 * covariates["person"] + np.sqrt(0.75) * rng.normal(size=n)
     single: dict[str, np.ndarray] = {}
+    shifts = shifts or {}
     for name, scale in {**SAFETY, **OTHER_SCALES}.items():
+        if name in shifts:
+            scale = replace(scale, district=tuple(np.add(scale.district, shifts[name])))
         single[name] = _scale(rng, scale, covariates, people.district, codebook.question(name))
     worries = _ticks(rng, WORRIES, covariates, people.district)
     none = ~worries.any(axis=1)
