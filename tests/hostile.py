@@ -389,3 +389,20 @@ def xlsx_plain(rows: int, columns: int = 30) -> bytes:
         for name, data in [*_workbook_parts(), ("xl/worksheets/sheet1.xml", sheet.getvalue())]:
             book.writestr(name, data)
     return buffer.getvalue()
+
+
+def xlsx_entity_bomb(levels: int = 9) -> bytes:
+    """A workbook whose sheet XML declares the "billion laughs" entities and uses the last."""
+    entities = ['<!ENTITY e0 "lol">'] + [
+        f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, levels + 1)
+    ]
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8"?><!DOCTYPE worksheet [{"".join(entities)}]>'
+        f'<worksheet xmlns="{_MAIN}"><sheetData><row r="1"><c r="A1" t="inlineStr">'
+        f"<is><t>&e{levels};</t></is></c></row></sheetData></worksheet>"
+    ).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, data in [*_workbook_parts(), ("xl/worksheets/sheet1.xml", sheet)]:
+            book.writestr(name, data)
+    return buffer.getvalue()

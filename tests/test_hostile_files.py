@@ -21,6 +21,7 @@ from hostile import (
     parquet_many_rows,
     run_isolated,
     xlsx_dimension_bomb,
+    xlsx_entity_bomb,
     xlsx_zip_bomb,
     yaml_billion_laughs,
     yaml_deep,
@@ -65,6 +66,12 @@ HOSTILE = {
         "liar.xlsx",
         "IngestError",
         "liar.xlsx",
+    ),
+    "xlsx sheet XML declaring the billion laughs entities": (
+        xlsx_entity_bomb,
+        "entities.xlsx",
+        "IngestError",
+        "entities.xlsx",
     ),
     "parquet, 20 million identical rows": (
         parquet_many_rows,
