@@ -33,6 +33,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,10 @@ class PublishedTable:
 
     def groups(self) -> pd.DataFrame:
         """One row per group: the ``by`` values and the published ``base`` (NaN: hidden)."""
+        return self._groups.copy()
+
+    @cached_property
+    def _groups(self) -> pd.DataFrame:
         out = self.rows.drop_duplicates(list(self.by))[[*self.by, "base"]].copy()
         out["base"] = pd.to_numeric(out["base"], errors="coerce").astype(float)
         return out.reset_index(drop=True)
@@ -394,7 +399,7 @@ class Attack:
         if not self.pool:
             systems = list(self.systems.values())
             rng = np.random.default_rng(0)
-            for _ in range(6):
+            for _ in range(3):
                 direction = rng.standard_normal(self.n_cells * len(systems))
                 for sign in (1.0, -1.0):
                     x = self._solve(systems, hidden, sign * direction, 0, solution=True)
@@ -481,18 +486,24 @@ def _partition(tables: list[PublishedTable], categories: list[str]) -> list[str]
         return None
     candidates = None
     for t in tables:
-        rows = t.rows.assign(category=t.rows["category"].astype(str))
-        rows["n"] = pd.to_numeric(rows["n"], errors="coerce")
-        rows["base"] = pd.to_numeric(rows["base"], errors="coerce")
-        for _, group in rows[rows["base"].notna()].groupby(list(t.by), sort=False):
-            counts = group.set_index("category")["n"].reindex(categories)
-            if counts.isna().any():
-                return None
-            sums = np.cumsum(counts.to_numpy())
-            fits = {k + 1 for k in np.flatnonzero(np.abs(sums - group["base"].iloc[0]) < 1e-6)}
-            candidates = fits if candidates is None else candidates & fits
-            if not candidates:
-                return None
+        rows = t.rows.assign(
+            category=t.rows["category"].astype(str),
+            n=pd.to_numeric(t.rows["n"], errors="coerce"),
+            base=pd.to_numeric(t.rows["base"], errors="coerce"),
+            key=t.rows.groupby(list(t.by), sort=False).ngroup(),
+        )
+        rows = rows[rows["base"].notna()].drop_duplicates(["key", "category"])
+        if rows.empty:
+            continue
+        counts = rows.set_index(["key", "category"])["n"].unstack().reindex(columns=categories)
+        if counts.isna().any().any():
+            return None
+        bases = rows.groupby("key")["base"].first().reindex(counts.index).to_numpy()
+        sums = np.cumsum(counts.to_numpy(), axis=1)
+        fits = set(np.flatnonzero((np.abs(sums - bases[:, None]) < 1e-6).all(axis=0)) + 1)
+        candidates = fits if candidates is None else candidates & fits
+        if not candidates:
+            return None
     if not candidates:
         return None
     return categories[: min(candidates)]

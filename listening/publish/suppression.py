@@ -132,15 +132,11 @@ def respondent_groups(data: pd.DataFrame, table: PublishedTable) -> np.ndarray:
     >>> respondent_groups(data, PublishedTable("q", ("g",), rows)).tolist()
     [2, -1, 1]
     """
-    keys = table.groups()[list(table.by)].astype(str).itertuples(index=False, name=None)
-    index = {key: i for i, key in enumerate(keys)}
+    groups = table.groups()[list(table.by)].astype(str).assign(position=lambda f: range(len(f)))
     values = data[list(table.by)].astype(object)
     missing = values.isna().any(axis=1).to_numpy()
-    labels = values.astype(str).itertuples(index=False, name=None)
-    return np.array(
-        [-1 if gone else index.get(key, -1) for key, gone in zip(labels, missing, strict=True)],
-        dtype=int,
-    )
+    found = values.astype(str).merge(groups, on=list(table.by), how="left")["position"]
+    return np.where(missing | found.isna().to_numpy(), -1, found.fillna(-1)).astype(int)
 
 
 def empty_pairs(data: pd.DataFrame, bys: list[tuple[str, ...]]) -> list[tuple]:
@@ -158,9 +154,12 @@ def empty_pairs(data: pd.DataFrame, bys: list[tuple[str, ...]]) -> list[tuple]:
     for i, u in enumerate(variables):
         for v in variables[i + 1 :]:
             both = data[[u, v]].dropna().astype(str)
-            seen = set(both.itertuples(index=False, name=None))
-            for a in both[u].unique():
-                out += [((u, a), (v, b)) for b in both[v].unique() if (a, b) not in seen]
+            table = pd.crosstab(both[u], both[v])
+            rows, columns = np.nonzero(table.to_numpy() == 0)
+            out += [
+                ((u, table.index[r]), (v, table.columns[c]))
+                for r, c in zip(rows, columns, strict=True)
+            ]
     return out
 
 

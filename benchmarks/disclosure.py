@@ -1,0 +1,133 @@
+"""How much the standard briefing hides, before and after publication-wide protection.
+
+The standard briefing of the bundled sample (raked as ``listening brief`` rakes
+it): every question ``listening brief`` covers by default, by district, age band,
+gender, school year, district x age band and district x gender, minimum base 10.
+
+Printed, as shares of the table rows (one row per group and answer, "All" included)
+and of the groups:
+
+- *old rule*: each table protected on its own by the line rule
+  (:func:`listening.publish.suppression.suppress`: the next smallest group of a line
+  with one hidden group), no codebook groupings;
+- *LP, no groupings*: the publication protected together by the linear-programming
+  attacker (:func:`listening.publish.suppression.protect`), cost = base;
+- *LP + codebook*: the same with the sample codebook's publication grouping
+  ("Describe another way" for the county only), which is what ``listening brief``
+  publishes.
+
+Also the time to protect: the run with protection minus the same run with nothing to
+hide (``min_base=0``), so estimation is not counted. Target: under 10 s.
+
+Usage::
+
+    .venv/bin/python benchmarks/disclosure.py
+
+Nothing is asserted (no timed tests).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+
+import listening as yl
+from listening.cli import default_questions
+from listening.design.margins import with_unknown_sex
+from listening.publish.disclosure import DisclosurePolicy
+from listening.publish.suppression import suppress
+from listening.publish.table import ALL
+
+BY = [
+    ["district"],
+    ["age_band"],
+    ["gender"],
+    ["school_year"],
+    ["district", "age_band"],
+    ["district", "gender"],
+]
+MIN_BASE = 10
+
+
+def _design() -> yl.SurveyDesign:
+    book = yl.load_codebook()
+    survey = yl.load_sample()
+    margins = yl.load_margins(codebook=book)
+    return yl.SurveyDesign.from_survey(survey).rake(
+        with_unknown_sex(margins, survey, codebook=book)
+    )
+
+
+def _shares(tables: list, flags: list[pd.Series]) -> tuple[float, float]:
+    """Shares of rows and of groups hidden."""
+    rows = sum(len(t.table) for t in tables)
+    hidden_rows = sum(int(f.sum()) for f in flags)
+    groups = [
+        t.table.assign(hidden=f.to_numpy()).drop_duplicates(list(t.by))
+        for t, f in zip(tables, flags, strict=True)
+    ]
+    n_groups = sum(len(g) for g in groups)
+    hidden_groups = sum(int(g["hidden"].sum()) for g in groups)
+    return hidden_rows / rows, hidden_groups / n_groups
+
+
+def _old_rule(table: pd.DataFrame, by: list[str]) -> pd.Series:
+    """The line rule of one table on its own, from the table's true bases."""
+    bases = table.groupby(by, sort=False)["base"].first().reset_index()
+    is_all = (bases[by] == ALL).all(axis=1)
+    groups = bases[~is_all].reset_index(drop=True)
+    total = int(bases.loc[is_all, "base"].iloc[0])
+    result = suppress(
+        groups, by=by, min_base=MIN_BASE, residual_base=total - int(groups["base"].sum())
+    )
+    flags = pd.concat(
+        [
+            bases[is_all][by].assign(hidden=result.total),
+            groups[by].assign(hidden=result.groups.to_numpy()),
+        ]
+    )
+    return table[by].merge(flags, on=by, how="left")["hidden"].astype(bool)
+
+
+def main() -> None:
+    design = _design()
+    book = yl.load_codebook()
+    questions = default_questions(book, BY)
+    print(
+        f"Standard briefing: {len(questions)} questions x {len(BY)} breakdowns = "
+        f"{len(questions) * len(BY)} tables, minimum base {MIN_BASE}."
+    )
+    start = time.perf_counter()
+    everything = yl.crosstabs(
+        design, questions, BY, policy=DisclosurePolicy(min_base=0), codebook=book
+    )
+    plain = time.perf_counter() - start
+    old = [_old_rule(t.table, list(t.by)) for t in everything]
+    results = [("old rule (each table alone)", everything, old, None)]
+    for label, policy in [
+        ("LP, no groupings", DisclosurePolicy(min_base=MIN_BASE)),
+        ("LP + codebook (what brief publishes)", DisclosurePolicy.from_codebook(book)),
+    ]:
+        start = time.perf_counter()
+        tables = yl.crosstabs(design, questions, BY, policy=policy, codebook=book)
+        elapsed = time.perf_counter() - start
+        results.append((label, tables, [t.table["suppressed"] for t in tables], elapsed))
+    print(f"{'rule':40} {'rows hidden':>12} {'groups hidden':>14} {'protect (s)':>12}")
+    for label, tables, flags, elapsed in results:
+        rows, groups = _shares(tables, flags)
+        cost = "" if elapsed is None else f"{max(elapsed - plain, 0.0):.1f}"
+        print(f"{label:40} {rows:12.1%} {groups:14.1%} {cost:>12}")
+    print(f"(the same tables with nothing to hide took {plain:.1f} s)")
+    gender = results[-1][1][len(BY) - 1 :: len(BY)]
+    boys = all(
+        not t.table[(t.table["district"] != ALL) & t.table["gender"].isin(["Girl", "Boy"])][
+            "suppressed"
+        ].any()
+        for t in gender
+    )
+    print(f"District x gender shows girls and boys in every district: {boys}")
+
+
+if __name__ == "__main__":
+    main()
