@@ -99,7 +99,7 @@ def _term_key(variable: Any, level: Any) -> tuple[str, str]:
 def _check_glm(case: dict[str, Any]) -> list[str]:
     call, want = case["call"], case["expected"]
     design = _domain(_design(case["design"]), call["domain"])
-    fit = yl.glm(design, call["formula"], family=call["family"], level=call["level"])
+    fit = yl.glm(design, call["formula"], family=call["family"], level=call["level"], min_base=1)
     problems = []
     if fit.df_residual != want["df_residual"]:
         problems.append(f"df_residual: listening {fit.df_residual}, R {want['df_residual']}")
@@ -301,9 +301,9 @@ def test_missing_values_are_a_domain(sample, kind) -> None:
 def test_weights_scale_away(sample) -> None:
     """Multiplying every weight by a constant changes no coefficient or standard error."""
     data, _ = sample
-    one = yl.glm(_kind(data, "plain"), "y ~ g + sex")
+    one = yl.glm(_kind(data, "plain"), "y ~ g + sex", min_base=1)
     data = data.assign(w=data["w"] * 7.5)
-    seven = yl.glm(_kind(data, "plain"), "y ~ g + sex")
+    seven = yl.glm(_kind(data, "plain"), "y ~ g + sex", min_base=1)
     np.testing.assert_allclose(one.coef, seven.coef, rtol=1e-9)
     np.testing.assert_allclose(one.table["se"], seven.table["se"], rtol=1e-8)
 
@@ -408,3 +408,15 @@ def test_coefficients_are_statsmodels_weighted_glm(formula: str, family: str) ->
         var_weights=weights[fit.frame.rows],
     ).fit(tol=1e-14, tol_criterion="params")
     np.testing.assert_allclose(fit.coef.to_numpy(), reference.params, rtol=1e-9, atol=1e-12)
+
+
+def test_small_categories_are_hidden_in_the_table() -> None:
+    """A level with fewer than min_base respondents shows no figure (coef keeps it)."""
+    fit = yl.glm(_small(), "y ~ tiny + age")
+    rare = fit.table[fit.table["level"] == "rare"].iloc[0]
+    assert rare["suppressed"] and math.isnan(rare["estimate"]) and math.isnan(rare["odds_ratio"])
+    assert int(rare["n"]) == 4 and not math.isnan(fit.coef["tiny[rare]"])
+    assert not fit.table.loc[fit.table["term"] == "age", "suppressed"].iloc[0]
+    assert "[c]" in repr(fit) and "[c]" in fit._repr_html_() and "nan" not in repr(fit)
+    shown = yl.glm(_small(), "y ~ tiny + age", min_base=4).table
+    assert not shown["suppressed"].any()

@@ -118,7 +118,13 @@ def predictive_margins(
         raise ListeningError(f"by must be one column name, e.g. 'district'; got {by!r}")
     model = fit
     if by not in fit.frame.predictors:
-        model = glm(fit.design, f"{fit.formula} + `{by}`", family=fit.family, level=fit.level)
+        model = glm(
+            fit.design,
+            f"{fit.formula} + `{by}`",
+            family=fit.family,
+            level=fit.level,
+            min_base=fit.min_base,
+        )
     frame = model.frame
     if by not in frame.levels:
         raise ListeningError(

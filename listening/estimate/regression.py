@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import cached_property
 from html import escape
 
 import numpy as np
@@ -146,6 +147,67 @@ def _response(series: pd.Series, column: str, family: str) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
+class CellMatrix:
+    """A model matrix stored as its categorical cells plus its numeric columns.
+
+    Row ``i`` of the n x p matrix is ``cells[cell[i]]`` with the numeric
+    columns ``numeric[i]`` put in at positions ``at``. Most respondents share
+    their combination of categories with many others, so the products an
+    iteration needs (``X b``, ``X' W X``, ``X' v``) take a few ``np.bincount``
+    passes over the rows and work on the cells, not an n x p matrix.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> m = CellMatrix(np.array([0, 1, 1]), np.array([[1.0, 0, 0], [1, 1, 0]]),
+    ...                np.array([[5.0], [6], [7]]), np.array([2]))
+    >>> m.dense().tolist()
+    [[1.0, 0.0, 5.0], [1.0, 1.0, 6.0], [1.0, 1.0, 7.0]]
+    >>> m.gram(np.ones(3)).tolist() == (m.dense().T @ m.dense()).tolist()
+    True
+    """
+
+    cell: np.ndarray
+    cells: np.ndarray
+    numeric: np.ndarray
+    at: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(n, p)."""
+        return len(self.cell), self.cells.shape[1]
+
+    def dense(self) -> np.ndarray:
+        """The n x p matrix."""
+        X = self.cells[self.cell]
+        X[:, self.at] = self.numeric
+        return X
+
+    def dot(self, beta: np.ndarray) -> np.ndarray:
+        """``X @ beta``."""
+        return (self.cells @ beta)[self.cell] + self.numeric @ beta[self.at]
+
+    def tdot(self, v: np.ndarray) -> np.ndarray:
+        """``X.T @ v``."""
+        out = self.cells.T @ np.bincount(self.cell, v, minlength=len(self.cells))
+        out[self.at] += self.numeric.T @ v
+        return out
+
+    def gram(self, weight: np.ndarray) -> np.ndarray:
+        """``X.T @ diag(weight) @ X``."""
+        k = len(self.cells)
+        by_cell = np.bincount(self.cell, weight, minlength=k)
+        out = self.cells.T @ (self.cells * by_cell[:, None])
+        wn = self.numeric * weight[:, None]
+        for j, q in enumerate(self.at):
+            cross = self.cells.T @ np.bincount(self.cell, wn[:, j], minlength=k)
+            out[:, q] += cross
+            out[q, :] += cross
+        out[np.ix_(self.at, self.at)] += self.numeric.T @ wn
+        return out
+
+
+@dataclass(frozen=True, eq=False)
 class ModelFrame:
     """The rows, response and model matrix of a model (treatment contrasts, as R).
 
@@ -156,7 +218,8 @@ class ModelFrame:
     rows : ndarray of int
         Positions (in the design) of the respondents in the model.
     y : ndarray, shape (len(rows),)
-    X : ndarray, shape (len(rows), p)
+    matrix : CellMatrix
+        The model matrix, ``len(rows)`` x p (``X`` is it as an array).
     terms : DataFrame
         One row per column of ``X``: ``term``, ``variable`` (None for the
         intercept), ``level`` (None for a numeric variable) and ``n``
@@ -169,9 +232,14 @@ class ModelFrame:
     predictors: tuple[str, ...]
     rows: np.ndarray
     y: np.ndarray
-    X: np.ndarray
+    matrix: CellMatrix
     terms: pd.DataFrame
     levels: dict
+
+    @cached_property
+    def X(self) -> np.ndarray:
+        """The model matrix as an array, shape (len(rows), p)."""
+        return self.matrix.dense()
 
     @classmethod
     def build(cls, design: SurveyDesign, formula: str, family: str) -> ModelFrame:
@@ -200,12 +268,13 @@ class ModelFrame:
                 f"no respondent has every variable of {formula!r} (and is in the domain); "
                 "nothing to fit"
             )
-        columns = [np.ones(len(rows))]
         terms = [("(Intercept)", None, None, len(rows))]
         levels: dict[str, pd.Index] = {}
+        num_cols, num_at, cat_codes = [], [], []
         for col in predictors:
             if col in numeric:
-                columns.append(numeric[col][rows])
+                num_cols.append(numeric[col][rows])
+                num_at.append(len(terms))
                 terms.append((col, col, None, len(rows)))
                 continue
             code, cats = codes[col]
@@ -217,13 +286,12 @@ class ModelFrame:
             if isinstance(cats, pd.CategoricalIndex):
                 cats = pd.CategoricalIndex(cats, categories=cats, ordered=cats.ordered)
             levels[col] = cats
+            cat_codes.append((code, len(cats), len(terms)))
             for k in range(1, len(cats)):
-                columns.append((code == k).astype(float))
                 terms.append((f"{col}[{cats[k]}]", col, cats[k], int(counts[k])))
         table = pd.DataFrame(terms, columns=["term", "variable", "level", "n"])
-        return cls(
-            response, tuple(predictors), rows, y[rows], np.column_stack(columns), table, levels
-        )
+        matrix = _cell_matrix(len(rows), len(terms), cat_codes, num_cols, num_at)
+        return cls(response, tuple(predictors), rows, y[rows], matrix, table, levels)
 
     def counterfactual(self, column: str, level: object) -> np.ndarray:
         """The model matrix with every respondent given ``level`` of ``column``.
@@ -243,6 +311,25 @@ class ModelFrame:
         return X
 
 
+def _cell_matrix(n, p, cat_codes, num_cols, num_at) -> CellMatrix:
+    """The cells (combinations of the categorical predictors) and the numeric columns."""
+    cell = np.zeros(n, dtype=np.int64)
+    n_cells = 1
+    for code, size, _ in cat_codes:  # renumbered as it goes, so the key stays small
+        cell, uniq = pd.factorize(cell * size + code)
+        n_cells = len(uniq)
+    first = np.zeros(n_cells, dtype=np.int64)  # a row of every cell
+    first[cell[::-1]] = np.arange(n)[::-1]
+    cells = np.zeros((len(first), p))
+    cells[:, 0] = 1.0
+    for code, _, start in cat_codes:
+        level = code[first]
+        has = level > 0
+        cells[np.flatnonzero(has), start + level[has] - 1] = 1.0
+    numeric = np.column_stack(num_cols) if num_cols else np.zeros((n, 0))
+    return CellMatrix(np.asarray(cell, dtype=np.int64), cells, numeric, np.array(num_at, dtype=int))
+
+
 def _solve(info: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """Solve ``info @ x = rhs`` for a positive definite ``info`` (Cholesky, equilibrated)."""
     scale = 1 / np.sqrt(np.diag(info))
@@ -250,7 +337,7 @@ def _solve(info: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return scale * scipy.linalg.cho_solve(factor, rhs * scale)
 
 
-def _irls(X, y, w, family: str, start: np.ndarray | None = None) -> np.ndarray:
+def _irls(X: CellMatrix, y, w, family: str, start: np.ndarray | None = None) -> np.ndarray:
     """Coefficients of the weighted GLM, iterated to convergence (R's ``glm.fit``).
 
     The model (link, variance, starting values) is statsmodels' family; the
@@ -270,16 +357,15 @@ def _irls(X, y, w, family: str, start: np.ndarray | None = None) -> np.ndarray:
         mu_eta = 1 / fam.link.deriv(mu)
         weight = w * mu_eta**2 / fam.variance(mu)
         z = eta + (y - mu) / mu_eta
-        Xw = X * weight[:, None]
-        beta = _safe_solve(X.T @ Xw, Xw.T @ z, family)
+        beta = _safe_solve(X.gram(weight), X.tdot(weight * z), family)
     else:
         beta = np.asarray(start, dtype=float).copy()
     for _ in range(_MAX_ITER):
         with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-            mu, mu_eta, var = model_moments(family, X @ beta)
-            Xw = X * (w * mu_eta**2 / var)[:, None]
-            score = X.T @ (w * (y - mu) * mu_eta / var)
-        step = _safe_solve(X.T @ Xw, score, family)
+            mu, mu_eta, var = model_moments(family, X.dot(beta))
+            info = X.gram(w * mu_eta**2 / var)
+            score = X.tdot(w * (y - mu) * mu_eta / var)
+        step = _safe_solve(info, score, family)
         beta = beta + step
         if not np.isfinite(beta).all():
             break
@@ -322,8 +408,8 @@ def model_moments(family: str, eta: np.ndarray) -> tuple[np.ndarray, np.ndarray,
     return eta, one, one
 
 
-def _check_rank(X: np.ndarray, terms: pd.DataFrame, formula: str) -> None:
-    gram = X.T @ X
+def _check_rank(X: CellMatrix, terms: pd.DataFrame, formula: str) -> None:
+    gram = X.gram(np.ones(X.shape[0]))
     norm = np.sqrt(np.diag(gram))
     norm[norm == 0] = 1.0
     eig = np.linalg.eigvalsh(gram / np.outer(norm, norm))
@@ -356,10 +442,24 @@ class GLMFit:
     table : DataFrame
         ``term``, ``estimate``, ``se``, ``statistic``, ``p_value``, ``ci_low``,
         ``ci_high`` (+ ``odds_ratio``, ``or_low``, ``or_high`` for a binomial
-        model), then ``variable``, ``level`` and ``n`` (respondents at that
-        level) of every term.
+        model), then ``variable``, ``level``, ``n`` (respondents at that
+        level) and ``suppressed`` of every term: a level with fewer than
+        ``min_base`` respondents in the model has NaN figures here and in the
+        printed forms (disclosure control).
+    min_base : int
     design : SurveyDesign
     frame : ModelFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"school": list("aabbccdd"), "visits": [0, 2, 1, 4, 3, 5, 2, 6],
+    ...                      "age": [11, 12, 13, 14, 15, 16, 17, 18]})
+    >>> fit = yl.glm(yl.SurveyDesign(data, clusters="school"), "visits ~ age", family="poisson",
+    ...              min_base=5)
+    >>> fit.n, fit.df_residual, list(fit.cov.columns)
+    (8, 2, ['(Intercept)', 'age'])
     """
 
     def __init__(
@@ -372,6 +472,7 @@ class GLMFit:
         coef: np.ndarray,
         cov: np.ndarray,
         df_residual: int,
+        min_base: int = 10,
     ) -> None:
         names = frame.terms["term"].tolist()
         self.design = design
@@ -383,6 +484,7 @@ class GLMFit:
         self.cov = pd.DataFrame(cov, index=names, columns=names)
         self.df_residual = int(df_residual)
         self.n = len(frame.rows)
+        self.min_base = min_base
         self.table = self._table()
 
     @property
@@ -416,14 +518,25 @@ class GLMFit:
                 out["or_high"] = np.exp(out["ci_high"])
         for col in ("variable", "level", "n"):
             out[col] = self.frame.terms[col].to_numpy()
+        hide = (out["n"] < self.min_base).to_numpy()
+        figures = [c for c in out.columns if c not in ("term", "variable", "level", "n")]
+        out.loc[hide, figures] = np.nan
+        out["suppressed"] = hide
         return out
 
     def __repr__(self) -> str:
         cols = ["term", "estimate", "se", "statistic", "p_value", "ci_low", "ci_high"]
         if self.family == "binomial":
             cols += ["odds_ratio"]
-        body = self.table[cols].to_string(index=False, float_format=lambda v: f"{v:.4g}")
-        return f"{self._title()}\n{body}"
+        shown = self.table[cols].astype(object)
+        shown.loc[self.table["suppressed"].to_numpy(), cols[1:]] = "[c]"
+        body = shown.to_string(index=False, formatters=dict.fromkeys(cols[1:], _fmt))
+        return f"{self._title()}\n{body}{self._footnote()}"
+
+    def _footnote(self) -> str:
+        if not self.table["suppressed"].any():
+            return ""
+        return f"\n[c]: fewer than {self.min_base} respondents in that category"
 
     def _title(self) -> str:
         return (
@@ -443,31 +556,34 @@ class GLMFit:
             cols += ["odds_ratio", "or_low", "or_high"]
         head = "".join(f"<th>{escape(c)}</th>" for c in cols)
         rows = []
-        for _, r in self.table[cols].iterrows():
+        for _, r in self.table.iterrows():
             cells = [f"<td>{escape(str(r['term']))}</td>"]
-            cells += [f"<td>{r[c]:.4g}</td>" for c in cols[1:]]
+            cells += [f"<td>{'[c]' if r['suppressed'] else _fmt(r[c])}</td>" for c in cols[1:]]
             rows.append("<tr>" + "".join(cells) + "</tr>")
-        title = escape(self._title()).replace("\n", "<br>")
+        title = escape(self._title() + self._footnote()).replace("\n", "<br>")
         return (
             f"<div><p>{title}</p><table><thead><tr>{head}</tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
 
 
+def _fmt(value: object) -> str:
+    return value if isinstance(value, str) else f"{value:.4g}"
+
+
 def _linearization_cov(design: SurveyDesign, frame: ModelFrame, coef, family, w):
     """Design-based covariance from the influence values, through the engine."""
     engine = design.engine
-    eta = frame.X @ coef
-    mu, mu_eta, var = model_moments(family, eta)
-    info = frame.X.T @ (frame.X * (w * mu_eta**2 / var)[:, None])
-    ainv = np.linalg.inv(info)
-    u = (frame.X * ((frame.y - mu) * mu_eta / var)[:, None]) @ ainv
+    X = frame.matrix
+    mu, mu_eta, var = model_moments(family, X.dot(coef))
+    ainv = np.linalg.inv(X.gram(w * mu_eta**2 / var))
+    resid = (frame.y - mu) * mu_eta / var
     key = np.full(len(design), -1, dtype=np.int64)
     key[frame.rows] = 0
     full = np.zeros(len(design))
     sums = []
-    for j in range(u.shape[1]):
-        full[frame.rows] = u[:, j]
+    for j in range(len(coef)):  # row i's influence on coefficient j: (x_i' A^-1)_j resid_i
+        full[frame.rows] = X.dot(ainv[:, j]) * resid
         sums.append(engine.group_sums(key, 1, values=full)[:, 0])
     v = engine.variance(np.column_stack(sums), present=engine.presence(key, 1), covariance=True)
     return v.var, int(v.df[0])
@@ -516,8 +632,7 @@ def _replicate_cov(design: SurveyDesign, frame: ModelFrame, coef, family):
     engine = design.engine
     thetas = []
     for wr in replicate_weights(design, frame.rows):
-        used = wr > 0
-        thetas.append(_irls(frame.X[used], frame.y[used], wr[used], family, start=coef))
+        thetas.append(_irls(frame.matrix, frame.y, wr, family, start=coef))
     inside = np.full(len(design), -1, dtype=np.int64)
     inside[np.flatnonzero(design.domain) if design.domain is not None else slice(None)] = 0
     v = engine.variance(
@@ -532,6 +647,8 @@ def glm(
     formula: str,
     family: str = "binomial",
     level: float = 0.95,
+    *,
+    min_base: int = 10,
 ) -> GLMFit:
     """Fit a survey-weighted generalised linear model (R's ``svyglm``).
 
@@ -557,6 +674,11 @@ def glm(
     level : float
         Confidence level of the intervals (Wald, t on ``df_residual``, as
         R's ``confint``).
+    min_base : int
+        Terms of a category with fewer respondents in the model are shown as
+        NaN in ``fit.table`` and its printed forms (``suppressed`` is True);
+        ``fit.coef`` and ``fit.cov`` keep every figure, for further
+        computation, not for publication.
 
     Returns
     -------
@@ -578,7 +700,7 @@ def glm(
     ...                      "unsafe": [1, 0, 0, 1, 1, 1, 0, 0],
     ...                      "sex": ["F", "M", "F", "M", "F", "F", "M", "M"]})
     >>> design = yl.SurveyDesign(data, weights="w", clusters="school")
-    >>> fit = yl.glm(design, "unsafe ~ sex", family="binomial")
+    >>> fit = yl.glm(design, "unsafe ~ sex", family="binomial", min_base=4)
     >>> fit.table[["term", "estimate", "odds_ratio"]].round(3)
               term  estimate  odds_ratio
     0  (Intercept)     1.386         4.0
@@ -595,11 +717,11 @@ def glm(
             "yl.glm(yl.SurveyDesign.from_survey(survey), 'y ~ x')"
         )
     frame = ModelFrame.build(design, formula, family)
-    _check_rank(frame.X, frame.terms, formula)
+    _check_rank(frame.matrix, frame.terms, formula)
     w = design.weights.to_numpy()[frame.rows]
-    coef = _irls(frame.X, frame.y, w, family)
+    coef = _irls(frame.matrix, frame.y, w, family)
     if design.is_replicate:
         cov, degf = _replicate_cov(design, frame, coef, family)
     else:
         cov, degf = _linearization_cov(design, frame, coef, family, w)
-    return GLMFit(design, formula, family, level, frame, coef, cov, degf + 1 - len(coef))
+    return GLMFit(design, formula, family, level, frame, coef, cov, degf + 1 - len(coef), min_base)
