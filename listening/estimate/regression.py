@@ -4,9 +4,9 @@
 starting values) with the design's weights, which gives the point estimates
 of R's ``svyglm`` and of ``statsmodels.api.GLM(y, X, family,
 var_weights=w)`` (``tests/test_glm.py`` checks both). The iterations are
-Fisher scoring on the p x p normal equations rather than statsmodels' QR of
-the n x p matrix at every step, which at a million respondents is the
-difference between about a second and about twenty. The design-based
+Fisher scoring on the p x p normal equations, summed over the cells of the
+categorical predictors, rather than statsmodels' QR of the n x p matrix at
+every step (about twenty seconds at a million respondents). The design-based
 covariance comes from the design's variance engine
 (:mod:`listening.design.engine`), never from statsmodels:
 
@@ -342,12 +342,12 @@ def _irls(X: CellMatrix, y, w, family: str, start: np.ndarray | None = None) -> 
 
     The model (link, variance, starting values) is statsmodels' family; the
     iterations are Fisher scoring on the normal equations ``X' W X`` (a p x p
-    Cholesky per step instead of a QR of the n x p matrix, so a million rows fit
-    in about a second). Each step adds the solution of ``X' W X d = X' w (y - mu)
-    mu' / V``: at convergence the score is zero to rounding, however the steps
-    were solved. Converged when no coefficient moves by more than 1e-13 (relative, or absolute
-    below 1),
-    as R's ``svyglm`` with ``glm.control(epsilon = 1e-14)``.
+    Cholesky per step instead of a QR of the n x p matrix, and ``X' W X`` by
+    cells, see :class:`CellMatrix`). Each step adds the solution of
+    ``X' W X d = X' w (y - mu) mu' / V``: at convergence the score is zero to
+    rounding, however the steps were solved. Converged when no coefficient
+    moves by more than 1e-13 (relative; absolute below 1), as R's ``svyglm``
+    with ``glm.control(epsilon = 1e-14)``.
     """
     fam = _family(family)
     w = w / w.mean()
