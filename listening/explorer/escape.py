@@ -18,7 +18,7 @@ import re
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _LINE_BREAK = re.compile(r"\r\n?|\n|\u2028|\u2029")
-_AUTOLINK = re.compile(r"(@|:|(?i:www))")
+_AUTOLINK = re.compile(r"(@|:(?=/)|(?i:www))")
 WORD_JOINER = "\u2060"
 """Invisible, zero-width; put where an autolink would otherwise start."""
 
@@ -33,7 +33,7 @@ def escape_markdown(text: object) -> str:
     ``:color[...]`` directives. GitHub-style autolinks of bare addresses
     (``www.x.org``, ``http://x.org``, ``name@x.org``) are found in the text
     after it is decoded, so an invisible word joiner (U+2060) goes after each
-    ``@``, ``www`` and ``:``, where it stops them without changing what is seen.
+    ``@``, ``www`` and ``:`` before ``/``, where it stops them without changing what is seen.
     Each line break becomes a markdown line break; blank lines
     and the spaces around each line are dropped, so no line can start a block
     (not even indented code).
