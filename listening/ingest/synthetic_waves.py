@@ -38,7 +38,7 @@ AFTER_YEAR = 2025
 #: Latent shifts of the 2024 wave, one per district (codebook order: Cambridge, East
 #: Cambridgeshire, Fenland, Huntingdonshire, South Cambridgeshire, Peterborough).
 BEFORE_SHIFTS: dict[str, tuple[float, ...]] = {
-    "safe_dark": (0.0, 0.0, 0.0, 0.0, 0.0, -0.4),
+    "safe_dark": (0.0, 0.0, 0.0, 0.0, 0.0, -0.6),
     "seen_knife": (0.0, 0.0, 0.2, 0.0, 0.0, 0.0),
 }
 #: Relative response propensities of the 2024 wave (``ResponseBias`` fields).
