@@ -8,7 +8,7 @@ standard errors (the calibration linearization): ``yl.glm(raked, ...)``.
 
 R (``Rscript`` with the survey package) runs ``svydesign`` + ``calibrate`` +
 ``svyglm(family = quasibinomial())`` on ``--r-rows`` respondents (default
-200,000: at 1,000,000 rows R takes minutes; pass ``--r-rows 1000000`` to measure
+200,000: at 1,000,000 rows R took 65 s here; pass ``--r-rows 1000000`` to measure
 it); reading the data is not timed, and the table says which rows R ran on and
 how its time extrapolates. ``svy`` (installed in .venv here, not a dependency of
 listening) runs the same job at full size when importable. Coefficients and
