@@ -6,7 +6,7 @@ import streamlit as st
 
 import listening as yl
 from app_pages import shared
-from listening.explorer.escape import escape_markdown
+from listening.explorer.escape import escape_chart_text, escape_markdown
 from listening.explorer.views import (
     BREAKDOWNS,
     categories,
@@ -98,7 +98,9 @@ except yl.ListeningError as err:  # says what to change: show it, never a traceb
 
 table = tab.table
 shown = display_table(table, list(by), level=float(level))
-title = question.wording + (f" by {' and '.join(b.lower() for b in breakdown)}" if by else "")
+title = escape_chart_text(question.wording) + (
+    f" by {' and '.join(b.lower() for b in breakdown)}" if by else ""
+)
 
 if is_scale(question) or question.type == "multi":
     chart_kind = st.radio(

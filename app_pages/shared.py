@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+import html
 import json
 import os
 import re
@@ -403,7 +404,7 @@ def _excel(frame: pd.DataFrame, name: str) -> bytes:
 
 def show_chart(fig: go.Figure, *, key: str) -> None:
     """A chart with its toolbar (PNG download), a description for screen readers."""
-    title = fig.layout.title.text or "Chart"
+    title = html.unescape(fig.layout.title.text or "Chart")  # alt text is plain text
     st.plotly_chart(
         fig,
         key=key,

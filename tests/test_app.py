@@ -579,6 +579,8 @@ def test_labels_and_names_from_uploads_render_as_plain_text():
         for text in sources:
             html = parser.render(text)
             assert "<img" not in html and "href=" not in html, text
+        for fig in _figures(at):  # plotly reads some HTML in titles: escaped
+            assert "<img" not in str(fig.layout.title.text or ""), fig.layout.title.text
     assert all(seen.values()), seen  # the test saw each upload text, escaped
 
 

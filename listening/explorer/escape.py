@@ -1,4 +1,4 @@
-r"""Text from files shown as text: markdown escaping for the explorer's pages.
+r"""Text from files shown as text: markdown (and chart) escaping for the explorer's pages.
 
 Streamlit renders markdown in ``st.markdown``, ``st.caption``, ``st.error``
 and friends, in widget labels and in help tooltips. A label, wording, file
@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import re
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
@@ -63,3 +64,17 @@ def escape_markdown(text: object) -> str:
 
 def _reference(match: re.Match[str]) -> str:
     return f"&#{ord(match.group(1))};"
+
+
+def escape_chart_text(text: object) -> str:
+    """``text`` for a plotly title or label: shown as written, never as HTML.
+
+    Plotly reads a few HTML tags in text (``<a href>``, ``<b>``, ``<br>``...);
+    escaping ``&``, ``<`` and ``>`` as entities makes it show them literally.
+
+    Examples
+    --------
+    >>> escape_chart_text('<a href="http://x.org">Fenland</a> & co')
+    '&lt;a href="http://x.org"&gt;Fenland&lt;/a&gt; &amp; co'
+    """
+    return html.escape(str(text), quote=False)
