@@ -56,3 +56,11 @@ def test_unknown_answers_are_refused_with_what_to_use(name, message):
         pytest.skip("the codebook has no Don't know code for safe_dark")
     with pytest.raises(yl.ListeningError, match=message):
         yl.mean(DESIGN, name)
+
+
+def test_a_model_takes_the_spelling_too():
+    answer = SURVEY.data["safe_dark"]
+    unsafe = answer.isin(NETS["Feel unsafe"]).astype("boolean").mask(answer.isna())
+    spelled = yl.glm(DESIGN, "safe_dark[Feel unsafe] ~ age_band", family="binomial")
+    built = yl.glm(DESIGN.with_columns(unsafe=unsafe), "unsafe ~ age_band", family="binomial")
+    np.testing.assert_allclose(spelled.coef, built.coef, rtol=1e-10)

@@ -51,6 +51,7 @@ from scipy import special
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ConvergenceError, ListeningError
 from listening.estimate.domains import category_codes, check_columns
+from listening.estimate.indicators import with_indicators
 from listening.estimate.intervals import check_level, qt
 
 FAMILIES: tuple[str, ...] = ("binomial", "gaussian", "poisson")
@@ -716,6 +717,8 @@ def glm(
             f"glm() needs a SurveyDesign, not {type(design).__name__}; e.g. "
             "yl.glm(yl.SurveyDesign.from_survey(survey), 'y ~ x')"
         )
+    response, predictors = parse_formula(formula)
+    design = with_indicators(design, response, *predictors)
     frame = ModelFrame.build(design, formula, family)
     _check_rank(frame.matrix, frame.terms, formula)
     w = design.weights.to_numpy()[frame.rows]
