@@ -14,7 +14,6 @@ from listening.explorer.views import (
     is_scale,
     question_choices,
 )
-from listening.publish.charts import interval_plot, ranked_options, scale_bars
 
 ctx = shared.context()
 source = ctx.source
@@ -112,9 +111,9 @@ if is_scale(question) or question.type == "multi":
 else:
     chart_kind = "One answer or net"
 if chart_kind == "All answers" and question.type == "multi":
-    fig = ranked_options(table, by=list(by) or None, title=title)
+    fig = yl.charts.ranked_options(table, by=list(by) or None, title=title)
 elif chart_kind == "All answers":
-    fig = scale_bars(table, by=list(by) or None, options=question.options, title=title)
+    fig = yl.charts.scale_bars(table, by=list(by) or None, options=question.options, title=title)
 else:
     answers = [c for c in categories(question) if c in set(table["category"])] or list(
         dict.fromkeys(table["category"])
@@ -123,7 +122,9 @@ else:
     answer = st.selectbox(
         "Answer or net to chart", answers, index=answers.index(default), key="explore_answer"
     )
-    fig = interval_plot(table, by=list(by) or None, category=answer, title=title, level=level)
+    fig = yl.charts.interval_plot(
+        table, by=list(by) or None, category=answer, title=title, level=level
+    )
 
 shared.show_chart(fig, key="explore-chart")
 shared.download_chart(fig, f"{question_name} chart", key="explore-chart")

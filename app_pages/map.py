@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_chart_text, escape_markdown
 from listening.explorer.views import categories, display_table, question_choices
-from listening.publish.maps import district_map
 
 ctx = shared.context()
 source = ctx.source
@@ -50,7 +50,7 @@ except Exception as err:  # show what went wrong in words, never a traceback
 
 table = tab.table[tab.table["category"] == answer]
 title = escape_chart_text(f"{answer}: {question.wording}")
-fig = district_map(table, source.geojson, category=answer, district=district, title=title)
+fig = yl.maps.district_map(table, source.geojson, category=answer, district=district, title=title)
 shown = display_table(table, district, rest="the rest of the county")
 missing = sorted(
     set(table[district].astype(str))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
 from listening.explorer.views import (
@@ -12,7 +13,6 @@ from listening.explorer.views import (
     comparison_sentences,
     headline_display,
 )
-from listening.publish.charts import interval_plot
 
 ctx = shared.context()
 source = ctx.source
@@ -53,7 +53,7 @@ for start in range(0, len(county), 4):
 
 shown = headline_display(county)
 chart_table = county.rename(columns={"indicator": "group"}).assign(category="Yes")
-fig = interval_plot(chart_table, by="group", category="Yes", title="Headline indicators")
+fig = yl.charts.interval_plot(chart_table, by="group", category="Yes", title="Headline indicators")
 fig.update_layout(xaxis_title="% of young people who answered", xaxis_range=[0, 100])
 left, right = st.columns([3, 2])
 with left:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+import listening as yl
 from app_pages import shared
-from listening.errors import ListeningError
 from listening.explorer.escape import escape_markdown
 from listening.explorer.quotes import no_quotes_message, quote_lines, quote_options
 from listening.explorer.views import ranked_display, themes_display
-from listening.publish.approvals import publishable, read_approvals
-from listening.publish.charts import ranked_options, theme_bars
-from listening.publish.freetext import theme_counts
 
 APPROVALS_KEY = "approved_quotes"
 
@@ -67,7 +64,9 @@ if multi:
     except Exception as err:  # show what went wrong in words, never a traceback
         st.error(escape_markdown(shared.failure(err)))
         st.stop()
-    fig = ranked_options(tab.table, by=by, title="Share choosing each option, with 95% intervals")
+    fig = yl.charts.ranked_options(
+        tab.table, by=by, title="Share choosing each option, with 95% intervals"
+    )
     shown = ranked_display(tab.table, by)
     left, right = st.columns([3, 2])
     with left:
@@ -83,11 +82,11 @@ if multi:
 
 for text in texts:
     st.subheader(escape_markdown(text.wording))
-    counts = theme_counts(
+    counts = yl.theme_counts(
         source.survey.data, text.name, text.coding_frame, by=by, min_base=ctx.min_base
     )
     shown = themes_display(counts)
-    fig = theme_bars(counts, by=by, title="Themes in the written answers")
+    fig = yl.charts.theme_bars(counts, by=by, title="Themes in the written answers")
     left, right = st.columns([3, 2])
     with left:
         shared.show_chart(fig, key=f"themes-chart-{text.name}")
@@ -110,12 +109,12 @@ for text in texts:
     )
     if upload is not None:
         try:
-            st.session_state[APPROVALS_KEY] = read_approvals(upload.getvalue())
-        except ListeningError as err:
+            st.session_state[APPROVALS_KEY] = yl.read_approvals(upload.getvalue())
+        except yl.ListeningError as err:
             st.error(escape_markdown(shared.failure(err)))
     approvals = st.session_state.get(APPROVALS_KEY)
     published = (
-        publishable(
+        yl.publishable(
             approvals,
             source.survey.data,
             text.name,

@@ -18,7 +18,6 @@ import dataclasses
 import functools
 import hashlib
 import html
-import json
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -31,15 +30,17 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
-from listening.design.margins import UNKNOWN_SEX_NOTE, with_unknown_sex
+from listening.explorer.sources import (
+    briefing_workbook,
+    crosstab_csv,
+    designs,
+    district_boundaries,
+)
 from listening.explorer.views import (
-    analysis_frame,
     filter_mask,
     headline_comparison,
     headline_estimates,
 )
-from listening.paths import SAMPLE_DIR
-from listening.publish.exports import tidy_frame
 
 CONTEXT_KEY = "explorer_context"
 SAMPLE_KEY = "bundled-sample"
@@ -96,42 +97,19 @@ def digest(*parts: bytes | None) -> str:
 def _finish(key: str, label: str, survey: Any, targets: list[pd.DataFrame] | None) -> Source:
     """Designs for a survey; ``targets`` are the published margins (raked with the
     sample-sized "Not known" sex class added, published without it)."""
-    book = survey.codebook
-    margins = None if targets is None else with_unknown_sex(targets, survey, codebook=book)
-    data = analysis_frame(survey.data, book)
-    notes: list[str] = []
-    lonely = "fail"
-    try:
-        unweighted = yl.SurveyDesign(data, strata=book.strata, clusters=book.clusters)
-    except yl.DesignError as err:
-        lonely = "adjust"
-        unweighted = yl.SurveyDesign(
-            data, strata=book.strata, clusters=book.clusters, lonely_psu=lonely
-        )
-        notes.append(f"Design note: {err} Using lonely_psu='adjust' (R's option).")
-    raked = None
-    if margins is None:
-        notes.insert(0, "No population margins: estimates are unweighted.")
-    else:
-        try:
-            raked = unweighted.rake(margins)
-            notes.insert(0, "Weighted (raked) to the population margins.")
-        except yl.ListeningError as err:
-            notes.insert(0, f"Raking failed, so estimates are unweighted: {err}")
-    geo_file = SAMPLE_DIR / "districts.geojson"
-    geojson = json.loads(geo_file.read_text(encoding="utf-8")) if geo_file.is_file() else None
+    built = designs(survey, targets)
     return Source(
         key=key,
         label=label,
         survey=survey,
-        codebook=book,
-        margins=margins,
+        codebook=survey.codebook,
+        margins=built.margins,
         targets=targets,
-        unweighted=unweighted,
-        raked=raked,
-        weighting_note=" ".join(notes),
-        geojson=geojson,
-        lonely_psu=lonely,
+        unweighted=built.unweighted,
+        raked=built.raked,
+        weighting_note=" ".join(built.notes),
+        geojson=district_boundaries(),
+        lonely_psu=built.lonely_psu,
     )
 
 
@@ -380,22 +358,9 @@ def chart_png(fig: go.Figure) -> bytes:
     return fig.to_image(format="png", width=1100, height=max(int(fig.layout.height or 500), 400))
 
 
-def crosstab_csv(tab: Any) -> bytes:
-    """The crosstab's own CSV export (``[c]`` for suppressed figures), made in memory."""
-    return yl.csv_bytes(tidy_frame(tab))
-
-
 def briefing_bytes(tables: Sequence[Any], targets: Sequence[pd.DataFrame] | None = None) -> bytes:
-    """An Excel briefing workbook (``yl.briefing_bytes``) of ``tables``, made in memory.
-
-    The published population margins, when there are any, go in as the
-    workbook's weighting targets.
-    """
-    return yl.briefing_bytes(
-        list(tables),
-        targets=list(targets) if targets else None,
-        targets_source=UNKNOWN_SEX_NOTE if targets else None,
-    )
+    """An Excel briefing workbook of ``tables``, made in memory, with the published targets."""
+    return briefing_workbook(tables, targets)
 
 
 def _excel(frame: pd.DataFrame, name: str) -> bytes:

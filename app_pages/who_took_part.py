@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
 from listening.explorer.views import composition, composition_display, margin_fit_display
-from listening.publish.charts import sample_vs_population, weight_histogram
 
 ctx = shared.context()
 source = ctx.source
@@ -36,7 +36,9 @@ for tab, (label, column) in zip(tabs, present, strict=True):
         chart_frame = frame.copy()
         hidden = shown["suppressed"].to_numpy()
         chart_frame.loc[hidden, ["sample", "weighted"]] = float("nan")
-        fig = sample_vs_population(chart_frame, title=f"{label}: sample against population")
+        fig = yl.charts.sample_vs_population(
+            chart_frame, title=f"{label}: sample against population"
+        )
         left, right = st.columns([3, 2])
         with left:
             shared.show_chart(fig, key=f"composition-{column}")
@@ -79,7 +81,7 @@ else:
         f"{diagnostics.min:.0f} / {diagnostics.median:.0f} / {diagnostics.max:.0f}",
         border=True,
     )
-    fig = weight_histogram(source.raked.weights, title="How much each respondent counts")
+    fig = yl.charts.weight_histogram(source.raked.weights, title="How much each respondent counts")
     labels = {
         "respondents": "Respondents",
         "sum_weights": "Sum of weights (population)",

@@ -74,6 +74,14 @@ _LAZY = {
     "redact": "listening.publish.redact",
     "find_pii": "listening.publish.redact",
     "publishable": "listening.publish.approvals",
+    "read_approvals": "listening.publish.approvals",
+    "theme_counts": "listening.publish.freetext",
+}
+
+# Modules of figures, public as a whole: ``yl.charts.interval_plot(...)``.
+_MODULES = {
+    "charts": "listening.publish.charts",
+    "maps": "listening.publish.maps",
 }
 
 __all__ = [
@@ -84,11 +92,16 @@ __all__ = [
     "ListeningError",
     "MarginsError",
     *sorted(_LAZY),
+    *sorted(_MODULES),
 ]
 
 
 def __getattr__(name: str) -> Any:
     """Import a public name from its module on first use."""
+    if name in _MODULES:
+        value = importlib.import_module(_MODULES[name])
+        globals()[name] = value
+        return value
     try:
         module = _LAZY[name]
     except KeyError:

@@ -173,3 +173,32 @@ def test_the_checks_can_fail():
     assert private_uses("listening.estimate.association", named)
     own = "class A:\n    def __init__(self):\n        self._x = 1\n    def g(self, o):\n"
     assert not private_uses("listening.estimate.association", own + "        return o._x\n")
+
+
+APP_FILES = [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+APP_FORBIDDEN = ("numpy", "scipy")
+
+
+@pytest.mark.parametrize("path", APP_FILES, ids=[p.name for p in APP_FILES])
+def test_the_app_uses_only_the_public_api_and_the_explorer(path):
+    """Widgets, caching and layout: ``import listening as yl`` or ``listening.explorer``."""
+    tree = ast.parse(path.read_text())
+    bad = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                top = alias.name.split(".")[0]
+                if top in APP_FORBIDDEN or (top == "listening" and alias.name != "listening"):
+                    bad.append(f"line {node.lineno}: import {alias.name}")
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            top = node.module.split(".")[0]
+            explorer = node.module == "listening.explorer" or node.module.startswith(
+                "listening.explorer."
+            )
+            if top in APP_FORBIDDEN or (top == "listening" and not explorer):
+                bad.append(f"line {node.lineno}: from {node.module} import ...")
+            bad += [f"line {node.lineno}: {a.name}" for a in node.names if private(a.name)]
+        elif isinstance(node, ast.Attribute) and private(node.attr):
+            if isinstance(node.value, ast.Name) and node.value.id in {"yl", "shared"}:
+                bad.append(f"line {node.lineno}: {node.value.id}.{node.attr}")
+    assert not bad, f"{path.name} reaches past the public API: {bad}"

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from listening.publish import charts, maps
 from listening.paths import SAMPLE_DIR
+from listening.publish import charts, maps
 
 SAFETY = ["Very safe", "Fairly safe", "Fairly unsafe", "Very unsafe"]
 AGREE = ["Strongly agree", "Agree", "Neither", "Disagree", "Strongly disagree"]

@@ -75,9 +75,7 @@ class RaoScottResult:
         if self.df_den is None:
             numbers = f"X-squared = {self.statistic:.5g}, df = {self.df_num:.5g}"
         else:
-            numbers = (
-                f"F = {self.statistic:.5g}, ndf = {self.df_num:.5g}, ddf = {self.df_den:.5g}"
-            )
+            numbers = f"F = {self.statistic:.5g}, ndf = {self.df_num:.5g}, ddf = {self.df_den:.5g}"
         return f"{self.method}\n  {numbers}, p-value = {self.p_value:.4g}"
 
     def _repr_html_(self) -> str:
