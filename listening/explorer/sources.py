@@ -113,7 +113,7 @@ def crosstab_csv(tab: object) -> bytes:
     >>> import pandas as pd
     >>> import listening as yl
     >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
-    >>> crosstab_csv(yl.crosstab(yl.SurveyDesign(data), "q", by="g")).splitlines()[0][:11]
+    >>> crosstab_csv(yl.crosstab(yl.SurveyDesign(data), "q", by="g")).splitlines()[0][:10]
     b'g,category'
     """
     return csv_bytes(tidy_frame(tab))
