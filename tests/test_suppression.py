@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listening.errors import ListeningError
-from listening.publish.suppression import suppress
+from listening.publish.audit import PublishedTable
+from listening.publish.suppression import protect, suppress
 
 MIN_BASE = 10
 
@@ -143,3 +144,32 @@ def test_index_is_kept():
 def test_bad_arguments_raise(frame, min_base):
     with pytest.raises(ListeningError):
         suppress(frame, by=["g"], min_base=min_base)
+
+
+def _published(groups: pd.DataFrame, by: list[str]) -> PublishedTable:
+    """A table of one answer category whose counts are the bases, with its "All" row."""
+    total = {**dict.fromkeys(by, "All"), "base": int(groups["base"].sum())}
+    rows = pd.concat([pd.DataFrame([total]), groups], ignore_index=True)
+    rows = rows.astype({b: str for b in by}).assign(category="x", n=rows["base"])
+    return PublishedTable("q", tuple(by), rows)
+
+
+@settings(max_examples=100, deadline=None)
+@given(one_way())
+def test_protect_leaves_no_small_group_determined_one_way(case):
+    groups, _ = case
+    reasons = protect([_published(groups, ["g"])], min_base=MIN_BASE, complete=["g"])[0]
+    base = groups["base"].to_numpy()
+    hidden = reasons[1:] != ""
+    assert (reasons[1:][(base < MIN_BASE)] == "threshold").all()
+    assert (reasons[1:][base >= MIN_BASE] != "threshold").all()
+    # an independent check by linear algebra (no linear programming); a reader does not
+    # know which hidden groups are empty
+    found = _recoverable(groups, ["g"], hidden, 0, reasons[0] != "")
+    assert [g for g in found if base[g] > 0] == []
+
+
+def test_protect_hides_the_cheapest_group_not_the_next_to_the_small_one():
+    groups = pd.DataFrame({"g": list("ABCD"), "base": [104, 3, 30, 126]})
+    reasons = protect([_published(groups, ["g"])], min_base=MIN_BASE, complete=["g"])[0]
+    assert reasons.tolist() == ["", "", "threshold", "secondary", ""]
