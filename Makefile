@@ -22,13 +22,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 setup: $(STAMP)
 
-# Debian's Chromium drives the browser tests (Playwright never downloads a browser).
+# Debian's Chromium drives the browser tests (Playwright never downloads a browser);
+# Debian's nginx checks the shipped reverse-proxy configuration (deploy/nginx).
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian chromium for the browser tests"; \
+	@{ command -v chromium && command -v openssl && { command -v nginx || test -x /usr/sbin/nginx; }; } \
+		>/dev/null 2>&1 || { \
+		echo "Installing Debian chromium and nginx for the browser and deployment tests"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			chromium fonts-dejavu-core nginx-light openssl; }
 
 app: setup
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) \
