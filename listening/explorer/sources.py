@@ -74,11 +74,11 @@ def designs(survey: Survey, targets: list[pd.DataFrame] | None) -> Designs:
     notes: list[str] = []
     lonely = "fail"
     try:
-        unweighted = SurveyDesign(data, strata=book.strata, clusters=book.clusters)
+        unweighted = SurveyDesign(data, strata=book.strata, clusters=book.clusters, codebook=book)
     except DesignError as err:
         lonely = "adjust"
         unweighted = SurveyDesign(
-            data, strata=book.strata, clusters=book.clusters, lonely_psu=lonely
+            data, strata=book.strata, clusters=book.clusters, lonely_psu=lonely, codebook=book
         )
         notes.append(f"Design note: {err} Using lonely_psu='adjust' (R's option).")
     raked = None
