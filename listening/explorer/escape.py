@@ -14,8 +14,9 @@ Examples
 
 from __future__ import annotations
 
-import html
 import re
+
+from listening.publish.plotly_text import plain
 
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 _LINE_BREAK = re.compile(r"\r\n?|\n|\u2028|\u2029")
@@ -70,11 +71,13 @@ def escape_chart_text(text: object) -> str:
     """``text`` for a plotly title or label: shown as written, never as HTML.
 
     Plotly reads a few HTML tags in text (``<a href>``, ``<b>``, ``<br>``...);
-    escaping ``&``, ``<`` and ``>`` as entities makes it show them literally.
+    escaping ``&``, ``<`` and ``>`` as entities makes it show them literally
+    (and ``$`` too, against LaTeX). The same as
+    :func:`listening.publish.plotly_text.plain`, which the charts use.
 
     Examples
     --------
     >>> escape_chart_text('<a href="http://x.org">Fenland</a> & co')
     '&lt;a href="http://x.org"&gt;Fenland&lt;/a&gt; &amp; co'
     """
-    return html.escape(str(text), quote=False)
+    return plain(text)

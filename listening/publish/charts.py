@@ -12,6 +12,12 @@ three stay distinguishable with the common forms of colour blindness, and
 every chart also carries text (labels, symbols, hover) so colour is never the
 only cue.
 
+Labels from the data (answers, groups, themes, districts) are drawn as plain
+text: each goes through :func:`listening.publish.plotly_text.plain` before the
+figure's own ``<b>`` and ``<br>`` are added, so an uploaded
+``<a href=...>`` is shown, never followed. A ``title`` is drawn as given:
+escape one made from a file's wording with ``plain`` first.
+
 Examples
 --------
 >>> import pandas as pd
@@ -33,6 +39,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+
+from listening.publish.plotly_text import plain, plain_in_template
 
 OKABE_ITO: tuple[str, ...] = (
     "#0072B2",
@@ -170,14 +178,14 @@ def scale_bars(
         part = part.set_index("group").reindex([g for g in groups if g not in hidden])
         shown = part["estimate"] * 100
         fig.add_bar(
-            name=option,
-            y=part.index.tolist(),
+            name=plain(option),
+            y=[plain(g) for g in part.index],
             x=(sign * shown).tolist(),
             orientation="h",
             marker_color=colour,
             legendrank=options.index(option),
             showlegend=legend,
-            legendgroup=option,
+            legendgroup=plain(option),
             text=[
                 percent_label(v) if (sign > 0 or sign == -1) and v >= 4 else ""
                 for v in shown.fillna(0)
@@ -188,14 +196,14 @@ def scale_bars(
                 [shown, part["ci_low"] * 100, part["ci_high"] * 100, part["base"]]
             ),
             hovertemplate=(
-                f"<b>%{{y}}</b><br>{option}: %{{customdata[0]:.1f}}%"
+                f"<b>%{{y}}</b><br>{plain_in_template(option)}: %{{customdata[0]:.1f}}%"
                 "<br>95% interval %{customdata[1]:.1f}% to %{customdata[2]:.1f}%"
                 "<br>answered: %{customdata[3]:,.0f}<extra></extra>"
             ),
         )
     for group in hidden:
         fig.add_annotation(
-            x=0, y=group, text=f"{SUPPRESSED_LABEL} too few answers to show", showarrow=False
+            x=0, y=plain(group), text=f"{SUPPRESSED_LABEL} too few answers to show", showarrow=False
         )
     fig.update_layout(
         **LAYOUT,
@@ -203,7 +211,11 @@ def scale_bars(
         title=title,
         legend=BOTTOM_LEGEND,
         xaxis={"title": "% of those who answered", "zeroline": True},
-        yaxis={"categoryorder": "array", "categoryarray": groups, "autorange": "reversed"},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [plain(g) for g in groups],
+            "autorange": "reversed",
+        },
         height=chart_height(len(groups)),
     )
     fig.update_xaxes(tickvals=[-100, -50, 0, 50, 100], ticktext=["100", "50", "0", "50", "100"])
@@ -272,9 +284,9 @@ def interval_plot(
     fig = go.Figure(
         go.Scatter(
             x=estimate.tolist(),
-            y=shown["group"].tolist(),
+            y=[plain(g) for g in shown["group"]],
             mode="markers",
-            name=category,
+            name=plain(category),
             marker={"color": colours, "symbol": symbols, "size": 12},
             error_x={
                 "type": "data",
@@ -289,7 +301,7 @@ def interval_plot(
             ),
             text=words,
             hovertemplate=(
-                f"<b>%{{y}}</b><br>{category}: %{{x:.1f}}%"
+                f"<b>%{{y}}</b><br>{plain_in_template(category)}: %{{x:.1f}}%"
                 f"<br>{level:.0%} interval %{{customdata[0]:.1f}}% to %{{customdata[1]:.1f}}%"
                 "<br>answered: %{customdata[2]:,.0f}<br>%{text}<extra></extra>"
             ),
@@ -302,7 +314,7 @@ def interval_plot(
         fig.add_annotation(
             x=0,
             xanchor="left",
-            y=group,
+            y=plain(group),
             text=f"{SUPPRESSED_LABEL} too few answers to show",
             showarrow=False,
         )
@@ -310,8 +322,12 @@ def interval_plot(
         **LAYOUT,
         title=title,
         showlegend=False,
-        xaxis={"title": f"% {category}", "ticksuffix": "%", "rangemode": "tozero"},
-        yaxis={"categoryorder": "array", "categoryarray": groups, "autorange": "reversed"},
+        xaxis={"title": f"% {plain(category)}", "ticksuffix": "%", "rangemode": "tozero"},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [plain(g) for g in groups],
+            "autorange": "reversed",
+        },
         height=chart_height(len(groups)),
     )
     return fig
@@ -364,9 +380,9 @@ def ranked_options(
         part = rows[rows["group"] == group].set_index("category").reindex(order)
         estimate = part["estimate"] * 100
         fig.add_scatter(
-            name=group,
+            name=plain(group),
             x=estimate.tolist(),
-            y=order,
+            y=[plain(o) for o in order],
             mode="markers",
             orientation="h",
             marker={
@@ -383,14 +399,14 @@ def ranked_options(
             },
             customdata=np.column_stack([part["ci_low"] * 100, part["ci_high"] * 100, part["base"]]),
             hovertemplate=(
-                f"<b>{group}</b><br>%{{y}}: %{{x:.1f}}%"
+                f"<b>{plain_in_template(group)}</b><br>%{{y}}: %{{x:.1f}}%"
                 "<br>interval %{customdata[0]:.1f}% to %{customdata[1]:.1f}%"
                 "<br>answered: %{customdata[2]:,.0f}<extra></extra>"
             ),
         )
     for group in hidden:
         fig.add_scatter(
-            name=f"{group}: {SUPPRESSED_LABEL} too few answers",
+            name=f"{plain(group)}: {SUPPRESSED_LABEL} too few answers",
             x=[None],
             y=[None],
             mode="markers",
@@ -401,7 +417,11 @@ def ranked_options(
         title=title,
         scattermode="group",
         xaxis={"title": "% who chose the option", "ticksuffix": "%", "rangemode": "tozero"},
-        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [plain(o) for o in order],
+            "autorange": "reversed",
+        },
         legend=BOTTOM_LEGEND,
         height=chart_height(len(order) * max(1, min(len(visible), 4)) // 2 + len(order)),
     )
@@ -448,13 +468,16 @@ def sample_vs_population(
     for position, column in enumerate(c for c in series if c in frame):
         share = frame[column] * 100
         fig.add_bar(
-            name=names.get(column, column),
-            y=frame[category].astype(str).tolist(),
+            name=names.get(column, plain(column)),
+            y=[plain(c) for c in frame[category]],
             x=share.tolist(),
             orientation="h",
             marker_color=colours.get(column, OKABE_ITO[position % len(OKABE_ITO)]),
             marker_pattern_shape=patterns.get(column, ""),
-            hovertemplate=f"%{{y}}<br>{names.get(column, column)}: %{{x:.1f}}%<extra></extra>",
+            hovertemplate=(
+                f"%{{y}}<br>{names.get(column, plain_in_template(column))}: %{{x:.1f}}%"
+                "<extra></extra>"
+            ),
         )
     fig.update_layout(
         **LAYOUT,
@@ -509,9 +532,9 @@ def theme_bars(
     for position, group in enumerate(g for g in groups if g not in hidden):
         part = rows[rows["group"] == group].set_index("theme").reindex(order)
         fig.add_bar(
-            name=group,
+            name=plain(group),
             x=part["percent"].tolist(),
-            y=order,
+            y=[plain(o) for o in order],
             orientation="h",
             marker_color=(
                 "#000000"
@@ -520,19 +543,23 @@ def theme_bars(
             ),
             customdata=np.column_stack([part["n"].astype(float), part["base"]]),
             hovertemplate=(
-                f"<b>{group}</b><br>%{{y}}: %{{x:.0f}}% of written answers"
+                f"<b>{plain_in_template(group)}</b><br>%{{y}}: %{{x:.0f}}% of written answers"
                 "<br>%{customdata[0]:,.0f} of %{customdata[1]:,.0f}<extra></extra>"
             ),
         )
     for group in hidden:
-        fig.add_bar(name=f"{group}: {SUPPRESSED_LABEL} too few answers", x=[None], y=[None])
+        fig.add_bar(name=f"{plain(group)}: {SUPPRESSED_LABEL} too few answers", x=[None], y=[None])
     fig.update_layout(
         **LAYOUT,
         title=title,
         barmode="group",
         showlegend=len(groups) > 1,
         xaxis={"title": "% of written answers mentioning the theme", "ticksuffix": "%"},
-        yaxis={"categoryorder": "array", "categoryarray": order, "autorange": "reversed"},
+        yaxis={
+            "categoryorder": "array",
+            "categoryarray": [plain(o) for o in order],
+            "autorange": "reversed",
+        },
         legend=BOTTOM_LEGEND,
         height=chart_height(len(order) * max(1, min(len(groups), 4)) // 2 + len(order)),
     )

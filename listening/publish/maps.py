@@ -25,6 +25,7 @@ from listening.publish.charts import (
     SUPPRESSED_LABEL,
     percent_label,
 )
+from listening.publish.plotly_text import plain
 
 
 def district_map(
@@ -97,28 +98,29 @@ def district_map(
     # Largest first, so a district inside another (Cambridge) is drawn on top of it.
     for feature in sorted(features, key=lambda f: -_polygon_area(f["geometry"])):
         name = str(feature["properties"]["name"])
+        shown_name = plain(name)
         xs, ys = _outline(feature["geometry"], squeeze)
         row = rows.loc[name] if name in rows.index else None
         if row is None or row["hidden"]:
             shown_as = "no answers" if row is None else SUPPRESSED_LABEL
             why = "no answers" if row is None else f"{SUPPRESSED_LABEL} too few answers to show"
             colour, hatch = NEUTRAL, "/"
-            hover = f"<b>{name}</b><br>{why}"
-            label = f"<b>{name}</b><br>{shown_as}"
+            hover = f"<b>{shown_name}</b><br>{why}"
+            label = f"<b>{shown_name}</b><br>{shown_as}"
         else:
             value = float(row["estimate"]) * 100
             colour = sample_colorscale(MAP_SCALE, [(value - low) / span])[0]
             hatch = ""
             hover = (
-                f"<b>{name}</b><br>{category}: {value:.1f}%"
+                f"<b>{shown_name}</b><br>{plain(category)}: {value:.1f}%"
                 f"<br>{level:.0%} interval {row['ci_low'] * 100:.1f}% to "
                 f"{row['ci_high'] * 100:.1f}%<br>answered: {row['base']:,.0f}"
             )
-            label = f"<b>{name}</b><br>{percent_label(value)}"
+            label = f"<b>{shown_name}</b><br>{percent_label(value)}"
         fig.add_scatter(
             x=xs,
             y=ys,
-            name=name,
+            name=shown_name,
             mode="lines",
             fill="toself",
             fillcolor=colour,
@@ -147,7 +149,7 @@ def district_map(
             "cmin": low,
             "cmax": high,
             "showscale": bool(len(shown)),
-            "colorbar": {"title": {"text": f"% {category}"}, "ticksuffix": "%"},
+            "colorbar": {"title": {"text": f"% {plain(category)}"}, "ticksuffix": "%"},
         },
     )
     fig.update_layout(
