@@ -7,6 +7,15 @@ import streamlit as st
 import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_chart_text, escape_markdown
+from listening.explorer.estimates import (
+    ADJUSTED_CAPTION,
+    adjusted_display,
+    adjusted_margins,
+    adjustment_columns,
+    answer_totals,
+    can_adjust,
+    totals_display,
+)
 from listening.explorer.views import (
     BREAKDOWNS,
     categories,
@@ -14,6 +23,49 @@ from listening.explorer.views import (
     is_scale,
     question_choices,
 )
+
+
+@shared.sample_cached(st.cache_data, max_entries=128)
+def totals(
+    source_key: str,
+    weighted: bool,
+    question: str,
+    by: tuple[str, ...],
+    filters: tuple[tuple[str, tuple[str, ...]], ...],
+    settings: tuple[int, str, float],
+    answer: str,
+):
+    """``answer_totals`` for the crosstab shown (cached like it)."""
+    source = shared.context().source
+    tab = shared.crosstab(source_key, weighted, question, by, filters, *settings)
+    design = shared.domain_design(source, weighted, filters)
+    return answer_totals(design, tab, source.codebook.question(question), answer, level=settings[2])
+
+
+@shared.sample_cached(st.cache_data, max_entries=64)
+def adjusted(
+    source_key: str,
+    weighted: bool,
+    question: str,
+    by: tuple[str, ...],
+    filters: tuple[tuple[str, tuple[str, ...]], ...],
+    settings: tuple[int, str, float],
+    answer: str,
+):
+    """``adjusted_margins`` for the crosstab by district shown (cached like it)."""
+    source = shared.context().source
+    tab = shared.crosstab(source_key, weighted, question, by, filters, *settings)
+    design = shared.domain_design(source, weighted, filters)
+    return adjusted_margins(
+        design,
+        tab,
+        source.codebook.question(question),
+        answer,
+        adjust_for=adjustment_columns(source.codebook, design.data),
+        level=settings[2],
+        min_base=settings[0],
+    )
+
 
 ctx = shared.context()
 source = ctx.source
@@ -110,18 +162,23 @@ if is_scale(question) or question.type == "multi":
     )
 else:
     chart_kind = "One answer or net"
+answers = [c for c in categories(question) if c in set(table["category"])] or list(
+    dict.fromkeys(table["category"])
+)
+default = next((c for c in answers if c in question.nets), answers[0])
+answer = st.selectbox(
+    "Answer or net",
+    answers,
+    index=answers.index(default),
+    key="explore_answer",
+    help="Charted when the chart shows one answer; counted in young people, and adjusted "
+    "for age and sex by district, below the table.",
+)
 if chart_kind == "All answers" and question.type == "multi":
     fig = yl.charts.ranked_options(table, by=list(by) or None, title=title)
 elif chart_kind == "All answers":
     fig = yl.charts.scale_bars(table, by=list(by) or None, options=question.options, title=title)
 else:
-    answers = [c for c in categories(question) if c in set(table["category"])] or list(
-        dict.fromkeys(table["category"])
-    )
-    default = next((c for c in answers if c in question.nets), answers[0])
-    answer = st.selectbox(
-        "Answer or net to chart", answers, index=answers.index(default), key="explore_answer"
-    )
     fig = yl.charts.interval_plot(
         table, by=list(by) or None, category=answer, title=title, level=level
     )
@@ -131,6 +188,70 @@ shared.download_chart(fig, f"{question_name} chart", key="explore-chart")
 st.markdown("**The figures behind the chart**")
 st.dataframe(shown, hide_index=True, key="explore-table")
 shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
+
+filter_key = shared.filters_key(chosen)
+settings = (ctx.min_base, ctx.ci, float(level))
+st.markdown(f"**How many young people: {escape_markdown(answer)}**")
+if weighted:
+    counted = totals(source.key, weighted, question_name, by, filter_key, settings, answer)
+    if counted.empty:
+        st.caption("This answer cannot be counted on its own (it is a net of several ticks).")
+    else:
+        shown_totals = totals_display(counted, list(by), level=float(level))
+        everyone = (counted[list(by)] == "All").all(axis=1).to_numpy()
+        if everyone.any() and not counted.loc[everyone, "hidden"].iloc[0]:
+            row = shown_totals[everyone].iloc[0]
+            st.markdown(
+                f"{escape_markdown(answer)}: {escape_markdown(row['%'])}% of those who "
+                f"answered, about {escape_markdown(row['About (young people)'])} young people "
+                f"({level:.0%} interval {escape_markdown(row[f'{level:.0%} interval'])})."
+            )
+        st.dataframe(
+            shown_totals,
+            hide_index=True,
+            key="explore-totals",
+        )
+        st.caption(
+            "The number of young people in the population giving this answer (the weighted "
+            "total), rounded to the nearest 10 (100 from 1,000, 1,000 from 100,000). [c]: "
+            "hidden as in the table above; [u]: low reliability, as in the table."
+        )
+else:
+    st.caption(
+        "Numbers of young people need weighted estimates: unweighted, they would only "
+        "count the respondents, not the young people they stand for."
+    )
+
+if list(by) == [book.district_column]:
+    factors = adjustment_columns(book, source.design(weighted).data)
+    possible = can_adjust(question, answer, by, book) and len(factors) == 2
+    adjust = st.toggle(
+        "Adjust district figures for age and sex",
+        key="explore_adjust",
+        disabled=not possible,
+        help="For one answer or net of a single-choice question, in data with age band and sex."
+        if not possible
+        else None,
+    )
+    if adjust and possible:
+        with st.spinner("Fitting the model..."):
+            try:
+                margins = adjusted(
+                    source.key, weighted, question_name, by, filter_key, settings, answer
+                )
+            except yl.ListeningError as err:
+                st.error(f"The adjusted figures cannot be made: {escape_markdown(err)}")
+                margins = None
+        if margins is not None:
+            st.dataframe(
+                adjusted_display(margins, book.district_column, level=float(level)),
+                hide_index=True,
+                key="explore-adjusted",
+            )
+            st.caption(
+                f"{ADJUSTED_CAPTION} Answer: {escape_markdown(answer)}. [c]: hidden as in the "
+                "table above; [u]: low reliability."
+            )
 
 test = getattr(tab, "test", None)
 if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test.p_value:
