@@ -209,8 +209,9 @@ def test_which_answers_can_be_counted_and_adjusted(sample):
     assert can_adjust(dark, "Feel unsafe", ["district"], book)
     assert not can_adjust(dark, "Feel unsafe", ["gender"], book)
     assert not can_adjust(worries, "Gangs", ["district"], book)
-    for net in worries.nets:  # a net of ticks is not one indicator
-        assert answer_column(worries, net) is None
+    ticks = dataclasses.replace(worries, nets={"Violence": ("Gangs", "Knife crime")})
+    assert answer_column(ticks, "Violence") is None  # a net of ticks is not one indicator
+    assert answer_column(dark, "Feel safe (net)") == "safe_dark[Feel safe]"
 
 
 @pytest.mark.parametrize("count", [0.0, 4.9, 5.0, 994.9, 995.0, 99_949.0, 99_951.0, 2.5e6])
