@@ -170,8 +170,9 @@ class AuditResult:
     def __str__(self) -> str:
         if self.ok:
             return (
-                f"Audit passed: {self.tables} tables, {self.checked} hidden groups checked; no "
-                "group below the minimum base is shown or can be worked out."
+                f"Audit passed: {self.tables} tables, {self.checked} hidden groups and "
+                "overlaps of two tables' groups checked; no group below the minimum base is "
+                "shown or can be worked out."
             )
         lines = [f"Audit failed: {len(self.violations)} violation(s) in {self.tables} tables."]
         return "\n".join([*lines, *(f"- {v}" for v in self.violations)])
@@ -566,7 +567,7 @@ def audit(
     >>> import listening as yl
     >>> data = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 4 + ["c"] * 20, "q": list("xy") * 27})
     >>> print(yl.audit([yl.crosstab(yl.SurveyDesign(data), "q", by="g")]))  # doctest: +ELLIPSIS
-    Audit passed: 1 tables, 2 hidden groups checked; ...
+    Audit passed: 1 tables, 2 hidden groups and overlaps of two tables' groups checked; ...
     """
     published = _published(tables)
     if not isinstance(policy, DisclosurePolicy):
