@@ -10,9 +10,7 @@ from listening.explorer.escape import escape_chart_text, escape_markdown
 from listening.explorer.estimates import (
     ADJUSTED_CAPTION,
     adjusted_display,
-    adjusted_margins,
     adjustment_columns,
-    answer_totals,
     can_adjust,
     totals_display,
 )
@@ -23,49 +21,6 @@ from listening.explorer.views import (
     is_scale,
     question_choices,
 )
-
-
-@shared.sample_cached(st.cache_data, max_entries=128)
-def totals(
-    source_key: str,
-    weighted: bool,
-    question: str,
-    by: tuple[str, ...],
-    filters: tuple[tuple[str, tuple[str, ...]], ...],
-    settings: tuple[int, str, float],
-    answer: str,
-):
-    """``answer_totals`` for the crosstab shown (cached like it)."""
-    source = shared.context().source
-    tab = shared.crosstab(source_key, weighted, question, by, filters, *settings)
-    design = shared.domain_design(source, weighted, filters)
-    return answer_totals(design, tab, source.codebook.question(question), answer, level=settings[2])
-
-
-@shared.sample_cached(st.cache_data, max_entries=64)
-def adjusted(
-    source_key: str,
-    weighted: bool,
-    question: str,
-    by: tuple[str, ...],
-    filters: tuple[tuple[str, tuple[str, ...]], ...],
-    settings: tuple[int, str, float],
-    answer: str,
-):
-    """``adjusted_margins`` for the crosstab by district shown (cached like it)."""
-    source = shared.context().source
-    tab = shared.crosstab(source_key, weighted, question, by, filters, *settings)
-    design = shared.domain_design(source, weighted, filters)
-    return adjusted_margins(
-        design,
-        tab,
-        source.codebook.question(question),
-        answer,
-        adjust_for=adjustment_columns(source.codebook, design.data),
-        level=settings[2],
-        min_base=settings[0],
-    )
-
 
 ctx = shared.context()
 source = ctx.source
@@ -193,7 +148,7 @@ filter_key = shared.filters_key(chosen)
 settings = (ctx.min_base, ctx.ci, float(level))
 st.markdown(f"**How many young people: {escape_markdown(answer)}**")
 if weighted:
-    counted = totals(source.key, weighted, question_name, by, filter_key, settings, answer)
+    counted = shared.totals(source.key, weighted, question_name, by, filter_key, settings, answer)
     if counted.empty:
         st.caption("This answer cannot be counted on its own (it is a net of several ticks).")
     else:
@@ -236,7 +191,7 @@ if list(by) == [book.district_column]:
     if adjust and possible:
         with st.spinner("Fitting the model..."):
             try:
-                margins = adjusted(
+                margins = shared.adjusted(
                     source.key, weighted, question_name, by, filter_key, settings, answer
                 )
             except yl.ListeningError as err:

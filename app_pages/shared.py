@@ -30,6 +30,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
+from listening.explorer.estimates import adjusted_margins, adjustment_columns, answer_totals
 from listening.explorer.sources import (
     briefing_workbook,
     crosstab_csv,
@@ -397,6 +398,51 @@ def comparison(
     """Headline indicators for one group against the rest (cached)."""
     design = _source(source_key).design(weighted)
     return headline_comparison(design, by, group, ci=ci, min_base=min_base)
+
+
+@sample_cached(st.cache_data, max_entries=128)
+def totals(
+    source_key: str,
+    weighted: bool,
+    question: str,
+    by: tuple[str, ...],
+    filters: tuple[tuple[str, tuple[str, ...]], ...],
+    settings: tuple[int, str, float],
+    answer: str,
+) -> pd.DataFrame:
+    """How many young people gave ``answer`` in each group of :func:`crosstab` (cached).
+
+    ``settings`` are the crosstab's ``(min_base, ci, level)``.
+    """
+    source = _source(source_key)
+    tab = crosstab(source_key, weighted, question, by, filters, *settings)
+    design = domain_design(source, weighted, filters)
+    return answer_totals(design, tab, source.codebook.question(question), answer, level=settings[2])
+
+
+@sample_cached(st.cache_data, max_entries=64)
+def adjusted(
+    source_key: str,
+    weighted: bool,
+    question: str,
+    by: tuple[str, ...],
+    filters: tuple[tuple[str, tuple[str, ...]], ...],
+    settings: tuple[int, str, float],
+    answer: str,
+) -> pd.DataFrame:
+    """District figures of :func:`crosstab` adjusted for age and sex (cached)."""
+    source = _source(source_key)
+    tab = crosstab(source_key, weighted, question, by, filters, *settings)
+    design = domain_design(source, weighted, filters)
+    return adjusted_margins(
+        design,
+        tab,
+        source.codebook.question(question),
+        answer,
+        adjust_for=adjustment_columns(source.codebook, design.data),
+        level=settings[2],
+        min_base=settings[0],
+    )
 
 
 def percent(value: float) -> str:
