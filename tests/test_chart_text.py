@@ -10,6 +10,7 @@ plotly would draw it: only the charts' own ``<b>``, ``<br>`` and
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -223,3 +224,32 @@ def test_escaping_is_undone_by_plotly_and_only_by_plotly(text):
     assert _drawn(plain_in_template(text)) == text
     assert not TEMPLATE_FIELD.search(plain_in_template(text))
     assert escape_chart_text(text) == plain(text)  # the explorer's titles: the same rule
+
+
+@pytest.mark.browser
+def test_chromium_draws_the_labels_as_text_and_follows_no_link(tmp_path):
+    """plotly.js itself, in Debian's Chromium: no link element, no bold, the labels as written."""
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(chromium).is_file():
+        pytest.skip("Chromium is not installed (make browser installs it)")
+    fig = charts.scale_bars(_table(GROUPS, LABELS, HIDDEN), by="district", options=LABELS)
+    page_file = tmp_path / "chart.html"
+    page_file.write_text(fig.to_html(include_plotlyjs=True, full_html=True), encoding="utf-8")
+    with sync_api.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        try:
+            page = browser.new_page()
+            requests: list[str] = []
+            page.on("request", lambda request: requests.append(request.url))
+            page.goto(page_file.as_uri())
+            page.wait_for_selector(".ytick text")
+            assert page.locator("svg a").count() == 0
+            assert page.locator("svg tspan[style*='bold']").count() == 0
+            assert set(page.locator(".ytick text").all_text_contents()) == set(GROUPS)
+            assert set(page.locator(".legendtext").all_text_contents()) == set(LABELS)
+            assert [url for url in requests if not url.startswith("file:")] == []
+        finally:
+            browser.close()
