@@ -46,6 +46,7 @@ _LAZY = {
     "load_harmonisation": "listening.ingest.harmonise",
     "NotHarmonisedError": "listening.ingest.harmonise",
     "change": "listening.estimate.change",
+    "change_table": "listening.publish.change_table",
     "load_margins": "listening.design.margins",
     "read_margins": "listening.design.margins",
     "SurveyDesign": "listening.design.survey_design",

@@ -278,3 +278,67 @@ def test_a_by_column_missing_from_a_wave_is_refused():
     with pytest.raises(yl.ListeningError, match="not in the before wave"):
         yl.change(after, before.with_columns(), "safe_dark", by="safe_online")
     assert isinstance(pd.DataFrame(), pd.DataFrame)
+
+
+# ---------------------------------------------------------------------------- disclosure
+
+
+def _few_in(design: yl.SurveyDesign, district: str, n: int) -> yl.SurveyDesign:
+    inside = design.data["district"] == district
+    return design.subset(~inside | (inside.cumsum() <= n))
+
+
+@pytest.mark.parametrize("hidden_in", ["before", "after"])
+def test_a_group_hidden_in_one_wave_stays_hidden_in_the_change_table(hidden_in):
+    after, before = designs("raked")
+    if hidden_in == "before":
+        before = _few_in(before, "Fenland", 6)
+    else:
+        after = _few_in(after, "Fenland", 6)
+    raw = yl.change(after, before, "seen_knife", by="district")
+    assert raw.loc[raw["district"] == "Fenland", f"base_{hidden_in}"].eq(6).all()  # raw: shown
+    table = yl.change_table(after, before, "seen_knife", by="district")
+    wave = after if hidden_in == "after" else before
+    own = yl.crosstab(wave, "seen_knife", by="district").table
+    hidden_own = set(own.loc[own["reason"] != "", "district"])
+    assert "Fenland" in hidden_own
+    hidden = table[table["reason"] != ""]
+    assert set(hidden["district"]) == hidden_own  # every group the wave hides, and only those
+    assert hidden["reason"].str.startswith(hidden_in).all()
+    assert (
+        hidden[
+            [
+                "estimate_before",
+                "estimate_after",
+                "difference",
+                "se",
+                "base_before",
+                "base_after",
+                "p_value",
+                "p_holm",
+            ]
+        ]
+        .isna()
+        .all()
+        .all()
+    )
+    shown = table[table["reason"] == ""].set_index(["district", "category"])
+    same = raw.set_index(["district", "category"]).loc[shown.index]
+    for column in ("difference", "se", "ci_low", "ci_high", "base_before", "base_after"):
+        np.testing.assert_allclose(shown[column].to_numpy(float), same[column].to_numpy(float))
+    assert (shown["p_holm"] <= same["p_holm"] + 1e-15).all()  # Holm over fewer groups
+
+
+def test_a_change_table_of_bundled_waves_hides_nothing_and_equals_the_raw_change():
+    after, before = designs("raked")
+    table = yl.change_table(
+        after, before, "trusted_adult", by="district", harmonise=yl.load_harmonisation()
+    )
+    raw = yl.change(
+        after, before, "trusted_adult", by="district", harmonise=yl.load_harmonisation()
+    )
+    assert (table["reason"] == "").all()
+    np.testing.assert_allclose(table["p_holm"], raw["p_holm"])
+    six = before.subset(np.arange(len(before.data)) < 6)  # a wave of six respondents
+    overall = yl.change_table(after, six, "seen_knife")
+    assert (overall["reason"] == "threshold").all() and overall["difference"].isna().all()
