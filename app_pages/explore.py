@@ -144,6 +144,18 @@ st.markdown("**The figures behind the chart**")
 st.dataframe(shown, hide_index=True, key="explore-table")
 shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
 
+test = getattr(tab, "test", None)
+if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test.p_value:
+    verdict = "differ significantly" if test.p_value < 0.05 else "do not differ significantly"
+    st.caption(
+        f"Answers {verdict} by {breakdown[0].lower()} (Rao-Scott adjusted test, "
+        f"F = {test.statistic:.2f}, p = {test.p_value:.3g})."
+    )
+st.caption(
+    f"[c]: fewer than {ctx.min_base} answered in that group, or hidden so that a small group "
+    "cannot be worked out from the total. 'All' is everyone in the filter who answered."
+)
+
 filter_key = shared.filters_key(chosen)
 settings = (ctx.min_base, ctx.ci, float(level))
 st.markdown(f"**How many young people: {escape_markdown(answer)}**")
@@ -207,15 +219,3 @@ if list(by) == [book.district_column]:
                 f"{ADJUSTED_CAPTION} Answer: {escape_markdown(answer)}. [c]: hidden as in the "
                 "table above; [u]: low reliability."
             )
-
-test = getattr(tab, "test", None)
-if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test.p_value:
-    verdict = "differ significantly" if test.p_value < 0.05 else "do not differ significantly"
-    st.caption(
-        f"Answers {verdict} by {breakdown[0].lower()} (Rao-Scott adjusted test, "
-        f"F = {test.statistic:.2f}, p = {test.p_value:.3g})."
-    )
-st.caption(
-    f"[c]: fewer than {ctx.min_base} answered in that group, or hidden so that a small group "
-    "cannot be worked out from the total. 'All' is everyone in the filter who answered."
-)
