@@ -301,9 +301,16 @@ def test_missing_values_are_a_domain(sample, kind) -> None:
 def test_weights_scale_away(sample) -> None:
     """Multiplying every weight by a constant changes no coefficient or standard error."""
     data, _ = sample
-    one = yl.glm(_kind(data, "plain"), "y ~ g + sex", min_base=1)
-    data = data.assign(w=data["w"] * 7.5)
-    seven = yl.glm(_kind(data, "plain"), "y ~ g + sex", min_base=1)
+    scaled = data.assign(w=data["w"] * 7.5)
+    try:
+        one = yl.glm(_kind(data, "plain"), "y ~ g + sex", min_base=1)
+    except yl.ConvergenceError:
+        # a small sample can be separated (a cell where everyone has the same outcome):
+        # scaling the weights must not change that either
+        with pytest.raises(yl.ConvergenceError):
+            yl.glm(_kind(scaled, "plain"), "y ~ g + sex", min_base=1)
+        return
+    seven = yl.glm(_kind(scaled, "plain"), "y ~ g + sex", min_base=1)
     np.testing.assert_allclose(one.coef, seven.coef, rtol=1e-9)
     np.testing.assert_allclose(one.table["se"], seven.table["se"], rtol=1e-8)
 
