@@ -30,10 +30,8 @@ Examples
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,75 +41,11 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from listening.errors import ListeningError
-from listening.ingest.codebook import slug
 from listening.publish.disclosure import DisclosurePolicy
-from listening.publish.exports import CONFIDENTIAL, heading
+from listening.publish.published import PublishedTable, read_csv_folder, read_workbook
 from listening.publish.table import ALL, CrosstabData
 
 TOLERANCE = 1e-6
-
-
-@dataclass(frozen=True)
-class PublishedTable:
-    """One table as a reader sees it.
-
-    Attributes
-    ----------
-    question : str
-        Tables of the same question are attacked together.
-    by : tuple of str
-        The grouping columns.
-    rows : DataFrame
-        The ``by`` columns (``"All"`` for the whole population), ``category``,
-        ``n`` and ``base``; NaN where a figure is not published.
-    kind : {"single", "multi", "unknown"}
-        ``"single"``: the first categories partition the base (nets follow).
-    name : str
-        Where the table came from, for messages.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = PublishedTable("q", ("g",), pd.DataFrame({"g": ["All"], "category": ["x"],
-    ...                                               "n": [3], "base": [12]}))
-    >>> t.groups()[["g", "base"]].to_dict("records")
-    [{'g': 'All', 'base': 12.0}]
-    """
-
-    question: str
-    by: tuple[str, ...]
-    rows: pd.DataFrame
-    kind: str = "unknown"
-    name: str = ""
-
-    def groups(self) -> pd.DataFrame:
-        """One row per group: the ``by`` values and the published ``base`` (NaN: hidden)."""
-        return self._groups.copy()
-
-    @cached_property
-    def _groups(self) -> pd.DataFrame:
-        out = self.rows.drop_duplicates(list(self.by))[[*self.by, "base"]].copy()
-        out["base"] = pd.to_numeric(out["base"], errors="coerce").astype(float)
-        return out.reset_index(drop=True)
-
-    @classmethod
-    def of(cls, tab: CrosstabData, name: str = "") -> PublishedTable:
-        """What a reader sees of a crosstab (its published figures).
-
-        Examples
-        --------
-        >>> import pandas as pd
-        >>> import listening as yl
-        >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
-        >>> PublishedTable.of(yl.crosstab(yl.SurveyDesign(data), "q", by="g")).by
-        ('g',)
-        """
-        rows = tab.table[[*tab.by, "category", "n", "base"]].astype({"n": float, "base": float})
-        return cls(tab.question, tuple(tab.by), rows, tab.kind, name or _label(tab))
-
-
-def _label(tab: CrosstabData) -> str:
-    return f"{tab.question} by {' x '.join(tab.by)}"
 
 
 @dataclass(frozen=True)
@@ -170,8 +104,9 @@ class AuditResult:
     def __str__(self) -> str:
         if self.ok:
             return (
-                f"Audit passed: {self.tables} tables, {self.checked} hidden groups and "
-                "overlaps of two tables' groups checked; no group below the minimum base is "
+                f"Audit passed: {self.tables} tables, {self.checked} hidden groups, "
+                "overlaps of two tables' groups and leftovers (a group's respondents in no "
+                "group of another table) checked; no group below the minimum base is "
                 "shown or can be worked out."
             )
         lines = [f"Audit failed: {len(self.violations)} violation(s) in {self.tables} tables."]
@@ -363,6 +298,31 @@ class Attack:
                     out.append(((t1, int(g1)), (t2, int(g2)), members))
         return out
 
+    def leftovers(
+        self, hidden: Sequence[set[int]] | None = None
+    ) -> list[tuple[tuple[int, int], int, np.ndarray]]:
+        """A group's respondents in no shown group of another table, and their cells.
+
+        Fenland children neither girl nor boy (another or no gender) are
+        Fenland (district table) minus Fenland girls and boys (district x
+        gender): ``((district table, Fenland), district x gender table,
+        cells)``. The groups in ``hidden`` (per table, positions) count as
+        not shown. Each set of cells is listed once, and not when it is a
+        published group's or the whole group.
+        """
+        known = {self.members[k].tobytes() for k in self.members}
+        out = []
+        for t2 in range(len(self.tables)):
+            gone = list(hidden[t2]) if hidden is not None else []
+            outside = (self.signature[:, t2] == -1) | np.isin(self.signature[:, t2], gone)
+            for (t1, g1), whole in self.members.items():
+                members = whole[outside[whole]]
+                key = members.tobytes()
+                if 0 < len(members) < len(whole) and key not in known:
+                    known.add(key)
+                    out.append(((t1, g1), t2, members))
+        return out
+
     def bound(
         self, hidden: Sequence[set[int]], members: np.ndarray, *, min_base: float | None = None
     ) -> tuple[float, float, list, list]:
@@ -388,6 +348,29 @@ class Attack:
                 key=lambda bound: bound[0],
             )
         return low, high, low_proof, high_proof
+
+    def answers(
+        self, hidden: Sequence[set[int]], members: np.ndarray
+    ) -> dict[str, tuple[float, float]]:
+        """The least and greatest count of each answer among the cells ``members``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> rows = pd.DataFrame({"g": ["All", "All", "A", "A"], "category": ["x", "y"] * 2,
+        ...                      "n": [20, 22, 18, 20], "base": [42, 42, 38, 38]})
+        >>> attack = Attack([PublishedTable("q", ("g",), rows)])
+        >>> attack.answers([set()], attack.leftovers()[0][2])  # All less A
+        {'x': (2.0, 2.0), 'y': (2.0, 2.0)}
+        """
+        objective = np.zeros(self.n_cells)
+        objective[members] = 1.0
+        out = {}
+        for c, rows in self.systems.items():
+            if c is not None:
+                low = self._solve([rows], hidden, objective, 0)[0]
+                out[self.categories[c]] = (low, -self._solve([rows], hidden, -objective, 0)[0])
+        return out
 
     def _screened(self, hidden: Sequence[set[int]], members: np.ndarray, min_base: float) -> bool:
         """True when known feasible solutions already show the set is not pinned.
@@ -567,7 +550,7 @@ def audit(
     >>> import listening as yl
     >>> data = pd.DataFrame({"g": ["a"] * 30 + ["b"] * 4 + ["c"] * 20, "q": list("xy") * 27})
     >>> print(yl.audit([yl.crosstab(yl.SurveyDesign(data), "q", by="g")]))  # doctest: +ELLIPSIS
-    Audit passed: 1 tables, 2 hidden groups and overlaps of two tables' groups checked; ...
+    Audit passed: 1 tables, 3 hidden groups, overlaps of two tables' groups and leftovers ...
     """
     published = _published(tables)
     if not isinstance(policy, DisclosurePolicy):
@@ -611,6 +594,14 @@ def audit(
             )
             for (t1, g1), (t2, g2), members in attack.overlaps()
         ]
+        suspects += [
+            (
+                f"{unit[t1].name} less {unit[t2].name}",
+                (f"{' x '.join(attack.keys[t1][g1])} in no group of {unit[t2].name}",),
+                members,
+            )
+            for (t1, g1), t2, members in attack.leftovers(hidden)
+        ]
         for name, key, members in suspects:
             checked += 1
             low, high, low_proof, high_proof = attack.bound(hidden, members, min_base=min_base)
@@ -622,6 +613,13 @@ def audit(
                     f"{describe_proof(attack, low_proof, low)}; at most "
                     f"{describe_proof(attack, high_proof, high)}"
                 )
+                pinned = {
+                    c: lo
+                    for c, (lo, hi) in attack.answers(hidden, members).items()
+                    if hi - lo < TOLERANCE
+                }
+                if pinned:
+                    text += "; its answers: " + ", ".join(f"{c} {n:g}" for c, n in pinned.items())
                 violations.append(Violation(name, key, "differencing", low, high, text))
     return AuditResult(violations, len(published), checked)
 
@@ -674,103 +672,3 @@ def _published(tables: Any) -> list[PublishedTable]:
                 "a workbook path or a folder of CSV tables."
             )
     return out
-
-
-def _numbers(values: pd.Series) -> pd.Series:
-    return pd.to_numeric(values.replace({CONFIDENTIAL: np.nan}), errors="coerce")
-
-
-CSV_NAME = re.compile(r"table_\d+_(?P<rest>.+)")
-
-
-def read_csv_folder(folder: str | Path) -> list[PublishedTable]:
-    """The project's tidy CSV tables in a folder, as a reader sees them.
-
-    Tables of one question are recognised by the file name the CLI writes
-    (``table_<k>_<question>_by_<by>.csv``), else by their answer categories.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> read_csv_folder(tempfile.mkdtemp())
-    []
-    """
-    out = []
-    for file in sorted(Path(folder).glob("*.csv")):
-        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
-        if "category" not in frame.columns or "base" not in frame.columns:
-            continue
-        by = tuple(frame.columns[: list(frame.columns).index("category")])
-        rows = frame[[*by, "category"]].map(_unneutralise)
-        rows["n"] = _numbers(frame["n"])
-        rows["base"] = _numbers(frame["base"])
-        match = CSV_NAME.fullmatch(file.stem)
-        suffix = f"_by_{slug('_'.join(by))}"
-        if match and match["rest"].endswith(suffix):
-            question = match["rest"][: -len(suffix)]
-        else:
-            question = "|".join(dict.fromkeys(rows["category"]))
-        out.append(PublishedTable(question, by, rows, "unknown", file.name))
-    return out
-
-
-def _unneutralise(value: str) -> str:
-    return value[1:] if value.startswith("'") else value
-
-
-def read_workbook(path: str | Path) -> list[PublishedTable]:
-    """The tables of a briefing workbook (read with openpyxl), as a reader sees them.
-
-    Examples
-    --------
-    >>> import datetime, tempfile, pathlib
-    >>> import pandas as pd
-    >>> import listening as yl
-    >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
-    >>> out = yl.write_briefing(pathlib.Path(tempfile.mkdtemp()) / "b.xlsx",
-    ...     [yl.crosstab(yl.SurveyDesign(data), "q", by="g")], date=datetime.date(2025, 3, 1))
-    >>> [t.by for t in read_workbook(out)]
-    [('g',)]
-    """
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=False, data_only=True)
-    except (OSError, ValueError, KeyError) as err:
-        raise ListeningError(f"audit: cannot read the workbook {path} ({err}).") from None
-    out = []
-    for sheet in book.worksheets:
-        if not sheet.title.startswith("Table_") or len(sheet.tables) != 1:
-            continue
-        (ref,) = [t.ref for t in sheet.tables.values()]
-        cells = [[c.value for c in row] for row in sheet[ref]]
-        frame = pd.DataFrame(cells[1:], columns=cells[0])
-        answer = "Answer" if "Answer" in frame.columns else "Option (% mentioning)"
-        position = list(frame.columns).index(answer)
-        headings = list(frame.columns[:position])
-        question = _question_line(sheet)
-        by = tuple(_by_names(sheet, headings))
-        rows = frame[headings].astype(str).map(_unneutralise)
-        rows.columns = list(by)
-        rows["category"] = frame[answer].astype(str).map(_unneutralise)
-        rows["n"] = _numbers(frame["Respondents giving this answer"])
-        rows["base"] = _numbers(frame["Base (respondents who answered)"])
-        kind = "single" if answer == "Answer" else "multi"
-        out.append(PublishedTable(question, by, rows, kind, f"{Path(path).name} {sheet.title}"))
-    return out
-
-
-def _question_line(sheet: Any) -> str:
-    for row in sheet.iter_rows(min_row=1, max_row=8, max_col=1, values_only=True):
-        text = str(row[0] or "")
-        if text.startswith("Question: "):
-            return text[len("Question: ") :].split(". Base:")[0]
-    return sheet.title
-
-
-def _by_names(sheet: Any, headings: list[str]) -> list[str]:
-    """The by columns of a sheet: its headings back as column names."""
-    return [
-        h.lower().replace(" ", "_") if heading(h.lower().replace(" ", "_")) == h else h
-        for h in headings
-    ]

@@ -87,6 +87,11 @@ class DisclosurePolicy:
         ``{"age_band": "16-18", "school_year": "Year 7"}``. Protection also
         takes every combination of two grouping variables that is empty in
         the data as known.
+    leftovers : bool, default True
+        Protect the leftovers too: the respondents of a published group in
+        none of the published groups of another table (Fenland children
+        neither girl nor boy: Fenland minus Fenland girls minus Fenland
+        boys). False only to show what an attacker gets without it.
 
     Examples
     --------
@@ -107,6 +112,7 @@ class DisclosurePolicy:
     min_effective_base: float = 30.0
     complete: tuple[str, ...] = ()
     empty: tuple[tuple[tuple[str, str], ...], ...] = ()
+    leftovers: bool = True
 
     def __post_init__(self) -> None:
         if (
@@ -198,6 +204,7 @@ class DisclosurePolicy:
             min_effective_base=self.min_effective_base,
             complete=self.complete,
             empty=self.empty,
+            leftovers=self.leftovers,
         )
 
     def publish_value(self, variable: str, value: Any, *, by: Sequence[str]) -> Any:

@@ -39,9 +39,11 @@ import numpy as np
 import pandas as pd
 
 from listening.errors import ListeningError
-from listening.publish.audit import PublishedTable, attacker, bounded
+from listening.publish.audit import Attack, PublishedTable, attacker, bounded
+from listening.publish.table import ALL
 
 THRESHOLD, SECONDARY = "threshold", "secondary"
+TRIALS = 3  # the cheapest groups of a proof tried in turn for one that ends the attack
 
 
 def protect(
@@ -52,6 +54,7 @@ def protect(
     empty: tuple = (),
     cost: Callable[[float], float] = float,
     respondents: Sequence[np.ndarray] | None = None,
+    leftovers: bool = True,
 ) -> list[np.ndarray]:
     """Decide which groups of a publication to hide, and why.
 
@@ -73,7 +76,13 @@ def protect(
         Per table, each respondent's group (its position in
         ``table.groups()``, -1 for none), the respondents in the same order
         in every table. With them, a small intersection of two tables' groups
-        (Fenland pupils aged 14-15 in Year 11) is protected too.
+        (Fenland pupils aged 14-15 in Year 11) is protected too, and so is a
+        small leftover: a group's respondents in no group of another table
+        (Fenland children neither girl nor boy, Fenland minus Fenland girls
+        minus Fenland boys).
+    leftovers : bool, default True
+        Protect the leftovers (False only to show what an attacker gets
+        without it).
 
     Returns
     -------
@@ -116,6 +125,7 @@ def protect(
             min_base,
             (complete, empty),
             cost,
+            leftovers,
         )
     return reasons
 
@@ -170,6 +180,7 @@ def _protect_unit(
     min_base: int,
     knowledge: tuple,
     cost: Callable[[float], float],
+    leftovers: bool,
 ) -> None:
     """Add secondary suppressions to the tables of one question until no attack works."""
     small = [
@@ -181,34 +192,76 @@ def _protect_unit(
     if not small and respondents is None:
         return
     attack = attacker(tables, *knowledge)
-    sensitive = [(f"{ti}:{gi}", attack.members[(ti, gi)]) for ti, gi in small]
+    sensitive = [(f"{ti}:{gi}", attack.members[(ti, gi)], None) for ti, gi in small]
     if respondents is not None:
         for (t1, g1), (t2, g2), members in attack.overlaps():
             size = int(np.sum((respondents[t1] == g1) & (respondents[t2] == g2)))
             if 0 < size < min_base:
-                sensitive.append((f"{t1}:{g1} & {t2}:{g2}", members))
-    while sensitive:
+                sensitive.append((f"{t1}:{g1} & {t2}:{g2}", members, None))
+    cleared: set[bytes] = set()  # not pinned: stays so as more is hidden (bounds widen)
+    while True:
         hidden = [set(np.flatnonzero(r != "")) for r in reasons]
+        left = _leftovers(attack, respondents, hidden, min_base) if leftovers else []
         proof = None
-        for label, members in sensitive:
+        for label, members, tables_first in sensitive + left:
+            if members.tobytes() in cleared:
+                continue
             low, high, low_proof, high_proof = attack.bound(hidden, members, min_base=min_base)
             if bounded(low, high, min_base):
-                proof, culprit = low_proof + high_proof, label
+                proof, culprit, target = low_proof + high_proof, label, members
+                prefer = tables_first
                 break
+            cleared.add(members.tobytes())
         if proof is None:
             return
-        best, best_cost = None, np.inf
+        options = {}
         for _, row in proof:
-            shown = [(t, g) for t, g in row["sources"] if g not in hidden[t]]
-            if not shown:
-                continue
-            price = sum(cost(attack.bases[t][g]) for t, g in shown)
-            if price < best_cost:
-                best, best_cost = shown, price
-        if best is None:  # a proof always uses some published figure
+            shown = tuple((t, g) for t, g in row["sources"] if g not in hidden[t])
+            if shown:
+                options[shown] = sum(cost(attack.bases[t][g]) for t, g in shown)
+        if not options:  # a proof always uses some published figure
             raise ListeningError(f"protect: cannot protect {culprit} of {tables[0].question!r}.")
+        ranked = sorted(options, key=options.get)
+        # a leftover: hide among the groups it is the difference of (Fenland's girls or
+        # boys), not figures a proof merely routes through (Fenland's age bands)
+        ranked = [o for o in ranked if prefer is None or {t for t, _ in o} <= prefer] or ranked
+        best = next(
+            (o for o in ranked[:TRIALS] if not _still_pinned(attack, hidden, o, target, min_base)),
+            ranked[0],
+        )
         for t, g in best:
             reasons[t][g] = SECONDARY
+
+
+def _still_pinned(
+    attack: Attack, hidden: list[set[int]], option: tuple, members: np.ndarray, min_base: int
+) -> bool:
+    """Whether the cells ``members`` stay pinned once the groups of ``option`` are hidden too.
+
+    A figure of a proof may be redundant (Fenland's base is also the sum of its
+    age bands): hiding it alone would not end the attack.
+    """
+    more = [set(h) for h in hidden]
+    for t, g in option:
+        more[t].add(g)
+    return bounded(*attack.bound(more, members, min_base=min_base)[:2], min_base)
+
+
+def _leftovers(
+    attack: Attack, respondents: list[np.ndarray] | None, hidden: list[set[int]], min_base: int
+) -> list[tuple[str, np.ndarray, set[int]]]:
+    """The leftovers (given what is hidden) with 1 to ``min_base - 1`` respondents.
+
+    Each with its label, cells and the two tables it is the difference of.
+    """
+    out = []
+    for (t1, g1), t2, members in attack.leftovers(hidden) if respondents is not None else []:
+        inside = respondents[t1] == g1 if any(x != ALL for x in attack.keys[t1][g1]) else True
+        outside = (respondents[t2] == -1) | np.isin(respondents[t2], list(hidden[t2]))
+        size = int(np.sum(inside & outside))
+        if 0 < size < min_base:
+            out.append((f"{t1}:{g1} less {t2}", members, {t1, t2}))
+    return out
 
 
 @dataclass(frozen=True)

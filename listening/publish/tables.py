@@ -652,6 +652,7 @@ def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
         empty=(*policy.empty, *empty_pairs(data, [t.by for t in tables])),
         cost=policy.cost_of,
         respondents=respondents,
+        leftovers=policy.leftovers,
     )
     return reasons[: len(raws)]
 
