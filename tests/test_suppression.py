@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from listening.errors import ListeningError
-from listening.publish.audit import PublishedTable
+from listening.publish.audit import PublishedTable, attacker, bounded
 from listening.publish.suppression import protect, suppress
 
 MIN_BASE = 10
@@ -173,3 +173,23 @@ def test_protect_hides_the_cheapest_group_not_the_next_to_the_small_one():
     groups = pd.DataFrame({"g": list("ABCD"), "base": [104, 3, 30, 126]})
     reasons = protect([_published(groups, ["g"])], min_base=MIN_BASE, complete=["g"])[0]
     assert reasons.tolist() == ["", "", "threshold", "secondary", ""]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(10, 80), min_size=2, max_size=4), st.integers(0, MIN_BASE + 3))
+def test_protect_leaves_no_small_leftover_pinned(sizes, missing):
+    """Respondents with no g are "All" minus the groups: protected when 1 to 9 of them."""
+    labels = [f"g{i}" for i in range(len(sizes))]
+    table = _published(pd.DataFrame({"g": labels, "base": sizes}), ["g"])
+    table.rows.loc[0, ["n", "base"]] = sum(sizes) + missing  # "All" holds them too
+    # each respondent's group (its position in the table, after "All"; -1: no g)
+    groups_of = np.repeat([*range(1, len(sizes) + 1), -1], [*sizes, missing])
+    small = 0 < missing < MIN_BASE
+    for leftovers in (True, False):
+        reasons = protect([table], min_base=MIN_BASE, respondents=[groups_of], leftovers=leftovers)
+        attack = attacker([table], ())
+        (left,) = [m for (_, g1), _, m in attack.leftovers() if g1 == 0]
+        low, high = attack.bound([set(np.flatnonzero(reasons[0] != ""))], left)[:2]
+        # without leftover protection the reader gets a small leftover exactly (the control)
+        assert bounded(low, high, MIN_BASE) == (small and not leftovers), (low, high)
+        assert (reasons[0] == "").all() == (not small or not leftovers)

@@ -10,7 +10,11 @@ group the smallest and largest base consistent with the system come from two
 linear programs (HiGHS, :func:`scipy.optimize.linprog`), as tau-argus's audit
 and sdcTable's "attacker problem" do. A publication is safe when no hidden
 group's base is pinned within 1 to ``min_base - 1`` (which covers working it
-out exactly), and no published group has a base in that range.
+out exactly), and no published group has a base in that range. The same holds
+for the intersection of two tables' groups and for every *leftover*: a group's
+respondents in no shown group of another table (Fenland children neither girl
+nor boy are Fenland minus Fenland girls minus Fenland boys,
+:meth:`Attack.leftovers`).
 
 :func:`audit` runs this on tables in memory, a briefing workbook or a folder
 of the project's CSVs and reports each violation with the equation that

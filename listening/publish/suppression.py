@@ -5,10 +5,14 @@
 ``"threshold"``: fewer than ``min_base`` answered). Then the reader's attack
 (:class:`listening.publish.audit.Attack`: every published base and count of
 every table of the same question, as linear programs over the joint cells)
-runs for each such group with at least one respondent. While some group's
+runs for each such group with at least one respondent, and for each small
+leftover (a group's respondents in no shown group of another table, such as
+Fenland children neither girl nor boy). While some group's
 base can be pinned within 1 to ``min_base - 1``, the cheapest published group
 among those whose figures the bound is built from (the rows with a nonzero
-multiplier in the linear program's proof) is hidden too (reason
+multiplier in the linear program's proof; for a leftover, among the groups
+it is the difference of; the cheapest that alone ends the attack when one
+does) is hidden too (reason
 ``"secondary"``: hidden to protect a smaller group), and the attack runs
 again. The cost of hiding a group is its base (or ``log(1 + base)``, see
 :class:`~listening.publish.disclosure.DisclosurePolicy`), so a tiny group is
