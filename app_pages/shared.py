@@ -20,6 +20,7 @@ import hashlib
 import html
 import os
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -352,11 +353,22 @@ def png_export_available() -> bool:
     )
 
 
+PNG_TRIES = 3
+
+
 def chart_png(fig: go.Figure) -> bytes:
     """The chart as PNG via kaleido (needs a Chrome or Chromium on the machine)."""
     if Path("/usr/bin/chromium").is_file():
         os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
-    return fig.to_image(format="png", width=1100, height=max(int(fig.layout.height or 500), 400))
+    height = max(int(fig.layout.height or 500), 400)
+    # kaleido starts a headless Chromium for every image; on a busy machine its page can
+    # fail to load its own scripts ("kaleido_scopes is not defined"): try again then.
+    for attempt in range(1, PNG_TRIES):
+        try:
+            return fig.to_image(format="png", width=1100, height=height)
+        except Exception:
+            time.sleep(attempt)
+    return fig.to_image(format="png", width=1100, height=height)
 
 
 def briefing_bytes(tables: Sequence[Any], targets: Sequence[pd.DataFrame] | None = None) -> bytes:
