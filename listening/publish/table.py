@@ -107,4 +107,30 @@ class CrosstabData:
     method: str = ""
     source: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        """A compact view: the title, then each group's percentages with [c] where hidden.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import listening as yl
+        >>> data = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+        >>> print(repr(yl.crosstab(yl.SurveyDesign(data), "q", by="g")).splitlines()[0])
+        Crosstab: q by g (minimum base 10, 95% intervals)
+        """
+        t = self.table
+        shown = t[[*self.by, "category"]].astype(str)
+        pct = (100 * t["estimate"]).map(lambda v: "[c]" if pd.isna(v) else f"{v:.1f}%")
+        low = (100 * t["ci_low"]).map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+        high = (100 * t["ci_high"]).map(lambda v: "" if pd.isna(v) else f"{v:.1f}")
+        shown["%"] = pct
+        shown["interval"] = [f"{a}-{b}" if a else "" for a, b in zip(low, high, strict=True)]
+        shown["base"] = t["base"].map(lambda v: "[c]" if pd.isna(v) else f"{int(v):,}")
+        head = (
+            f"Crosstab: {self.title} by {' x '.join(self.by)} "
+            f"(minimum base {self.min_base}, {self.level:.0%} intervals)"
+        )
+        return head + "\n" + shown.to_string(index=False)
+
     policy: DisclosurePolicy | None = None

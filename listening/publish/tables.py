@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from great_tables import GT
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class Crosstab(CrosstabData):
     """A briefing table: one question by groups, safe to publish.
 
@@ -115,6 +115,10 @@ class Crosstab(CrosstabData):
         'GT'
         """
         return to_gt(self)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the HTML table (:meth:`to_html`)."""
+        return self.to_html()
 
     def to_html(self) -> str:
         """The table as an HTML fragment (see :func:`listening.publish.exports.to_html`).
