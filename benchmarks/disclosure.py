@@ -128,6 +128,21 @@ def main() -> None:
         for t in gender
     )
     print(f"District x gender shows girls and boys in every district: {boys}")
+    # where a district's leftover (neither girl nor boy) has 1 to 9 respondents, one of
+    # its girls or boys is hidden to protect it
+    affected = sorted(
+        {
+            (d, g)
+            for t in gender
+            for d, g in t.table.loc[
+                (t.table["district"] != ALL)
+                & t.table["gender"].isin(["Girl", "Boy"])
+                & t.table["suppressed"],
+                ["district", "gender"],
+            ].itertuples(index=False)
+        }
+    )
+    print(f"District x gender groups hidden in some table: {affected}")
 
 
 if __name__ == "__main__":
