@@ -39,7 +39,7 @@ import pandas as pd
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
 from listening.estimate.association import RaoScottResult, rao_scott
-from listening.estimate.estimators import holm, proportion, vs_rest
+from listening.estimate.estimators import holm, mirror_tests, proportion, vs_rest
 from listening.estimate.intervals import CI_METHODS
 from listening.ingest.codebook import Codebook, Question, slug
 from listening.publish.audit import PublishedTable
@@ -745,12 +745,19 @@ def _finish(
 def _significance(
     table: pd.DataFrame, vs: pd.DataFrame, by_cols: list[str], *, alpha: float
 ) -> pd.DataFrame:
-    """``vs_rest``: Holm-adjusted over the table's published groups and categories."""
+    """``vs_rest``: Holm-adjusted over the table's published groups and categories.
+
+    Mirror-image tests (a yes/no answer's two options, the two groups of a
+    two-group breakdown, an option and its complementary net) count once.
+    """
     keys = [*by_cols, "category"]
     table = table.merge(vs, on=keys, how="left", validate="one_to_one")
     is_all = (table[by_cols] == ALL).all(axis=1)
     p = table["p_value"].where(~is_all & ~table["suppressed"]).to_numpy(dtype=float)
-    adjusted = holm(p)
+    group = table.groupby(by_cols, sort=False, observed=True).ngroup().to_numpy()
+    category = table.groupby("category", sort=False, observed=True).ngroup().to_numpy()
+    difference = table["difference"].to_numpy(dtype=float)
+    adjusted = holm(p, mirror_tests(difference, p, group, category))
     # an estimate of exactly 0 or 1 makes no significance claim (it stays in Holm's family)
     degenerate = table["estimate"].isin([0.0, 1.0]).to_numpy()
     adjusted[degenerate] = np.nan

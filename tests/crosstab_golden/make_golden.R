@@ -25,7 +25,8 @@
 #                  svycontrast(svytotal(~yin + nin + yout + nout), quote(yin/nin - yout/nout)),
 #                  two-sided t on degf(subset(raked, !is.na(y) & !is.na(grp)))
 #   vs_rest        sign(difference) where p.adjust(p, "holm") < 0.05, the adjustment taken
-#                  over every group row (not "All") and every row k of the table together
+#                  over every group row (not "All") and every row k of the table together,
+#                  each distinct test once (distinct_tests below: mirror images count once)
 #   test           svychisq(~question + grp, subset(raked, !is.na(question) & !is.na(grp)),
 #                  statistic = "F"); for a multi-select question one per option column.
 # In a calibrated design's subset the rows outside keep their place with weight 0, so y is
@@ -125,6 +126,36 @@ multi_rows <- function(columns) {
   lapply(columns, function(column) list(column = column, members = TRUE))
 }
 
+# Mirror-image tests count once in Holm's family: two rows of the same group or the same
+# row k whose differences are equal and opposite with the same p-value (a yes/no answer's
+# two options, an option and its complementary net, the two groups of a two-group
+# breakdown), and the mirrors of a mirror.
+distinct_tests <- function(rows, p) {
+  n <- length(rows)
+  id <- seq_len(n)
+  root <- function(i) {
+    while (id[i] != i) i <- id[i]
+    i
+  }
+  group <- sapply(rows, function(r) paste(unlist(r$group), collapse = "\r"))
+  category <- sapply(rows, function(r) as.character(r$category))
+  d <- sapply(rows, function(r) if (is.na(r$difference)) NA_real_ else r$difference)
+  for (i in seq_len(n)) {
+    if (is.na(p[i])) next
+    for (j in seq_len(n)) {
+      if (j == i || is.na(p[j])) next
+      if ((group[i] == group[j] || category[i] == category[j]) &&
+          abs(d[i] + d[j]) <= 1e-9 * abs(d[i]) + 1e-12 &&
+          abs(p[i] - p[j]) <= 1e-9 * abs(p[i])) {
+        a <- root(i)
+        b <- root(j)
+        id[max(a, b)] <- min(a, b)
+      }
+    }
+  }
+  sapply(seq_len(n), root)
+}
+
 make_table <- function(question, by, rows_of_question, multi = FALSE) {
   grp <- do.call(paste, c(lapply(by, function(b) d[[b]]), sep = " x "))
   grp[Reduce(`|`, lapply(by, function(b) is.na(d[[b]])))] <- NA
@@ -145,8 +176,10 @@ make_table <- function(question, by, rows_of_question, multi = FALSE) {
     }
   }
   p <- sapply(rows, function(r) if (is.na(r$p_value)) NA_real_ else r$p_value)
-  adjusted <- rep(NA_real_, length(p))
-  adjusted[!is.na(p)] <- p.adjust(p[!is.na(p)], "holm")
+  ids <- distinct_tests(rows, p)
+  firsts <- which(!is.na(p))[!duplicated(ids[!is.na(p)])]
+  holm_of <- setNames(p.adjust(p[firsts], "holm"), ids[firsts])
+  adjusted <- ifelse(is.na(p), NA_real_, holm_of[as.character(ids)])
   for (i in seq_along(rows)) {
     sig <- !is.na(adjusted[i]) && adjusted[i] < 0.05
     rows[[i]]$vs_rest <- if (sig) as.integer(sign(rows[[i]]$difference)) else 0L
