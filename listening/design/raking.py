@@ -541,7 +541,8 @@ def _ramp(u: np.ndarray, lo: float, hi: float) -> np.ndarray:
     """The integral of ``clip(exp(u), lo, hi)`` (continuous, convex)."""
     a, b = np.log(lo) if lo > 0 else -np.inf, np.log(hi)
     mid = np.exp(np.clip(u, a, b))
-    return mid + np.where(u < a, lo * (u - a), 0.0) + np.where(u > b, hi * (u - b), 0.0)
+    below = lo * (u - a) if lo > 0 else 0.0
+    return mid + np.where(u < a, below, 0.0) + np.where(u > b, hi * (u - b), 0.0)
 
 
 def bounded_factors(
