@@ -56,6 +56,7 @@ from listening.design.variance import (
     replicate_variance,
     stratified_variance,
 )
+from listening.errors import ListeningError
 
 
 @dataclass(frozen=True, eq=False)
@@ -354,17 +355,26 @@ class VarianceEngine:
         ------
         DesignError
             For a single-cluster stratum in use with ``lonely_psu="fail"``.
+        ListeningError
+            Without the influence values (linearization) or the replicate
+            estimates (replicate design) the design needs.
         """
         rep = self._state.replicates
         if rep is None:
             if influence is None:
-                raise ValueError("a linearization design needs influence values")
+                raise ListeningError(
+                    "variance() on a linearization design needs influence values: pass the "
+                    "group totals of the weighted influence values (engine.group_sums)"
+                )
             self._check_lonely(present)
             totals = self._linear_totals(influence)
             var = stratified_variance(totals, self._sampling, covariance=covariance)
         else:
             if replicates is None:
-                raise ValueError("a replicate design needs the replicate estimates")
+                raise ListeningError(
+                    "variance() on a replicate design needs replicates=: the estimate "
+                    "recomputed on every replicate's totals (engine.replicate_totals)"
+                )
             var = replicate_variance(replicates, rep.scale, rep.rscales, covariance=covariance)
         return Variance(var, self._degf(present))
 
