@@ -45,6 +45,7 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 stopifnot(packageVersion("survey") >= "4.1")
+source("golden_lib.R")
 
 options(
   survey.replicates.mse = FALSE,
@@ -52,42 +53,6 @@ options(
   survey.adjust.domain.lonely = FALSE,
   warn = 1
 )
-
-# ---------------------------------------------------------------------------
-# JSON with full precision (from make_golden.R)
-# ---------------------------------------------------------------------------
-
-json_scalar <- function(x) {
-  if (is.character(x) || is.factor(x)) {
-    x <- as.character(x)
-    if (is.na(x)) return("null")
-    return(as.character(toJSON(x, auto_unbox = TRUE)))
-  }
-  if (is.logical(x)) {
-    if (is.na(x)) return("null")
-    return(if (x) "true" else "false")
-  }
-  if (is.nan(x)) return("\"NaN\"")
-  if (is.na(x)) return("null")
-  if (is.infinite(x)) return(if (x > 0) "\"Inf\"" else "\"-Inf\"")
-  if (x == round(x) && abs(x) < 1e15) return(sprintf("%.0f", x))
-  sprintf("%.17g", x)
-}
-
-to_json <- function(x) {
-  if (is.null(x)) return("null")
-  if (is.list(x) && !is.data.frame(x)) {
-    if (!is.null(names(x))) {
-      keys <- vapply(names(x), json_scalar, "")
-      vals <- vapply(x, to_json, "")
-      return(paste0("{", paste0(keys, ":", vals, collapse = ","), "}"))
-    }
-    return(paste0("[", paste(vapply(x, to_json, ""), collapse = ","), "]"))
-  }
-  if (length(x) == 1 && !inherits(x, "AsIs")) return(json_scalar(unclass(x)))
-  x <- unclass(x)
-  paste0("[", paste(vapply(seq_along(x), function(i) json_scalar(x[i]), ""), collapse = ","), "]")
-}
 
 # ---------------------------------------------------------------------------
 # The waves, harmonised

@@ -34,6 +34,7 @@ suppressPackageStartupMessages({
   library(jsonlite)
 })
 stopifnot(packageVersion("survey") >= "4.1")
+source("golden_lib.R")
 
 options(
   survey.replicates.mse = FALSE,
@@ -41,74 +42,6 @@ options(
   survey.adjust.domain.lonely = FALSE,
   warn = 1
 )
-
-# ---------------------------------------------------------------------------
-# JSON with full precision (copied from make_golden.R)
-# ---------------------------------------------------------------------------
-
-json_scalar <- function(x) {
-  if (is.character(x) || is.factor(x)) {
-    x <- as.character(x)
-    if (is.na(x)) return("null")
-    return(as.character(toJSON(x, auto_unbox = TRUE)))
-  }
-  if (is.logical(x)) {
-    if (is.na(x)) return("null")
-    return(if (x) "true" else "false")
-  }
-  if (is.nan(x)) return("\"NaN\"")
-  if (is.na(x)) return("null")
-  if (is.infinite(x)) return(if (x > 0) "\"Inf\"" else "\"-Inf\"")
-  if (x == round(x) && abs(x) < 1e15) return(sprintf("%.0f", x))
-  sprintf("%.17g", x)
-}
-
-# Lists with names become objects, other lists arrays; atomic vectors of length one
-# become scalars unless wrapped in I(), longer ones arrays.
-to_json <- function(x) {
-  if (is.null(x)) return("null")
-  if (is.list(x) && !is.data.frame(x)) {
-    if (!is.null(names(x))) {
-      keys <- vapply(names(x), json_scalar, "")
-      vals <- vapply(x, to_json, "")
-      return(paste0("{", paste0(keys, ":", vals, collapse = ","), "}"))
-    }
-    return(paste0("[", paste(vapply(x, to_json, ""), collapse = ","), "]"))
-  }
-  if (length(x) == 1 && !inherits(x, "AsIs")) return(json_scalar(unclass(x)))
-  x <- unclass(x)
-  paste0("[", paste(vapply(seq_along(x), function(i) json_scalar(x[i]), ""), collapse = ","), "]")
-}
-
-write_golden <- function(file, designs, cases) {
-  meta <- list(
-    generated_by = "tests/golden/make_golden_glm.R",
-    r_version = R.version.string,
-    survey_version = as.character(packageVersion("survey")),
-    options = list(survey.replicates.mse = FALSE, survey.adjust.domain.lonely = FALSE),
-    control = list(epsilon = 1e-14, maxit = 100),
-    factor_levels = lapply(factor_levels, I)
-  )
-  con <- file(file, "w")
-  writeLines("{", con)
-  writeLines(paste0("\"meta\":", to_json(meta), ","), con)
-  writeLines("\"designs\":{", con)
-  dn <- names(designs)
-  for (i in seq_along(dn)) {
-    spec <- designs[[i]]
-    spec$steps <- I(spec$steps)
-    spec$derive <- I(spec$derive)
-    writeLines(paste0(json_scalar(dn[i]), ":", to_json(spec), if (i < length(dn)) "," else ""), con)
-  }
-  writeLines("},", con)
-  writeLines("\"cases\":[", con)
-  for (i in seq_along(cases)) {
-    writeLines(paste0(to_json(cases[[i]]), if (i < length(cases)) "," else ""), con)
-  }
-  writeLines("]}", con)
-  close(con)
-  cat(sprintf("wrote %s: %d designs, %d cases\n", file, length(designs), length(cases)))
-}
 
 # ---------------------------------------------------------------------------
 # Data and designs (as make_golden.R builds them)
@@ -141,40 +74,6 @@ spec <- function(data, weights = NULL, strata = NULL, clusters = NULL, fpc = NUL
 
 derive <- function(name, column, values) list(name = name, column = column, values = I(values))
 
-margin_records <- function(m) lapply(seq_len(nrow(m)), function(i) as.list(m[i, , drop = FALSE]))
-rake_step <- function(margins) list(op = "rake", margins = lapply(margins, margin_records))
-trim_step <- function(lower = NULL, upper = NULL, strict = FALSE) {
-  list(op = "trim", lower = lower, upper = upper, strict = strict)
-}
-jackknife_step <- function() list(op = "jackknife")
-
-key_of <- function(df, cols) do.call(paste, c(lapply(cols, function(v) as.character(df[[v]])), sep = "\r"))
-
-apply_rake <- function(d, margins) {
-  terms <- character(0)
-  pop <- c("(Intercept)" = NA_real_)
-  total <- NULL
-  for (i in seq_along(margins)) {
-    m <- as.data.frame(do.call(rbind, lapply(margins[[i]], as.data.frame)), stringsAsFactors = FALSE)
-    cols <- setdiff(names(m), "population")
-    levs <- key_of(m, cols)
-    f <- factor(key_of(d$variables, cols), levels = levs)
-    if (any(is.na(f))) stop("data category without a population row in margin ", i)
-    if (any(table(f) == 0)) stop("margin category without respondents in margin ", i)
-    v <- paste0(".m", i)
-    d$variables[[v]] <- f
-    terms <- c(terms, v)
-    tot <- sum(m$population)
-    if (is.null(total)) total <- tot else stopifnot(abs(total - tot) < 1e-9 * tot)
-    p <- m$population[-1]
-    names(p) <- paste0(v, levs[-1])
-    pop <- c(pop, p)
-  }
-  pop[1] <- total
-  calibrate(d, as.formula(paste("~", paste(terms, collapse = " + "))), population = pop,
-            calfun = "raking", maxit = 100, epsilon = 1e-12)
-}
-
 prepare <- function(s) {
   df <- datasets[[s$data]]
   for (dv in s$derive) {
@@ -186,33 +85,6 @@ prepare <- function(s) {
     df[[v]] <- factor(df[[v]], levels = factor_levels[[v]])
   }
   df
-}
-
-make_design <- function(s) {
-  df <- prepare(s)
-  f <- function(v) if (is.null(v)) NULL else as.formula(paste0("~", v))
-  ids <- if (is.null(s$clusters)) ~1 else f(s$clusters)
-  d <- if (is.null(s$weights)) {
-    suppressWarnings(svydesign(ids = ids, strata = f(s$strata), fpc = f(s$fpc), data = df))
-  } else {
-    svydesign(ids = ids, strata = f(s$strata), weights = f(s$weights), fpc = f(s$fpc), data = df)
-  }
-  for (st in s$steps) {
-    d <- switch(st$op,
-      rake = apply_rake(d, st$margins),
-      trim = trimWeights(d,
-        lower = if (is.null(st$lower)) -Inf else st$lower,
-        upper = if (is.null(st$upper)) Inf else st$upper,
-        strict = st$strict),
-      jackknife = as.svrepdesign(d, type = if (is.null(s$strata)) "JK1" else "JKn"),
-      stop("unknown step ", st$op)
-    )
-  }
-  d
-}
-
-full_weights <- function(d) {
-  if (inherits(d, "svyrep.design")) as.vector(d$pweights) else as.vector(weights(d, "sampling"))
 }
 
 # ---------------------------------------------------------------------------
@@ -323,7 +195,7 @@ call_id <- function(design_id, call) {
 }
 
 run_design <- function(design_id, s, calls) {
-  d <- make_design(s)
+  d <- make_design(s, prepare(s))
   lapply(calls, function(cl) {
     expected <- switch(cl[["function"]],
       glm = glm_expected(d, cl),
@@ -369,7 +241,7 @@ clus1 <- function(steps) spec("apiclus1.csv", weights = "pw", clusters = "dnum",
                               steps = steps, derive = api_derive)
 strat <- function(steps) spec("apistrat.csv", weights = "pw", strata = "stype", fpc = "fpc",
                               steps = steps, derive = api_derive)
-raked_w <- full_weights(make_design(clus1(list(rake_doc))))
+raked_w <- full_weights(make_design(clus1(list(rake_doc)), prepare(clus1(list(rake_doc)))))
 trim_lo <- round(unname(quantile(raked_w, 0.1)), 1)
 trim_hi <- round(unname(quantile(raked_w, 0.9)), 1)
 
@@ -418,4 +290,7 @@ for (id in names(designs)) {
   cat("  design", id, "\n")
   cases <- c(cases, run_design(id, designs[[id]], calls[[id]]))
 }
-write_golden("glm.json", designs, cases)
+write_golden("glm.json", designs, cases, golden_meta(
+  "tests/golden/make_golden_glm.R",
+  list(control = list(epsilon = 1e-14, maxit = 100), factor_levels = lapply(factor_levels, I))
+))
