@@ -33,7 +33,7 @@ if county.empty:
     )
     st.stop()
 
-st.subheader("Across Cambridgeshire and Peterborough")
+st.header("Across Cambridgeshire and Peterborough")
 for start in range(0, len(county), 4):
     row_of_cards = county.iloc[start : start + 4]
     for column, (_, row) in zip(st.columns(4), row_of_cards.iterrows(), strict=False):
@@ -63,7 +63,7 @@ with right:
     st.dataframe(shown, hide_index=True, key="overview-table")
     shared.download_table(shown, "headline indicators", key="overview-table")
 
-st.subheader("Compare a district or age group with the rest of the county")
+st.header("Compare a district or age group with the rest of the county")
 book = source.codebook
 choices = {"District": book.district_column, "Age band": book.age_band_column}
 left, right = st.columns(2)

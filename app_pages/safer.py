@@ -49,7 +49,7 @@ weighted = weighting == "Weighted" and source.raked is not None
 
 if multi:
     question = multi[0]
-    st.subheader(escape_markdown(question.wording))
+    st.header(escape_markdown(question.wording))
     try:
         tab = shared.crosstab(
             source.key,
@@ -81,7 +81,7 @@ if multi:
     )
 
 for text in texts:
-    st.subheader(escape_markdown(text.wording))
+    st.header(escape_markdown(text.wording))
     counts = yl.theme_counts(
         source.survey.data, text.name, text.coding_frame, by=by, min_base=ctx.min_base
     )

@@ -20,7 +20,7 @@ st.caption(
     "district (ONS mid-year estimates and Census 2021), and how weighting closes the gap."
 )
 
-st.subheader("Sample and population")
+st.header("Sample and population")
 variables = {
     "District": book.district_column,
     "Age band": book.age_band_column,
@@ -56,7 +56,7 @@ if "Not known" in set(data.get(variables["Sex"], [])):
         "another way or prefer not to say form a 'Not known' class that keeps its sample share."
     )
 
-st.subheader("Weighting")
+st.header("Weighting")
 if source.raked is None:
     st.info(escape_markdown(source.weighting_note))
 else:
@@ -116,7 +116,7 @@ else:
             )
             shared.download_table(fit, "raking fit", key="margins-table")
 
-st.subheader("Checking the file")
+st.header("Checking the file")
 report = source.survey.report()
 frames = report.to_frames()
 st.markdown(
