@@ -279,7 +279,8 @@ def change_sentences(
             lines.append(f"{row.indicator}: not compared, {row.note}")
         elif row.reason:
             lines.append(
-                f"{row.indicator}: {SUPPRESSED_LABEL} not shown {place}: {reason_words(row.reason)}."
+                f"{row.indicator}: {SUPPRESSED_LABEL} not shown {place}: "
+                f"{reason_words(row.reason)}."
             )
         else:
             then, now = _whole(row.estimate_before), _whole(row.estimate_after)
