@@ -771,9 +771,10 @@ def _significance(
 
 def _group_order(table: pd.DataFrame, by_cols: list[str]) -> np.ndarray:
     """Position of each row's group: "All" first, then the groups as first seen."""
-    keys = table[by_cols].astype(str).agg("\x1f".join, axis=1)
-    first = {key: i for i, key in reversed(list(enumerate(keys)))}
-    return keys.map(first).to_numpy()
+    codes = table.groupby(by_cols, sort=False, dropna=False).ngroup().to_numpy()
+    first = np.full(codes.max(initial=-1) + 1, len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first[codes]
 
 
 def _association(
@@ -781,8 +782,9 @@ def _association(
 ) -> RaoScottResult | dict[str, RaoScottResult | None] | None:
     if len(by_cols) > 1:
         data = design.data
-        labels = data[by_cols].astype(object).map(str)
-        combined = labels.agg(" x ".join, axis=1).where(data[by_cols].notna().all(axis=1))
+        labels = [data[c].astype(object).map(str) for c in by_cols]
+        combined = labels[0].str.cat(labels[1:], sep=" x ")
+        combined = combined.where(data[by_cols].notna().all(axis=1))
         by_name = " x ".join(by_cols)
         design = _with_columns(design, {by_name: combined})
     else:
