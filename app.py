@@ -66,6 +66,7 @@ PAGES = [
     st.Page("app_pages/map.py", title="Map", icon=":material/map:"),
     st.Page("app_pages/who_took_part.py", title="Who took part", icon=":material/groups:"),
     st.Page("app_pages/safer.py", title="What would make you safer", icon=":material/shield:"),
+    st.Page("app_pages/change.py", title="Change since the last survey"),
 ]
 page = st.navigation(PAGES)
 

@@ -84,6 +84,9 @@ FIGURES = (
 )
 """The figures a hidden or uncompared row does not show (NaN)."""
 
+NOT_AVAILABLE_LABEL = "[x]"
+"""What a figure of a question not asked in both waves shows (GSS: not available)."""
+
 UP, DOWN, SAME = "#0072B2", "#D55E00", "#555555"
 """Connector colours: significantly up (blue), down (vermillion), no significant change."""
 
@@ -317,6 +320,8 @@ def change_display(
 ) -> pd.DataFrame:
     """:func:`headline_changes` or :func:`group_changes` as shown: text, with ``[c]``.
 
+    A hidden group shows ``[c]``; a question not asked in both waves ``[x]``.
+
     Parameters
     ----------
     frame : DataFrame
@@ -357,6 +362,8 @@ def change_display(
     ]
     for wave, suffix in ((before, "before"), (after, "after")):
         out[f"{wave} answered"] = _texts(shown[f"base_{suffix}"], hidden, lambda b: f"{b:,.0f}")
+    figures = [c for c in out.columns if c not in (first, "Significance")]
+    out.loc[~shown["comparable"].astype(bool), figures] = NOT_AVAILABLE_LABEL
     return out
 
 
