@@ -60,15 +60,39 @@ def sign_in_gate() -> None:
 
 sign_in_gate()
 
+# No page icons: Streamlit fetches st.Page's Material icons from another host, and
+# the explorer must work on an offline network (the browser test fails on any
+# request to a host other than the app's own).
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
-    st.Page("app_pages/explore.py", title="Explore a question", icon=":material/query_stats:"),
-    st.Page("app_pages/map.py", title="Map", icon=":material/map:"),
-    st.Page("app_pages/who_took_part.py", title="Who took part", icon=":material/groups:"),
-    st.Page("app_pages/safer.py", title="What would make you safer", icon=":material/shield:"),
+    st.Page("app_pages/overview.py", title="Overview", default=True),
+    st.Page("app_pages/explore.py", title="Explore a question"),
+    st.Page("app_pages/map.py", title="Map"),
+    st.Page("app_pages/who_took_part.py", title="Who took part"),
+    st.Page("app_pages/safer.py", title="What would make you safer"),
     st.Page("app_pages/change.py", title="Change since the last survey"),
+    st.Page("app_pages/accessibility.py", title="Accessibility"),
 ]
 page = st.navigation(PAGES)
+
+# WCAG 2.2 AA styles Streamlit's theme options cannot set (the theme itself is in
+# .streamlit/config.toml): a keyboard focus indicator that differs from the
+# current page's highlight in the navigation (yellow with a black outline, as on
+# GOV.UK, against the current page's grey), and no sideways overflow on phones.
+st.html(
+    """<style>
+:focus-visible, [data-testid="stSidebarNavLink"]:focus-visible {
+  outline: 3px solid #0b0c0c !important;
+  outline-offset: 2px !important;
+  box-shadow: 0 0 0 6px #ffdd00 !important;
+}
+[data-testid="stSidebarNavLink"]:focus-visible {
+  background-color: #ffdd00 !important;
+}
+[data-testid="stSidebarNavLink"]:focus-visible span { color: #0b0c0c !important; }
+[data-testid="stSidebarNavLink"][aria-current="page"] span { font-weight: 700; }
+[data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
+</style>"""
+)
 
 # The explorer never publishes smaller groups than the library's default rule allows;
 # analysts may raise the minimum base, not lower it.
@@ -188,5 +212,14 @@ def sidebar() -> shared.Context:
     return shared.Context(source=source, min_base=int(min_base), ci=str(ci), problems=problems)
 
 
-st.session_state[shared.CONTEXT_KEY] = sidebar()
+context = sidebar()
+st.session_state[shared.CONTEXT_KEY] = context
+# Upload problems at the top of every page too, in words, not only in the sidebar
+# (closed on a phone) or below the fold.
+upload_problems = [p for p in context.problems if not p.startswith("Upload a survey file")]
+if upload_problems:
+    st.warning(
+        "**Your upload could not be used, so these pages show the bundled sample.** "
+        + " ".join(escape_markdown(problem) for problem in upload_problems)
+    )
 page.run()
