@@ -33,7 +33,8 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import sparse, special
+from scipy.sparse.csgraph import connected_components
 
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
@@ -51,10 +52,23 @@ from listening.estimate.intervals import beta_ci, check_ci, check_level, logit_c
 from listening.estimate.sums import WeightedSums, design_rows, domain_chunks, restrict
 
 STATISTICS: tuple[str, ...] = ("auto", "proportion", "mean")
+_BLOCK = 512  # rows compared at once by mirror_tests
 
 
-def _by_frame(groups: pd.DataFrame, repeat: int) -> pd.DataFrame:
-    return groups.loc[groups.index.repeat(repeat)].reset_index(drop=True)
+def _by_frame(groups: pd.DataFrame, repeat: int, columns: dict) -> pd.DataFrame:
+    """The groups, each repeated ``repeat`` times, and ``columns``: one frame, built once."""
+    by = groups.loc[groups.index.repeat(repeat)].reset_index(drop=True)
+    return pd.DataFrame({**{c: by[c] for c in by.columns}, **columns}, index=by.index)
+
+
+def _categories(cats: pd.Index | None, n_dom: int) -> dict:
+    """The ``category`` column of a table with every category in every one of ``n_dom`` groups."""
+    if cats is None:
+        return {}
+    out = np.tile(np.asarray(cats, dtype=object), n_dom)
+    if isinstance(cats, pd.CategoricalIndex):
+        out = pd.Categorical(out, categories=cats.categories, ordered=cats.ordered)
+    return {"category": out}
 
 
 # ---------------------------------------------------------------------------- estimators
@@ -152,26 +166,25 @@ def proportion(
     else:
         m = np.repeat(design_rows(design, base)[:, None], n_cat, axis=1)
         lo, hi = beta_ci(est, var, df2, m, level)
-    out = _by_frame(groups, n_cat)
-    out["category"] = np.tile(np.asarray(cats, dtype=object), n_dom)
-    if isinstance(cats, pd.CategoricalIndex):
-        out["category"] = pd.Categorical(
-            out["category"], categories=cats.categories, ordered=cats.ordered
-        )
-    out["estimate"] = est.ravel()
-    out["se"] = np.sqrt(var).ravel()
-    out["ci_low"] = lo.ravel()
-    out["ci_high"] = hi.ravel()
-    out["n"] = counts.ravel()
-    out["base"] = np.repeat(base, n_cat)
-    out["weighted_base"] = np.repeat(wbase, n_cat)
-    out["df"] = df2.ravel().astype(int)
+    se = np.sqrt(var).ravel()
+    columns = {
+        **_categories(cats, n_dom),
+        "estimate": est.ravel(),
+        "se": se,
+        "ci_low": lo.ravel(),
+        "ci_high": hi.ravel(),
+        "n": counts.ravel(),
+        "base": np.repeat(base, n_cat),
+        "weighted_base": np.repeat(wbase, n_cat),
+        "df": df2.ravel().astype(int),
+    }
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["cv"] = out["se"] / out["estimate"]
+        columns["cv"] = se / columns["estimate"]
         if deff:
             s2 = (est * (1 - est)).ravel()
-            out["deff"] = out["se"] ** 2 / srs_variance(s2, out["base"], out["weighted_base"])
-    return out
+            spread = srs_variance(s2, columns["base"], columns["weighted_base"])
+            columns["deff"] = se**2 / spread
+    return _by_frame(groups, n_cat, columns)
 
 
 def mean(
@@ -314,27 +327,30 @@ def mirror_tests(
     """
     difference = np.asarray(difference, dtype=float)
     p = np.asarray(p, dtype=float)
+    group, category = np.asarray(group), np.asarray(category)
     n = len(p)
-    ids = np.arange(n)
-
-    def root(i: int) -> int:
-        while ids[i] != i:
-            i = ids[i]
-        return i
-
-    for i in range(n):
-        if np.isnan(p[i]):
-            continue
-        twins = np.flatnonzero(
-            ((group == group[i]) | (category == category[i]))
-            & np.isclose(difference, -difference[i], rtol=1e-9, atol=1e-12)
-            & np.isclose(p, p[i], rtol=1e-9, atol=0)
+    rows, columns = [], []
+    for start in range(0, n, _BLOCK):  # row i against every row j, a block of i at a time
+        i = np.arange(start, min(start + _BLOCK, n))
+        twins = (
+            ((group[None, :] == group[i, None]) | (category[None, :] == category[i, None]))
+            & np.isclose(difference[None, :], -difference[i, None], rtol=1e-9, atol=1e-12)
+            & np.isclose(p[None, :], p[i, None], rtol=1e-9, atol=0)
         )
-        for j in twins:
-            a, b = root(i), root(int(j))
-            ids[max(a, b)] = min(a, b)
-    ids = np.array([root(i) for i in range(n)])
-    return ids
+        a, b = np.nonzero(twins & ~np.isnan(p[i, None]))
+        rows.append(i[a])
+        columns.append(b)
+    edges = sparse.coo_matrix(
+        (
+            np.ones(sum(map(len, rows))),
+            (np.concatenate([[], *rows]), np.concatenate([[], *columns])),
+        ),
+        shape=(n, n),
+    )
+    _, label = connected_components(edges, directed=False)
+    first = np.full(label.max(initial=-1) + 1, n)
+    np.minimum.at(first, label, np.arange(n))
+    return first[label]
 
 
 def vs_rest(
@@ -448,19 +464,15 @@ def vs_rest(
     )
     p_holm = holm(p.ravel(), tests)
     sign = np.where(p_holm < alpha, np.sign(diff.ravel()), 0).astype(int)
-    out = _by_frame(groups, n_cat)
-    if cats is not None:
-        out["category"] = np.tile(np.asarray(cats, dtype=object), n_dom)
-        if isinstance(cats, pd.CategoricalIndex):
-            out["category"] = pd.Categorical(
-                out["category"], categories=cats.categories, ordered=cats.ordered
-            )
-    out["estimate"] = est.ravel()
-    out["rest"] = rest.ravel()
-    out["difference"] = diff.ravel()
-    out["se"] = se.ravel()
-    out["df"] = int(df)
-    out["p_value"] = p.ravel()
-    out["p_holm"] = p_holm
-    out["vs_rest"] = sign
-    return out
+    columns = {
+        **_categories(cats, n_dom),
+        "estimate": est.ravel(),
+        "rest": rest.ravel(),
+        "difference": diff.ravel(),
+        "se": se.ravel(),
+        "df": np.full(n_dom * n_cat, int(df)),
+        "p_value": p.ravel(),
+        "p_holm": p_holm,
+        "vs_rest": sign,
+    }
+    return _by_frame(groups, n_cat, columns)
