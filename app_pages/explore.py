@@ -14,6 +14,7 @@ from listening.explorer.estimates import (
     can_adjust,
     totals_display,
 )
+from listening.explorer.publication import hidden_note, refusal
 from listening.explorer.views import (
     BREAKDOWNS,
     categories,
@@ -87,6 +88,10 @@ if chosen:
 
 by = tuple(available[label] for label in breakdown)
 weighted = weighting == "Weighted" and source.raked is not None
+refused = refusal(by, chosen)
+if refused:  # a three-way table: not published, its small groups could be worked out
+    st.warning(escape_markdown(refused))
+    st.stop()
 try:
     tab = shared.crosstab(
         source.key,
@@ -152,9 +157,13 @@ if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test
         f"F = {test.statistic:.2f}, p = {test.p_value:.3g})."
     )
 st.caption(
-    f"[c]: fewer than {ctx.min_base} answered in that group, or hidden so that a small group "
-    "cannot be worked out from the total. 'All' is everyone in the filter who answered."
+    f"[c]: fewer than {ctx.min_base} answered in that group, or hidden to protect a smaller "
+    "group (so that it cannot be worked out from the total, other tables, pages or filters). "
+    "'All' is everyone in the filter who answered."
 )
+why = hidden_note(table, list(by), ctx.min_base)
+if why:
+    st.caption(escape_markdown(why))
 
 filter_key = shared.filters_key(chosen)
 settings = (ctx.min_base, ctx.ci, float(level))

@@ -7,6 +7,7 @@ import streamlit as st
 import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_chart_text, escape_markdown
+from listening.explorer.publication import hidden_note
 from listening.explorer.views import categories, display_table, question_choices
 
 ctx = shared.context()
@@ -69,6 +70,9 @@ with grid:
     shared.download_table(shown, f"map {question_name} {answer}", crosstab=tab, key="map-table")
 st.caption(
     "Hover over a district for its 95% interval and the number who answered. Grey, hatched "
-    f"districts show [c]: fewer than {ctx.min_base} answered, or hidden so that a small "
-    "district cannot be worked out from the county total."
+    f"districts show [c]: fewer than {ctx.min_base} answered, or hidden to protect a smaller "
+    "group (so that it cannot be worked out from the county total or other pages)."
 )
+why = hidden_note(table, [district], ctx.min_base)
+if why:
+    st.caption(escape_markdown(why))

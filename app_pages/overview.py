@@ -44,7 +44,12 @@ for start in range(0, len(county), 4):
             help=escape_markdown(row["indicator"]),
         )
         if row["suppressed"]:
-            column.caption("[c] too few answers to show")
+            protect = row.get("reason", "") == "secondary"
+            column.caption(
+                "[c] hidden to protect a smaller group"
+                if protect
+                else "[c] too few answers to show"
+            )
         else:
             column.caption(
                 f"95% interval {shared.percent(row['ci_low'])} to "
@@ -84,6 +89,8 @@ table = comparison_display(compared, str(group))
 st.dataframe(table, hide_index=True, key="overview-compare")
 st.caption(
     "Differences are tested with design-based t-tests, adjusted for testing many groups "
-    "(Holm); 'not significantly different' means the survey cannot tell them apart."
+    "(Holm); 'not significantly different' means the survey cannot tell them apart. "
+    f"[c]: fewer than {ctx.min_base} answered, or hidden to protect a smaller group; a "
+    "group hidden here is hidden on every page (Explore, the Map) for the same question."
 )
 shared.download_table(table, f"{group} compared with the rest", key="overview-compare")

@@ -32,6 +32,13 @@ import streamlit as st
 
 import listening as yl
 from listening.explorer.estimates import adjusted_margins, adjustment_columns, answer_totals
+from listening.explorer.publication import (
+    Publication,
+    protected_view,
+    publish,
+    published_headlines,
+    refusal,
+)
 from listening.explorer.sources import (
     briefing_workbook,
     crosstab_csv,
@@ -39,6 +46,8 @@ from listening.explorer.sources import (
     district_boundaries,
 )
 from listening.explorer.views import (
+    BREAKDOWNS,
+    HEADLINES,
     filter_mask,
     headline_comparison,
     headline_estimates,
@@ -205,6 +214,17 @@ def sample_cached(cache: Any, *, max_entries: int) -> Callable[[Callable], Calla
     return wrap
 
 
+@sample_cached(st.cache_resource, max_entries=64)
+def publication(source_key: str, question: str, min_base: int) -> Publication:
+    """The data source's publication of ``question`` (every breakdown and pair, protected
+    together once; see :mod:`listening.explorer.publication`)."""
+    source = _source(source_key)
+    columns = [c for c in BREAKDOWNS.values() if c in source.survey.data]
+    return publish(
+        source.unweighted, question, columns=columns, min_base=min_base, codebook=source.codebook
+    )
+
+
 @sample_cached(st.cache_resource, max_entries=256)
 def crosstab(
     source_key: str,
@@ -216,25 +236,37 @@ def crosstab(
     ci: str,
     level: float,
 ) -> Any:
-    """``yl.crosstab`` on the (filtered) design, cached on every setting.
+    """``yl.crosstab`` on the (filtered) design with the publication's hidden pattern, cached.
 
     ``by`` empty means the whole population only: the table is made by
-    district and only its "All" rows are kept.
+    district and only its "All" rows are kept. Every group follows
+    :func:`publication` (:func:`~listening.explorer.publication.protected_view`),
+    so each page shows the same ``[c]`` for the same question, breakdown and
+    minimum base, and filters cannot be differenced.
+
+    Raises ``yl.ListeningError`` for a view the publication cannot cover
+    (:func:`~listening.explorer.publication.refusal`).
     """
     source = _source(source_key)
     whole = not by
     columns = (source.codebook.district_column,) if whole else by
+    chosen = {column: values for column, values in filters if values}
+    message = refusal(by, chosen)
+    if message:
+        raise yl.ListeningError(message)
+    pub = publication(source_key, question, min_base)
     design = domain_design(source, weighted, filters)
     tab = yl.crosstab(
         design,
         question,
         by=list(columns),
-        min_base=min_base,
+        min_base=0,
         ci=ci,
         level=level,
         codebook=source.codebook,
         source=source.label,
     )
+    tab = protected_view(tab, pub, chosen)
     if whole:
         table = tab.table[tab.table[columns[0]].astype(str) == "All"].reset_index(drop=True)
         tab = dataclasses.replace(tab, table=table, test=None)
@@ -398,18 +430,24 @@ def filters_key(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[
 
 @sample_cached(st.cache_data, max_entries=64)
 def headlines(source_key: str, weighted: bool, ci: str, min_base: int) -> pd.DataFrame:
-    """County headline indicators (cached on the source and settings)."""
+    """County headline indicators (cached), hidden as their questions' publications hide "All"."""
     design = _source(source_key).design(weighted)
-    return headline_estimates(design, ci=ci, min_base=min_base)
+    county = headline_estimates(design, ci=ci, min_base=min_base)
+    pubs = [publication(source_key, q, min_base) for q in county["question"]]
+    return published_headlines(county, pubs)
 
 
 @sample_cached(st.cache_data, max_entries=256)
 def comparison(
     source_key: str, weighted: bool, by: str, group: str, ci: str, min_base: int
 ) -> pd.DataFrame:
-    """Headline indicators for one group against the rest (cached)."""
+    """Headline indicators for one group against the rest (cached), each hidden where its
+    question's publication hides the group (the Map and Explore hide it too)."""
     design = _source(source_key).design(weighted)
-    return headline_comparison(design, by, group, ci=ci, min_base=min_base)
+    compared = headline_comparison(design, by, group, ci=ci, min_base=min_base)
+    questions = {h.label: h.question for h in HEADLINES}
+    pubs = [publication(source_key, questions[i], min_base) for i in compared["indicator"]]
+    return published_headlines(compared, pubs, by=by, group=group)
 
 
 @sample_cached(st.cache_data, max_entries=128)

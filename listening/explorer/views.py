@@ -351,7 +351,9 @@ def comparison_sentences(
     lines = []
     for row in compared.itertuples(index=False):
         if row.suppressed:
-            lines.append(f"{row.indicator}: {SUPPRESSED_LABEL} too few answers in {group}.")
+            protect = getattr(row, "reason", "") == "secondary"
+            why = "hidden to protect a smaller group" if protect else "too few answers"
+            lines.append(f"{row.indicator}: {SUPPRESSED_LABEL} {why} in {group}.")
         else:
             lines.append(
                 f"{row.indicator}: {row.estimate * 100:.0f}% in {group}, "
