@@ -70,9 +70,14 @@ def _strings(value: object) -> list[str]:
 
 
 def _texts(fig) -> list[str]:
-    """Every string of a figure's traces and layout (the theme template left out)."""
+    """Every string of a figure's traces and layout that plotly draws.
+
+    Left out: the theme template and ``meta``, the plain-text description for
+    screen readers, which plotly draws only where a text asks for ``%{meta}``
+    (and :func:`plain` keeps any label from asking).
+    """
     spec = fig.to_dict()
-    layout = {k: v for k, v in spec["layout"].items() if k != "template"}
+    layout = {k: v for k, v in spec["layout"].items() if k not in ("template", "meta")}
     return _strings(spec["data"]) + _strings(layout)
 
 
@@ -189,7 +194,7 @@ def test_district_map_draws_districts_and_the_answer_as_written(category):
     _check_plain(fig, LABELS)
     districts = {_drawn(t.name) for t in fig.data if t.fill == "toself"}
     assert districts == set(LABELS)
-    labels = [_drawn(a.text).split("\n") for a in fig.layout.annotations]
+    labels = [_drawn(a.text).split("\n") for a in fig.layout.annotations if a.name != "key"]
     assert {name for name, _ in labels} == set(LABELS)
     assert dict(labels)[LABELS[1]] == "[c]"  # hidden, and still named
 
@@ -199,7 +204,9 @@ def test_the_charts_own_markup_still_works():
     assert fig.data[0].hovertemplate.startswith("<b>%{y}</b><br>Yes: %{x:.1f}%")
     square = _square("Fenland", 0)
     fig = maps.district_map(_table(["Fenland"], ["Yes"]), {"features": [square]}, category="Yes")
-    assert re.fullmatch(r"<b>Fenland</b><br>\d+%", fig.layout.annotations[0].text)
+    assert re.fullmatch(
+        r"<b>Fenland</b><br>\d+%( [▲▼] (higher|lower))?", fig.layout.annotations[0].text
+    )
 
 
 # Any text at all: built from plotly's markup, entities and templates, and arbitrary characters.

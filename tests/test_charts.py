@@ -108,7 +108,7 @@ def test_interval_plot_matches_estimates_and_intervals():
     assert low == pytest.approx(table["ci_low"].to_numpy() * 100)
     assert high == pytest.approx(table["ci_high"].to_numpy() * 100)
     # Significance is told by shape as well as colour.
-    assert list(trace.marker.symbol) == ["diamond", "triangle-down", "triangle-up"]
+    assert list(trace.marker.symbol) == ["diamond-open", "triangle-down-open", "triangle-up-open"]
     assert "significantly higher" in trace.text[2]
 
 
@@ -192,9 +192,10 @@ def test_district_map_draws_every_district_with_its_figure(districts):
         assert f"{row['ci_low'] * 100:.1f}%" in hover
         assert f"{row['ci_high'] * 100:.1f}%" in hover
         assert f"answered: {row['base']:,}" in hover
-    # Colours rise with the estimate: the highest district is the lightest in cividis.
-    top = table.loc[table["estimate"].idxmax(), "district"]
-    assert shapes[top].fillcolor == maps.sample_colorscale(charts.MAP_SCALE, [1.0])[0]
+    # Colours rise with the estimate on the fixed 0-100% scale.
+    for _, row in table[table["district"] != "All"].iterrows():
+        expected = maps.sample_colorscale(charts.MAP_SCALE, [row["estimate"]])[0]
+        assert shapes[row["district"]].fillcolor == expected
 
 
 def test_district_map_greys_and_labels_suppressed_districts(districts):

@@ -6,11 +6,19 @@ estimators return (columns ``category``, ``estimate``, ``ci_low``, ``ci_high``,
 ``plotly.graph_objects.Figure``. Suppressed groups are never drawn as numbers:
 they appear as ``[c]`` labels, so a chart shows no more than its table.
 
-Colours: the Okabe-Ito palette for categories, ColorBrewer's RdBu (blue for
-the favourable end of a scale) for ordered scales, and cividis for maps; all
-three stay distinguishable with the common forms of colour blindness, and
-every chart also carries text (labels, symbols, hover) so colour is never the
-only cue.
+Colours: one fixed colour per district and black for "All" in every chart
+(:mod:`listening.publish.chart_style`), Okabe-Ito for other groups,
+ColorBrewer's RdBu (blue for the favourable end of a scale) for ordered scales
+and viridis for maps; all stay distinguishable with the common forms of colour
+blindness, and every chart also carries text (labels, symbols, hover) so
+colour is never the only cue. Every text is near-black or dark grey (at least
+7:1 on white) in the app's font, and every chart of estimates draws its 95%
+intervals, with open markers that leave the interval visible.
+
+Every figure has a title (a default one when none is given) and a plain-text
+description for screen readers in ``layout.meta["description"]``
+(:func:`listening.publish.chart_style.description`); exports add a footnote
+with :func:`listening.publish.chart_style.with_footnote`.
 
 Labels from the data (answers, groups, themes, districts) are drawn as plain
 text: each goes through :func:`listening.publish.plotly_text.plain` before the
@@ -40,6 +48,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from listening.publish.chart_style import (
+    FONT_FAMILY,
+    MUTED_TEXT,
+    TEXT,
+    finish,
+    group_colours,
+    text_on,
+)
 from listening.publish.plotly_text import plain, plain_in_template
 
 OKABE_ITO: tuple[str, ...] = (
@@ -63,17 +79,22 @@ UNFAVOURABLE: tuple[str, ...] = ("#B2182B", "#F4A582")
 NEUTRAL = "#BDBDBD"
 """Grey for the middle of an odd scale and for suppressed districts."""
 
-MAP_SCALE = "Cividis"
-"""Sequential colour scale of maps (designed for colour-vision deficiency)."""
+MAP_SCALE = "Viridis"
+"""Sequential colour scale of maps: readable with colour-vision deficiency, and
+no colour of it is grey, so none looks like a suppressed district."""
 
 SUPPRESSED_LABEL = "[c]"
 """What a suppressed figure shows instead of a number (ONS convention)."""
 
-_SIGNIFICANCE = {
-    1: ("#0072B2", "triangle-up", "significantly higher than the rest"),
-    -1: ("#D55E00", "triangle-down", "significantly lower than the rest"),
-    0: ("#555555", "circle", "not significantly different from the rest"),
+SIGNIFICANCE = {
+    1: ("triangle-up-open", "significantly higher than the rest"),
+    -1: ("triangle-down-open", "significantly lower than the rest"),
+    0: ("circle-open", "not significantly different from the rest"),
 }
+"""Marker shape and words for a group against the rest (``vs_rest``)."""
+
+INTERVAL_COLOUR = MUTED_TEXT
+"""Colour of interval whiskers (7.1:1 on white)."""
 
 BOTTOM_LEGEND: dict[str, Any] = {
     "orientation": "h",
@@ -85,7 +106,7 @@ BOTTOM_LEGEND: dict[str, Any] = {
 
 LAYOUT: dict[str, Any] = {
     "template": "plotly_white",
-    "font": {"family": "Arial, Helvetica, sans-serif", "size": 13},
+    "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT},
     "margin": {"l": 10, "r": 10, "t": 60, "b": 110},
     "hoverlabel": {"font_size": 13},
 }
@@ -177,12 +198,28 @@ def scale_bars(
         part = rows[(rows["category"] == option) & ~rows["group"].isin(hidden)]
         part = part.set_index("group").reindex([g for g in groups if g not in hidden])
         shown = part["estimate"] * 100
+        low, high = part["ci_low"] * 100, part["ci_high"] * 100
+        # Each segment's whisker is its own option's interval, at the segment's outer
+        # end; the middle option's halves each carry half of its interval.
+        share = abs(sign)
+        outward, inward = share * (high - shown), share * (shown - low)
         fig.add_bar(
             name=plain(option),
             y=[plain(g) for g in part.index],
             x=(sign * shown).tolist(),
             orientation="h",
             marker_color=colour,
+            marker_line={"color": "#FFFFFF", "width": 1},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (outward if sign > 0 else inward).fillna(0).tolist(),
+                "arrayminus": (inward if sign > 0 else outward).fillna(0).tolist(),
+                "color": TEXT,
+                "thickness": 1.5,
+                "width": 4,
+            },
+            insidetextfont={"color": text_on(colour), "family": FONT_FAMILY},
             legendrank=options.index(option),
             showlegend=legend,
             legendgroup=plain(option),
@@ -208,7 +245,6 @@ def scale_bars(
     fig.update_layout(
         **LAYOUT,
         barmode="relative",
-        title=title,
         legend=BOTTOM_LEGEND,
         xaxis={"title": "% of those who answered", "zeroline": True},
         yaxis={
@@ -218,8 +254,19 @@ def scale_bars(
         },
         height=chart_height(len(groups)),
     )
-    fig.update_xaxes(tickvals=[-100, -50, 0, 50, 100], ticktext=["100", "50", "0", "50", "100"])
-    return fig
+    ticks = [-100, -75, -50, -25, 0, 25, 50, 75, 100]
+    fig.update_xaxes(range=[-100, 100], tickvals=ticks, ticktext=[f"{abs(t)}%" for t in ticks])
+    return finish(
+        fig,
+        title=title or "All answers by group",
+        description=(
+            f"Stacked bars of the answers {', '.join(options)} for {len(groups)} "
+            f"group{'s' if len(groups) != 1 else ''}, favourable answers to the right of zero, "
+            "each with its 95% interval"
+            + (f"; {len(hidden)} hidden as [c]" if hidden else "")
+            + ". The table beside the chart gives every figure."
+        ),
+    )
 
 
 def interval_plot(
@@ -271,14 +318,14 @@ def interval_plot(
     hidden = _suppressed_groups(rows)
     shown = rows[~rows["group"].isin(hidden)]
     is_all = shown["group"] == "All"
-    if "vs_rest" in shown:
-        looks = [_SIGNIFICANCE[s] for s in shown["vs_rest"].fillna(0).astype(int)]
-    else:
-        looks = [(OKABE_ITO[0], "circle", "")] * len(shown)
-    colours = ["#000000" if a else look[0] for a, look in zip(is_all, looks, strict=True)]
-    symbols = ["diamond" if a else look[1] for a, look in zip(is_all, looks, strict=True)]
+    colour_of = group_colours(groups)
+    tested = "vs_rest" in shown
+    signs = shown["vs_rest"].fillna(0).astype(int) if tested else pd.Series(0, index=shown.index)
+    looks = [SIGNIFICANCE[int(s)] for s in signs]
+    symbols = ["diamond-open" if a else look[0] for a, look in zip(is_all, looks, strict=True)]
     words = [
-        "the whole population" if a else look[2] for a, look in zip(is_all, looks, strict=True)
+        "the whole population" if a else (look[1] if tested else "")
+        for a, look in zip(is_all, looks, strict=True)
     ]
     estimate = shown["estimate"] * 100
     fig = go.Figure(
@@ -287,14 +334,21 @@ def interval_plot(
             y=[plain(g) for g in shown["group"]],
             mode="markers",
             name=plain(category),
-            marker={"color": colours, "symbol": symbols, "size": 12},
+            showlegend=False,
+            marker={
+                "color": [colour_of[str(g)] for g in shown["group"]],
+                "symbol": symbols,
+                "size": 11,
+                "line": {"width": 2.5},
+            },
             error_x={
                 "type": "data",
                 "symmetric": False,
                 "array": (shown["ci_high"] * 100 - estimate).tolist(),
                 "arrayminus": (estimate - shown["ci_low"] * 100).tolist(),
-                "color": "#555555",
+                "color": INTERVAL_COLOUR,
                 "thickness": 2,
+                "width": 6,
             },
             customdata=np.column_stack(
                 [shown["ci_low"] * 100, shown["ci_high"] * 100, shown["base"]]
@@ -307,6 +361,16 @@ def interval_plot(
             ),
         )
     )
+    if tested:
+        for sign in sorted(set(signs[~is_all.to_numpy()]), reverse=True):
+            symbol, meaning = SIGNIFICANCE[int(sign)]
+            fig.add_scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name=meaning,
+                marker={"symbol": symbol, "color": TEXT, "size": 11, "line": {"width": 2}},
+            )
     overall = shown.loc[is_all, "estimate"]
     if len(overall) == 1:
         fig.add_vline(x=float(overall.iloc[0]) * 100, line_dash="dash", line_color="#000000")
@@ -320,9 +384,8 @@ def interval_plot(
         )
     fig.update_layout(
         **LAYOUT,
-        title=title,
-        showlegend=False,
-        xaxis={"title": f"% {plain(category)}", "ticksuffix": "%", "rangemode": "tozero"},
+        legend=BOTTOM_LEGEND,
+        xaxis={"title": f"% {plain(category)}", **percent_axis(shown["ci_high"])},
         yaxis={
             "categoryorder": "array",
             "categoryarray": [plain(g) for g in groups],
@@ -330,7 +393,21 @@ def interval_plot(
         },
         height=chart_height(len(groups)),
     )
-    return fig
+    return finish(
+        fig,
+        title=title or f"{plain(category)} by group",
+        description=(
+            f"Dots with {level:.0%} intervals: % {category} for {len(groups)} "
+            f"group{'s' if len(groups) != 1 else ''}"
+            + (
+                "; triangles mark groups significantly higher or lower than the rest"
+                if tested
+                else ""
+            )
+            + (f"; {len(hidden)} hidden as [c]" if hidden else "")
+            + ". The table beside the chart gives every figure."
+        ),
+    )
 
 
 def ranked_options(
@@ -375,8 +452,9 @@ def ranked_options(
         reference = visible[0]
     ranking = rows[rows["group"] == reference].sort_values("estimate", ascending=False)
     order = list(dict.fromkeys(ranking["category"])) or list(dict.fromkeys(rows["category"]))
+    colour_of = group_colours(groups)
     fig = go.Figure()
-    for position, group in enumerate(visible):
+    for group in visible:
         part = rows[rows["group"] == group].set_index("category").reindex(order)
         estimate = part["estimate"] * 100
         fig.add_scatter(
@@ -386,16 +464,19 @@ def ranked_options(
             mode="markers",
             orientation="h",
             marker={
-                "color": "#000000" if group == "All" else OKABE_ITO[position % len(OKABE_ITO)],
+                "color": colour_of[group],
                 "size": 10,
-                "symbol": "diamond" if group == "All" else "circle",
+                "symbol": "diamond-open" if group == "All" else "circle-open",
+                "line": {"width": 2.5},
             },
             error_x={
                 "type": "data",
                 "symmetric": False,
                 "array": (part["ci_high"] * 100 - estimate).tolist(),
                 "arrayminus": (estimate - part["ci_low"] * 100).tolist(),
-                "thickness": 1.5,
+                "color": colour_of[group] if len(visible) > 1 else INTERVAL_COLOUR,
+                "thickness": 2,
+                "width": 4,
             },
             customdata=np.column_stack([part["ci_low"] * 100, part["ci_high"] * 100, part["base"]]),
             hovertemplate=(
@@ -414,9 +495,8 @@ def ranked_options(
         )
     fig.update_layout(
         **LAYOUT,
-        title=title,
         scattermode="group",
-        xaxis={"title": "% who chose the option", "ticksuffix": "%", "rangemode": "tozero"},
+        xaxis={"title": "% who chose the option", **percent_axis(rows["ci_high"])},
         yaxis={
             "categoryorder": "array",
             "categoryarray": [plain(o) for o in order],
@@ -425,7 +505,16 @@ def ranked_options(
         legend=BOTTOM_LEGEND,
         height=chart_height(len(order) * max(1, min(len(visible), 4)) // 2 + len(order)),
     )
-    return fig
+    return finish(
+        fig,
+        title=title or "Options chosen, ranked",
+        description=(
+            f"Dots with 95% intervals: the % choosing each of {len(order)} options, most chosen "
+            f"first, for {len(visible)} group{'s' if len(visible) != 1 else ''}"
+            + (f"; {len(hidden)} hidden as [c]" if hidden else "")
+            + ". The table beside the chart gives every figure."
+        ),
+    )
 
 
 def sample_vs_population(
@@ -481,14 +570,21 @@ def sample_vs_population(
         )
     fig.update_layout(
         **LAYOUT,
-        title=title,
         barmode="group",
         xaxis={"title": "% of young people", "ticksuffix": "%", "rangemode": "tozero"},
         yaxis={"autorange": "reversed"},
         legend=BOTTOM_LEGEND,
         height=chart_height(2 * len(frame) + 2),
     )
-    return fig
+    drawn = [names.get(c, str(c)).lower() for c in series if c in frame]
+    return finish(
+        fig,
+        title=title or "The sample and the population",
+        description=(
+            f"Bars of the % in each of {len(frame)} categories: {', '.join(drawn)}. "
+            "The table beside the chart gives every figure."
+        ),
+    )
 
 
 def theme_bars(
@@ -528,19 +624,18 @@ def theme_bars(
     groups = list(dict.fromkeys(rows["group"]))
     hidden = _suppressed_groups(rows)
     order = list(dict.fromkeys(rows["theme"]))
+    colour_of = group_colours(groups)
+    if len(groups) == 1:
+        colour_of = {g: OKABE_ITO[0] for g in groups}
     fig = go.Figure()
-    for position, group in enumerate(g for g in groups if g not in hidden):
+    for group in (g for g in groups if g not in hidden):
         part = rows[rows["group"] == group].set_index("theme").reindex(order)
         fig.add_bar(
             name=plain(group),
             x=part["percent"].tolist(),
             y=[plain(o) for o in order],
             orientation="h",
-            marker_color=(
-                "#000000"
-                if group == "All" and len(groups) > 1
-                else OKABE_ITO[position % len(OKABE_ITO)]
-            ),
+            marker_color=colour_of[group],
             customdata=np.column_stack([part["n"].astype(float), part["base"]]),
             hovertemplate=(
                 f"<b>{plain_in_template(group)}</b><br>%{{y}}: %{{x:.0f}}% of written answers"
@@ -548,10 +643,14 @@ def theme_bars(
             ),
         )
     for group in hidden:
-        fig.add_bar(name=f"{plain(group)}: {SUPPRESSED_LABEL} too few answers", x=[None], y=[None])
+        fig.add_bar(
+            name=f"{plain(group)}: {SUPPRESSED_LABEL} too few answers",
+            x=[None],
+            y=[None],
+            marker_color=NEUTRAL,
+        )
     fig.update_layout(
         **LAYOUT,
-        title=title,
         barmode="group",
         showlegend=len(groups) > 1,
         xaxis={"title": "% of written answers mentioning the theme", "ticksuffix": "%"},
@@ -563,7 +662,17 @@ def theme_bars(
         legend=BOTTOM_LEGEND,
         height=chart_height(len(order) * max(1, min(len(groups), 4)) // 2 + len(order)),
     )
-    return fig
+    return finish(
+        fig,
+        title=title or "Themes in the written answers",
+        description=(
+            f"Bars of the % of written answers mentioning each of {len(order)} themes, for "
+            f"{len(groups)} group{'s' if len(groups) != 1 else ''} (counts of answers, so no "
+            "intervals)"
+            + (f"; {len(hidden)} hidden as [c]" if hidden else "")
+            + ". The table beside the chart gives every figure."
+        ),
+    )
 
 
 def weight_histogram(weights: pd.Series | np.ndarray, *, title: str | None = None) -> go.Figure:
@@ -607,13 +716,19 @@ def weight_histogram(weights: pd.Series | np.ndarray, *, title: str | None = Non
         )
     fig.update_layout(
         **LAYOUT,
-        title=title,
         xaxis={"title": "weight (young people each respondent stands for)"},
         yaxis={"title": "respondents"},
         bargap=0.05,
         height=380,
     )
-    return fig
+    return finish(
+        fig,
+        title=title or "Survey weights",
+        description=(
+            f"Histogram of the weights of {len(values):,} respondents, the median dashed. "
+            "The table beside the chart gives the summary figures."
+        ),
+    )
 
 
 def _as_list(by: str | Sequence[str] | None) -> list[str]:
@@ -642,6 +757,20 @@ def percent_label(value: float) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return SUPPRESSED_LABEL
     return f"{value:.0f}%"
+
+
+def percent_axis(highs: pd.Series) -> dict[str, Any]:
+    """A percentage axis from 0 that ends on a labelled tick beyond every interval.
+
+    Examples
+    --------
+    >>> percent_axis(pd.Series([0.2, 0.57]))["range"], percent_axis(pd.Series([0.9]))["dtick"]
+    ([0, 60], 20)
+    """
+    top = float(np.nanmax(highs.to_numpy(dtype=float))) * 100 if highs.notna().any() else 100.0
+    step = 5 if top <= 20 else 10 if top <= 60 else 20
+    end = min(100, step * math.ceil(max(top, 1e-9) / step))
+    return {"range": [0, end], "dtick": step, "tick0": 0, "ticksuffix": "%"}
 
 
 def chart_height(rows: int) -> int:

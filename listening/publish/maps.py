@@ -1,5 +1,14 @@
 """The district map: a choropleth of one estimate by district, with [c] where hidden.
 
+The colour scale is fixed at 0-100% (:data:`MAP_RANGE`; pass ``scale`` for
+another documented range), so a small difference between districts never
+looks dramatic; its colours (viridis) are never grey, and suppressed districts
+are a hatched light grey. A district significantly higher or lower than the
+rest of the county (``vs_rest``) carries a triangle and the word in its label.
+The colour bar is horizontal, below the map, so the map keeps the width on a
+phone; ``narrow=True`` makes a taller map with smaller labels for narrow
+screens.
+
 Examples
 --------
 >>> feature_centres({"features": [{"properties": {"name": "A"},
@@ -18,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
+from listening.publish.chart_style import MUTED_TEXT, TEXT, finish, font
 from listening.publish.charts import (
     LAYOUT,
     MAP_SCALE,
@@ -26,6 +36,11 @@ from listening.publish.charts import (
     percent_label,
 )
 from listening.publish.plotly_text import plain
+
+MAP_RANGE: tuple[float, float] = (0.0, 100.0)
+"""The map's colour scale in %: fixed, the same for every question and filter."""
+
+_MARKS = {1: ("▲", "higher"), -1: ("▼", "lower")}
 
 
 def district_map(
@@ -36,6 +51,8 @@ def district_map(
     district: str = "district",
     title: str | None = None,
     level: float = 0.95,
+    scale: tuple[float, float] = MAP_RANGE,
+    narrow: bool = False,
 ) -> go.Figure:
     """Choropleth of districts for one option or net, suppressed districts greyed.
 
@@ -62,6 +79,10 @@ def district_map(
         Chart title.
     level : float, default 0.95
         Confidence level of the intervals, for the hover text.
+    scale : (float, float), default (0, 100)
+        The colour scale's range in %; values outside it take its end colours.
+    narrow : bool, default False
+        For a phone: a taller map, smaller labels.
 
     Returns
     -------
@@ -87,7 +108,7 @@ def district_map(
         flagged |= rows["suppressed"].fillna(False).astype(bool)
     rows = rows.assign(hidden=flagged).set_index(district)
     shown = rows.loc[~rows["hidden"], "estimate"] * 100
-    low, high = (float(shown.min()), float(shown.max())) if len(shown) else (0.0, 100.0)
+    low, high = float(scale[0]), float(scale[1])
     span = high - low if high > low else 1.0
     features = [f for f in geojson.get("features", []) if f.get("geometry")]
     latitudes = [lat for f in features for _, lat in _points(f["geometry"])]
@@ -109,14 +130,19 @@ def district_map(
             label = f"<b>{shown_name}</b><br>{shown_as}"
         else:
             value = float(row["estimate"]) * 100
-            colour = sample_colorscale(MAP_SCALE, [(value - low) / span])[0]
+            colour = sample_colorscale(MAP_SCALE, [min(max((value - low) / span, 0), 1)])[0]
             hatch = ""
+            sign = int(row["vs_rest"]) if "vs_rest" in row and pd.notna(row["vs_rest"]) else 0
+            mark, word = _MARKS.get(sign, ("", ""))
             hover = (
                 f"<b>{shown_name}</b><br>{plain(category)}: {value:.1f}%"
                 f"<br>{level:.0%} interval {row['ci_low'] * 100:.1f}% to "
                 f"{row['ci_high'] * 100:.1f}%<br>answered: {row['base']:,.0f}"
+                + (f"<br>significantly {word} than the rest of the county" if mark else "")
             )
-            label = f"<b>{shown_name}</b><br>{percent_label(value)}"
+            label = f"<b>{shown_name}</b><br>{percent_label(value)}" + (
+                f" {mark} {word}" if mark else ""
+            )
         fig.add_scatter(
             x=xs,
             y=ys,
@@ -135,7 +161,8 @@ def district_map(
             lon, lat = centres[name]
             area = _polygon_area(feature["geometry"])
             labels.append((area, lon * squeeze, lat, label))
-    _place_labels(fig, labels)
+    _place_labels(fig, labels, size=11 if narrow else 12)
+    marked = "vs_rest" in rows and bool((rows.loc[~rows["hidden"], "vs_rest"] != 0).any())
     # An invisible trace carries the colour bar.
     fig.add_scatter(
         x=[None],
@@ -149,17 +176,52 @@ def district_map(
             "cmin": low,
             "cmax": high,
             "showscale": bool(len(shown)),
-            "colorbar": {"title": {"text": f"% {plain(category)}"}, "ticksuffix": "%"},
+            "colorbar": {
+                "title": {"text": f"% {plain(category)}", "side": "top"},
+                "ticksuffix": "%",
+                "orientation": "h",
+                "x": 0,
+                "xanchor": "left",
+                "y": 0,
+                "yanchor": "top",
+                "len": 1,
+                "thickness": 14,
+                "dtick": 20 if span >= 40 else None,
+                "outlinecolor": MUTED_TEXT,
+            },
         },
     )
     fig.update_layout(
-        **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 50, "b": 10}},
-        title=title,
-        height=640,
+        **{**LAYOUT, "margin": {"l": 10, "r": 10, "t": 50, "b": 90}},
+        height=720 if narrow else 640,
         xaxis={"visible": False},
         yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1},
     )
-    return fig
+    if marked:
+        fig.add_annotation(
+            text="▲ ▼ significantly higher or lower than the rest of the county",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="bottom",
+            showarrow=False,
+            font=font(12, TEXT),
+            name="key",
+        )
+    hidden = int(rows["hidden"].sum())
+    return finish(
+        fig,
+        title=title or f"{plain(category)} by district",
+        description=(
+            f"Map of {len(features)} districts shaded by % {category} on a fixed "
+            f"{low:.0f}-{high:.0f}% scale, each labelled with its figure"
+            + ("; triangles mark districts significantly higher or lower than the rest" * marked)
+            + (f"; {hidden} hidden as [c], grey and hatched" if hidden else "")
+            + ". The table beside the map gives every figure and interval."
+        ),
+    )
 
 
 def feature_centres(geojson: Mapping[str, Any]) -> dict[str, tuple[float, float]]:
@@ -240,7 +302,9 @@ def _polygon_area(geometry: Mapping[str, Any]) -> float:
     )
 
 
-def _place_labels(fig: go.Figure, labels: list[tuple[float, float, float, str]]) -> None:
+def _place_labels(
+    fig: go.Figure, labels: list[tuple[float, float, float, str]], *, size: int
+) -> None:
     """Label districts at their centres, largest first.
 
     A label that would sit on another one (a small district inside a large
@@ -275,7 +339,7 @@ def _place_labels(fig: go.Figure, labels: list[tuple[float, float, float, str]])
             showarrow=crowded,
             arrowcolor="#000000",
             bgcolor="rgba(255,255,255,0.85)",
-            font={"size": 12, "color": "#000000"},
+            font=font(size, TEXT),
         )
         placed.append(spot)
 

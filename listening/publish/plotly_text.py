@@ -4,8 +4,10 @@ Plotly reads a few HTML tags in every text it draws (trace names in the
 legend, category values on the axes, hover text, annotations, titles):
 ``<a href>`` becomes a link, ``<b>``, ``<i>``, ``<sup>``, ``<span style>``
 change the look and ``<br>`` breaks the line. Text that starts and ends with
-``$`` is typeset as LaTeX when MathJax is loaded, and a ``hovertemplate``
-replaces ``%{...}`` with trace data. A label, wording or district name from
+``$`` is typeset as LaTeX when MathJax is loaded, a ``hovertemplate``
+replaces ``%{...}`` with trace data, and every other text (names, titles,
+annotations) replaces ``%{meta}`` with the figure's ``meta`` (where the charts
+keep their description). A label, wording or district name from
 an uploaded file goes through :func:`plain` (or, inside a hover template,
 :func:`plain_in_template`) before it reaches a figure; the figure's own markup
 (``<b>``, ``<br>``) is added after, so it still works.
@@ -30,8 +32,9 @@ def plain(text: object) -> str:
     """``text`` as plotly text that is drawn exactly as written.
 
     ``&``, ``<`` and ``>`` become ``&amp;``, ``&lt;`` and ``&gt;``, so no
-    tag is read; ``$`` becomes ``&#36;``, so no LaTeX is typeset. Distinct
-    texts stay distinct, so escaped category values still tell groups apart.
+    tag is read; ``$`` becomes ``&#36;``, so no LaTeX is typeset; ``%{``
+    becomes ``&#37;{``, so no ``%{meta}`` is filled in. Distinct texts stay
+    distinct, so escaped category values still tell groups apart.
 
     Parameters
     ----------
@@ -46,10 +49,10 @@ def plain(text: object) -> str:
     --------
     >>> plain("<b>bold</b> & $x^2$")
     '&lt;b&gt;bold&lt;/b&gt; &amp; &#36;x^2&#36;'
-    >>> plain(12)
-    '12'
+    >>> plain(12), plain("50%{meta}")
+    ('12', '50&#37;{meta}')
     """
-    return html.escape(str(text), quote=False).replace("$", "&#36;")
+    return html.escape(str(text), quote=False).replace("$", "&#36;").replace("%{", "&#37;{")
 
 
 def plain_in_template(text: object) -> str:
