@@ -80,7 +80,20 @@ groups = (
     if isinstance(values.dtype, pd.CategoricalDtype)
     else sorted(values.dropna().astype(str).unique())
 )
-group = right.selectbox(f"Which {by_label.lower()}", groups, key="overview_group")
+group = right.selectbox(
+    f"Which {by_label.lower()}",
+    groups,
+    index=None,
+    placeholder=f"Choose a {by_label.lower()}",
+    key="overview_group",
+)
+if group is None:
+    st.info(
+        f"Choose a {by_label.lower()} to compare it with the rest of the county. The first "
+        "comparison takes a while: every table the explorer can show of the headline "
+        "questions is protected together, so that no page or filter reveals a small group."
+    )
+    st.stop()
 
 compared = shared.comparison(source.key, weighted, by, str(group), ctx.ci, ctx.min_base)
 lines = comparison_sentences(compared, str(group))

@@ -7,7 +7,12 @@ import streamlit as st
 import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
-from listening.explorer.quotes import no_quotes_message, quote_lines, quote_options
+from listening.explorer.quotes import (
+    consistent_quotes,
+    no_quotes_message,
+    quote_lines,
+    quote_options,
+)
 from listening.explorer.views import ranked_display, themes_display
 
 APPROVALS_KEY = "approved_quotes"
@@ -126,6 +131,8 @@ for text in texts:
         if approvals is not None
         else None
     )
+    if published is not None:  # only themes whose count the table above shows, at min_base
+        published = consistent_quotes(published, counts, by, ctx.min_base)
     if published is None or published.empty:
         st.info(no_quotes_message(0 if approvals is None else len(approvals), ctx.min_base))
     else:

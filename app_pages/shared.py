@@ -430,11 +430,16 @@ def filters_key(filters: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[
 
 @sample_cached(st.cache_data, max_entries=64)
 def headlines(source_key: str, weighted: bool, ci: str, min_base: int) -> pd.DataFrame:
-    """County headline indicators (cached), hidden as their questions' publications hide "All"."""
+    """County headline indicators (cached on the source and settings).
+
+    An indicator is hidden when fewer than ``min_base`` answered its question;
+    its publication (:func:`publication`) is not consulted, to keep the first
+    page fast: protection hides "All" only below the threshold (checked on the
+    sample in ``tests/test_explorer_disclosure.py``).
+    """
     design = _source(source_key).design(weighted)
     county = headline_estimates(design, ci=ci, min_base=min_base)
-    pubs = [publication(source_key, q, min_base) for q in county["question"]]
-    return published_headlines(county, pubs)
+    return county.assign(reason=county["suppressed"].map({True: "threshold", False: ""}))
 
 
 @sample_cached(st.cache_data, max_entries=256)

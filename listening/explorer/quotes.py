@@ -75,3 +75,41 @@ def quote_lines(published: pd.DataFrame, group: str, theme: str) -> list[str]:
     if theme != "Any theme":
         keep &= published["theme"].astype(str) == theme
     return published.loc[keep, "quote"].astype(str).tolist()
+
+
+def consistent_quotes(
+    published: pd.DataFrame, counts: pd.DataFrame, by: str | None, min_base: int
+) -> pd.DataFrame:
+    """The quotes whose group and theme the page's theme counts show with at least ``min_base``.
+
+    The theme filter then offers, in each group, only themes whose published
+    count is there to read and big enough: a count the table hides (``[c]``,
+    a small count or one hidden to protect another) is never confirmed or
+    narrowed by the quotes (a count of 1 cannot be followed into the filter
+    to its one answer).
+
+    Parameters
+    ----------
+    published : DataFrame
+        From :func:`listening.publish.approvals.publishable`.
+    counts : DataFrame
+        From :func:`listening.publish.freetext.theme_counts` with the same ``by``.
+    by : str or None
+        The grouping (None: the whole county, group ``"All"``).
+    min_base : int
+
+    Examples
+    --------
+    >>> p = pd.DataFrame({"group": ["Ely", "Ely"], "theme": ["A", "B"], "quote": ["x", "y"]})
+    >>> c = pd.DataFrame({"area": ["Ely", "Ely"], "theme": ["A", "B"], "n": [12, pd.NA],
+    ...                   "suppressed": [False, True]})
+    >>> consistent_quotes(p, c, "area", 10)["quote"].tolist()
+    ['x']
+    """
+    n = pd.to_numeric(counts["n"], errors="coerce")
+    shown = counts[~counts["suppressed"].astype(bool) & (n >= min_base)]
+    groups = shown[by].astype(str) if by else pd.Series("All", index=shown.index)
+    allowed = set(zip(groups, shown["theme"].astype(str), strict=True))
+    pairs = zip(published["group"].astype(str), published["theme"].astype(str), strict=True)
+    keep = [pair in allowed for pair in pairs]
+    return published[keep].reset_index(drop=True)
