@@ -175,18 +175,22 @@ class Attack:
         signature = np.empty((len(cells), len(tables)), dtype=int)
         keep = np.ones(len(cells), dtype=bool)
         for ti, (t, keys) in enumerate(zip(tables, self.keys, strict=True)):
-            index = {k: i for i, k in enumerate(keys)}
-            columns = [variables.index(v) for v in t.by]
-            shown = [{k[j] for k in keys} - {ALL} for j in range(len(t.by))]
-            ids = np.full(len(cells), -1)
-            for ci, codes in enumerate(cells[:, columns]):
-                key = tuple(
-                    domains[v][code] if code < len(domains[v]) else None
-                    for v, code in zip(t.by, codes, strict=True)
-                )
-                if all(x in values for x, values in zip(key, shown, strict=True)):
-                    # a table lists every non-empty combination of the values it shows
-                    ids[ci] = index.get(key, -2)
+            sizes = [levels[variables.index(v)] for v in t.by]
+            codes = cells[:, [variables.index(v) for v in t.by]]
+            # only cells whose every value the table shows; the table lists every
+            # non-empty combination of the values it shows (-2: a cell it says is empty)
+            inside = np.ones(len(cells), dtype=bool)
+            for j, v in enumerate(t.by):
+                shown = {k[j] for k in keys} - {ALL}
+                mask = [x in shown for x in domains[v]] + [False] * (sizes[j] - len(domains[v]))
+                inside &= np.array(mask, dtype=bool)[codes[:, j]]
+            position = [{x: i for i, x in enumerate(domains[v])} for v in t.by]
+            lookup = np.full(int(np.prod(sizes)), -2)
+            for gi, key in enumerate(keys):
+                if all(x in p for x, p in zip(key, position, strict=True)):
+                    where = [p[x] for x, p in zip(key, position, strict=True)]
+                    lookup[np.ravel_multi_index(where, sizes)] = gi
+            ids = np.where(inside, lookup[np.ravel_multi_index(codes.T, sizes)], -1)
             keep &= ids != -2
             signature[:, ti] = ids
         for combination in self.empty:
@@ -221,24 +225,26 @@ class Attack:
         systems: dict[int | None, dict[bytes, dict]] = {None: {}} if not self.partition else {}
         systems |= {c: {} for c in range(len(self.categories))}
         self.consistent = True
+        position = {c: i for i, c in enumerate(self.categories)}
         for ti, t in enumerate(tables):
-            counts = t.rows.assign(category=t.rows["category"].astype(str))
-            counts["n"] = pd.to_numeric(counts["n"], errors="coerce")
-            by_group = {
-                tuple(str(x) for x in key): frame
-                for key, frame in counts.groupby(list(t.by), sort=False)
-            }
+            by = list(t.by)
+            category = t.rows["category"].astype(str).to_numpy()
+            count = pd.to_numeric(t.rows["n"], errors="coerce").to_numpy(dtype=float)
+            valid = t.rows[by].notna().all(axis=1).to_numpy()
+            rows_of: dict[tuple, list[int]] = {}
+            for r, key in enumerate(t.rows[by].to_numpy()):
+                if valid[r]:
+                    rows_of.setdefault(tuple(str(x) for x in key), []).append(r)
             for gi, key in enumerate(self.keys[ti]):
                 members = self.members[(ti, gi)]
                 if None in systems and not np.isnan(self.bases[ti][gi]):
                     self.consistent &= _add_row(
                         systems[None], members, self.bases[ti][gi], (ti, gi, None)
                     )
-                here = by_group.get(key, counts.iloc[:0])
-                for category, n in zip(here["category"], here["n"], strict=True):
-                    if not np.isnan(n) and category in self.categories:
-                        c = self.categories.index(category)
-                        self.consistent &= _add_row(systems[c], members, n, (ti, gi, c))
+                for r in rows_of.get(key, []):
+                    c = position.get(category[r])
+                    if c is not None and not np.isnan(count[r]):
+                        self.consistent &= _add_row(systems[c], members, count[r], (ti, gi, c))
         self.systems = {c: list(rows.values()) for c, rows in systems.items()}
 
     def feasible(self) -> bool:
@@ -472,23 +478,25 @@ def _partition(tables: list[PublishedTable], categories: list[str]) -> list[str]
     """
     if any(t.kind == "multi" for t in tables):
         return None
+    position = {c: i for i, c in enumerate(categories)}
     candidates = None
     for t in tables:
-        rows = t.rows.assign(
-            category=t.rows["category"].astype(str),
-            n=pd.to_numeric(t.rows["n"], errors="coerce"),
-            base=pd.to_numeric(t.rows["base"], errors="coerce"),
-            key=t.rows.groupby(list(t.by), sort=False).ngroup(),
-        )
-        rows = rows[rows["base"].notna()].drop_duplicates(["key", "category"])
-        if rows.empty:
+        base = pd.to_numeric(t.rows["base"], errors="coerce").to_numpy(dtype=float)
+        keep = ~np.isnan(base)
+        if not keep.any():
             continue
-        counts = rows.set_index(["key", "category"])["n"].unstack().reindex(columns=categories)
-        if counts.isna().any().any():
+        key = t.rows.groupby(list(t.by), sort=False).ngroup().to_numpy()[keep] + 1
+        category = np.array([position[c] for c in t.rows["category"].astype(str)[keep]])
+        n = pd.to_numeric(t.rows["n"], errors="coerce").to_numpy(dtype=float)[keep]
+        # the first row of each group and answer; a group's base is that of its first row
+        first = np.unique(key * len(categories) + category, return_index=True)[1]
+        groups, at = np.unique(key, return_index=True)
+        counts = np.full((len(groups), len(categories)), np.nan)
+        counts[np.searchsorted(groups, key[first]), category[first]] = n[first]
+        if np.isnan(counts).any():
             return None
-        bases = rows.groupby("key")["base"].first().reindex(counts.index).to_numpy()
-        sums = np.cumsum(counts.to_numpy(), axis=1)
-        fits = set(np.flatnonzero((np.abs(sums - bases[:, None]) < 1e-6).all(axis=0)) + 1)
+        sums = np.cumsum(counts, axis=1)
+        fits = set(np.flatnonzero((np.abs(sums - base[keep][at][:, None]) < 1e-6).all(axis=0)) + 1)
         candidates = fits if candidates is None else candidates & fits
         if not candidates:
             return None
