@@ -347,7 +347,9 @@ def download_chart(fig: go.Figure, name: str, *, key: str) -> None:
 
     The PNG is made on click by kaleido with the system Chromium; if that
     cannot run, the chart's own toolbar ("Download plot as png") still works.
+    Both files carry the title and a footnote of source, date and minimum base.
     """
+    fig = yl.charts.with_footnote(fig, source=context().source.label, min_base=context().min_base)
     left, right = st.columns(2)
     left.download_button(
         "Download chart (HTML)",
