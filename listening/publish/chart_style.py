@@ -210,7 +210,7 @@ def finish(fig: go.Figure, *, title: str, description: str) -> go.Figure:
     fig.update_xaxes(**axis)
     fig.update_yaxes(**{**axis, "tickfont": font(13, TEXT)})
     fig.update_layout(
-        title={"text": title, "font": font(17), "x": 0, "xanchor": "left"},
+        title={"text": title, "font": font(17), "x": 0, "xanchor": "left", "pad": {"l": 10}},
         font=font(),
         legend_font=font(13),
         paper_bgcolor=BACKGROUND,
@@ -222,10 +222,10 @@ def finish(fig: go.Figure, *, title: str, description: str) -> go.Figure:
         if annotation.font.color is None:
             annotation.font = font(annotation.font.size or 12)
     for trace in fig.data:
-        colorbar = getattr(getattr(trace, "marker", None), "colorbar", None)
-        if colorbar is not None:
-            colorbar.tickfont = font(13, MUTED_TEXT)
-            colorbar.title.font = font(13)
+        marker = getattr(trace, "marker", None)
+        if marker is not None and getattr(marker, "showscale", None):
+            marker.colorbar.tickfont = font(13, MUTED_TEXT)
+            marker.colorbar.title.font = font(13)
     return fig
 
 

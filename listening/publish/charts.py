@@ -17,8 +17,10 @@ intervals, with open markers that leave the interval visible.
 
 Every figure has a title (a default one when none is given) and a plain-text
 description for screen readers in ``layout.meta["description"]``
-(:func:`listening.publish.chart_style.description`); exports add a footnote
-with :func:`listening.publish.chart_style.with_footnote`.
+(:func:`description`); exports add a footnote of title, source, date and
+minimum base with :func:`with_footnote` (both from
+:mod:`listening.publish.chart_style`, public here as ``yl.charts.description``
+and ``yl.charts.with_footnote``).
 
 Labels from the data (answers, groups, themes, districts) are drawn as plain
 text: each goes through :func:`listening.publish.plotly_text.plain` before the
@@ -49,6 +51,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from listening.publish.chart_style import (
+    DISTRICT_COLOURS as DISTRICT_COLOURS,
+)
+from listening.publish.chart_style import (
     FONT_FAMILY,
     MUTED_TEXT,
     TEXT,
@@ -56,6 +61,8 @@ from listening.publish.chart_style import (
     group_colours,
     text_on,
 )
+from listening.publish.chart_style import description as description
+from listening.publish.chart_style import with_footnote as with_footnote
 from listening.publish.plotly_text import plain, plain_in_template
 
 OKABE_ITO: tuple[str, ...] = (
@@ -228,7 +235,7 @@ def scale_bars(
                 for v in shown.fillna(0)
             ],
             textposition="inside",
-            insidetextanchor="middle",
+            insidetextanchor="start",
             customdata=np.column_stack(
                 [shown, part["ci_low"] * 100, part["ci_high"] * 100, part["base"]]
             ),
