@@ -192,7 +192,7 @@ if county.empty:
     )
     st.stop()
 
-st.subheader("Headline indicators across the county")
+st.header("Headline indicators across the county")
 lines = change_sentences(county, then, now)
 st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
 shown = change_display(county, then, now)
@@ -210,7 +210,7 @@ if not asked:
     st.info("No headline indicator was asked in both waves, so there is no change to show.")
     st.stop()
 
-st.subheader("By district")
+st.header("By district")
 headline = st.selectbox(
     "Indicator",
     asked,
