@@ -9,8 +9,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 ADDRESS ?= localhost
+# axe-core checks every page of the explorer in the browser test (WCAG 2.2 AA);
+# npm installs this pinned version under .cache/ (git-ignored); the test reads
+# the version from here and checks it is the one installed.
+AXE_VERSION := 4.14.1
+AXE_DIR := .cache/axe
 
-.PHONY: app serve test lint setup browser bench clean
+.PHONY: app serve test lint setup browser axe bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +38,15 @@ browser:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
 			chromium fonts-dejavu-core nginx-light openssl; }
 
+axe:
+	@grep -qs '"version": "$(AXE_VERSION)"' $(AXE_DIR)/node_modules/axe-core/package.json || { \
+		command -v npm >/dev/null 2>&1 || { \
+			echo "Installing Debian npm for axe-core (the browser test's accessibility checker)"; \
+			SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+			$$SUDO apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; }; \
+		npm install --prefix $(AXE_DIR) --no-audit --no-fund --no-save axe-core@$(AXE_VERSION); }
+
 app: setup
 	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) \
 		--browser.gatherUsageStats false
@@ -54,7 +68,7 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: setup browser lint
+test: setup browser axe lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests
 	$(BIN)/python -m pytest --doctest-modules listening -q
 	$(BIN)/python -m pytest --nbmake notebooks -q
@@ -65,4 +79,4 @@ bench: setup
 	$(BIN)/python benchmarks/app.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis tests/artifacts
+	rm -rf $(VENV) .cache .pytest_cache .ruff_cache .hypothesis tests/artifacts
