@@ -47,6 +47,8 @@ _LAZY = {
     "NotHarmonisedError": "listening.ingest.harmonise",
     "change": "listening.estimate.change",
     "change_table": "listening.publish.change_table",
+    "change_tables": "listening.publish.change_table",
+    "ChangeTable": "listening.publish.change_table",
     "load_margins": "listening.design.margins",
     "read_margins": "listening.design.margins",
     "SurveyDesign": "listening.design.survey_design",

@@ -8,6 +8,12 @@ spreadsheets asks:
   suppression), a contents sheet linking to every table, a notes sheet
   (method, weighting targets and their sources, suppression and ``[c]``,
   significance, symbols), and optionally the weighting targets as a table;
+- "Change since <wave>" sheets (``Change_since_2024_1``, ...) when change tables are
+  passed (:func:`listening.change_tables`): the earlier and the later
+  wave's percentages, the change and its interval in their own columns
+  (percentage points, stored as numbers), significance marked ``*`` (the
+  Notes sheet says what it means), both bases, ``[c]`` for every group
+  hidden in either wave;
 - one table per sheet, its title in cell A1 and the lines that explain it
   directly below (no blank rows above the table), a single header row,
   no merged cells, each table defined as an Excel table, percentages stored
@@ -47,7 +53,9 @@ import pandas as pd
 import xlsxwriter
 
 from listening.errors import ListeningError
+from listening.publish import change_exports
 from listening.publish.audit import audit
+from listening.publish.change_exports import ChangeData
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.exports import (
     CONFIDENTIAL,
@@ -60,12 +68,15 @@ from listening.publish.exports import (
     heading,
     presentation_frame,
 )
+from listening.publish.published import PublishedTable
 from listening.publish.table import CrosstabData
 from listening.publish.writers import neutralise, workbook, write_text
 
 PERCENT_FORMAT = "0.0%"
 COUNT_FORMAT = "#,##0"
 WEIGHTED_FORMAT = "#,##0.0"
+POINTS_FORMAT = "+0.0;-0.0;0.0"
+P_VALUE_FORMAT = "0.000"
 ONE_TABLE = "This worksheet contains one table."
 MAX_WIDTH = 60
 
@@ -84,13 +95,16 @@ def write_briefing(
     contact: str | None = None,
     policy: DisclosurePolicy | None = None,
     quotes: pd.DataFrame | None = None,
+    changes: Sequence[ChangeData] = (),
 ) -> Path | io.BytesIO:
     """Write briefing tables into one accessible Excel workbook.
 
     The tables are one publication: before anything is written they are
     audited together (:func:`listening.publish.audit.audit`), and if a group
     below the minimum base is shown or can be worked out from them, nothing
-    is written.
+    is written. The audit covers the change tables too: the bases they show
+    of the later wave with that wave's tables, those of the earlier wave on
+    their own (other respondents).
 
     Parameters
     ----------
@@ -123,6 +137,10 @@ def write_briefing(
         Approved quotes, from :func:`listening.publish.approvals.publishable`
         (``group``, ``theme``, ``quote``): written as a "Quotes" sheet. Only
         quotes a reviewer approved belong here; nothing else is quoted.
+    changes : sequence of ChangeTable, optional
+        Change tables (:func:`listening.change_tables`, with ``published``
+        set to ``tables``): one "Change since <wave>" sheet each
+        (``Change_since_2024_1``, ...), after the tables.
 
     Returns
     -------
@@ -133,8 +151,8 @@ def write_briefing(
     ------
     ListeningError
         If ``tables`` is empty or holds something other than Crosstab objects,
-        if the audit fails (the message names the groups), or the file cannot
-        be written.
+        if ``changes`` holds something other than change tables, if the audit
+        fails (the message names the groups), or the file cannot be written.
 
     Examples
     --------
@@ -157,7 +175,12 @@ def write_briefing(
         raise ListeningError(
             "write_briefing: pass a non-empty list of tables made by yl.crosstab(...)."
         )
-    _check_disclosure(tables, policy)
+    changes = list(changes)
+    if not all(isinstance(c, ChangeData) for c in changes):
+        raise ListeningError(
+            "write_briefing: changes must be change tables made by yl.change_tables(...)."
+        )
+    _check_disclosure(tables, policy, changes)
     file = path if isinstance(path, io.BytesIO) else Path(path)
     date = date or dt.date.today()
     first = tables[0]
@@ -174,13 +197,21 @@ def write_briefing(
     )
     styles = _Styles(book)
     sheets = [f"Table_{i}" for i in range(1, len(tables) + 1)]
-    _cover(book.add_worksheet("Cover"), styles, meta, tables, contact)
+    _cover(book.add_worksheet("Cover"), styles, meta, tables, contact, changes)
     extra = [("Weighting_targets", "Weighting targets used for raking")] if targets else []
     quote_frame = _quotes_frame(quotes)
     if quote_frame is not None:
         extra.append(("Quotes", "Written answers approved for publication by a reviewer"))
-    _contents(book.add_worksheet("Contents"), styles, tables, sheets, extra)
-    note_rows = _notes(tables, meta, targets, targets_source, notes)
+    change_sheets = [_change_sheet(c, i) for i, c in enumerate(changes, start=1)]
+    _contents(
+        book.add_worksheet("Contents"),
+        styles,
+        tables,
+        sheets,
+        extra,
+        list(zip(change_sheets, [(_change_title(c), c) for c in changes], strict=True)),
+    )
+    note_rows = _notes(tables, meta, targets, targets_source, notes, changes)
     _table_sheet(
         book.add_worksheet("Notes"),
         styles,
@@ -215,6 +246,14 @@ def write_briefing(
             presentation_frame(tab),
             f"table_{number}",
         )
+    for number, (change, sheet) in enumerate(zip(changes, change_sheets, strict=True), start=1):
+        _table_sheet(
+            book.add_worksheet(sheet),
+            styles,
+            _change_lines(change, number),
+            change_exports.presentation_frame(change),
+            f"change_{number}",
+        )
     try:
         book.close()
     except (OSError, xlsxwriter.exceptions.XlsxWriterException) as err:
@@ -244,15 +283,29 @@ def _quotes_frame(quotes: pd.DataFrame | None) -> pd.DataFrame | None:
     )
 
 
-def _check_disclosure(tables: list[CrosstabData], policy: DisclosurePolicy | None) -> None:
-    """Refuse a publication whose tables show or let a reader work out a small group."""
+def _check_disclosure(
+    tables: list[CrosstabData], policy: DisclosurePolicy | None, changes: list[ChangeData]
+) -> None:
+    """Refuse a publication whose tables show or let a reader work out a small group.
+
+    A change table's later-wave bases are audited with that wave's tables
+    (left out when those tables already show every one of them); its
+    earlier-wave bases with the other change tables of that wave.
+    """
     if policy is None:
         first = tables[0].policy
         if first is not None and all(t.policy == first for t in tables):
             policy = first
         else:
             policy = DisclosurePolicy(min_base=min(t.min_base for t in tables))
-    result = audit(tables, policy=policy)
+    main = [PublishedTable.of(t) for t in tables]
+    published = list(main)
+    for change in changes:
+        later, earlier = change_exports.published_tables(change)
+        if not change_exports.repeats(later, main):
+            published.append(later)
+        published.append(earlier)
+    result = audit(published, policy=policy, trust_protection=True)
     if not result.ok:
         named = "; ".join(str(v) for v in result.violations[:5])
         more = len(result.violations) - 5
@@ -312,6 +365,8 @@ class _Styles:
         self.count = book.add_format({"num_format": COUNT_FORMAT})
         self.weighted = book.add_format({"num_format": WEIGHTED_FORMAT})
         self.symbol = book.add_format({"align": "right"})
+        self.points = book.add_format({"num_format": POINTS_FORMAT})
+        self.p_value = book.add_format({"num_format": P_VALUE_FORMAT})
 
 
 def _lines(sheet: Any, styles: _Styles, lines: Sequence[str]) -> int:
@@ -328,16 +383,23 @@ def _cover(
     meta: dict[str, str],
     tables: list[CrosstabData],
     contact: str | None,
+    changes: list[ChangeData],
 ) -> None:
     min_bases = sorted({t.min_base for t in tables})
     levels = " or ".join(f"{100 * v:g}%" for v in sorted({t.level for t in tables}))
+    about = (
+        f"{len(tables)} table(s) of weighted percentages of young people giving each "
+        f"answer, for the whole population surveyed and for groups, with {levels} "
+        "confidence intervals, significance against the rest of the population, and bases."
+    )
+    if changes:
+        waves = " or ".join(sorted({c.before_label for c in changes}))
+        about += (
+            f" {len(changes)} table(s) of change since {waves}: both waves' percentages, the "
+            "change in percentage points with its confidence interval, and its significance."
+        )
     sections = [
-        (
-            "About these tables",
-            f"{len(tables)} table(s) of weighted percentages of young people giving each "
-            f"answer, for the whole population surveyed and for groups, with {levels} "
-            "confidence intervals, significance against the rest of the population, and bases.",
-        ),
+        ("About these tables", about),
         ("Source", meta["source"] or "Not stated."),
         ("Date published", meta["date"]),
         ("Weighting", meta["weighting"] or "Not stated."),
@@ -371,6 +433,7 @@ def _contents(
     tables: list[CrosstabData],
     sheets: list[str],
     extra: list[tuple[str, str]],
+    changes: list[tuple[str, ChangeData]],
 ) -> None:
     top = _lines(sheet, styles, ["Contents", ONE_TABLE])
     headers = ["Sheet name", "Table title", "Question", "Groups"]
@@ -379,6 +442,10 @@ def _contents(
     rows += [
         (sheet_name, tab.title, tab.question, " by ".join(heading(b) for b in tab.by))
         for tab, sheet_name in zip(tables, sheets, strict=True)
+    ]
+    rows += [
+        (sheet_name, title, change.question, " by ".join(heading(b) for b in change.by))
+        for sheet_name, (title, change) in changes
     ]
     rows = [tuple(cell or NOT_APPLICABLE for cell in r) for r in rows]
     for col, text in enumerate(headers):
@@ -410,6 +477,7 @@ def _notes(
     targets: Sequence[pd.DataFrame] | None,
     targets_source: str | None,
     extra: Sequence[str],
+    changes: Sequence[ChangeData] = (),
 ) -> list[tuple[str, str]]:
     first = tables[0]
     levels = sorted({t.level for t in tables})
@@ -464,8 +532,14 @@ def _notes(
         "Percentages are stored unrounded and displayed to one decimal place; "
         "weighted bases are the sum of weights of those who answered.",
     ]
+    if changes:
+        texts.append(change_exports.method_note(changes[0].level))
+        texts.append(
+            "Symbols of the change tables: " + change_exports.symbol_note(changes[0].level) + "."
+        )
     texts += list(extra)
     texts += [f"Table {i}: {t}" for i, tab in enumerate(tables, start=1) for t in tab.notes]
+    texts += [f"Change {i}: {t}" for i, ch in enumerate(changes, start=1) for t in ch.notes]
     return [(f"Note {i}", text) for i, text in enumerate(texts, start=1)]
 
 
@@ -514,6 +588,42 @@ def _table_lines(tab: CrosstabData, number: int) -> list[str]:
     return lines
 
 
+def _change_title(change: ChangeData) -> str:
+    return f"Change since {change.before_label}: {change.title}"
+
+
+def _change_sheet(change: ChangeData, number: int) -> str:
+    """``Change_since_2024_1``: the wave's label in letters, digits and ``_``, short."""
+    label = "".join(c if c.isascii() and c.isalnum() else "_" for c in change.before_label)
+    return f"Change_since_{label.strip('_')[:12] or 'before'}_{number}"
+
+
+def _change_lines(change: ChangeData, number: int) -> list[str]:
+    groups = " and ".join(heading(b).lower() for b in change.by)
+    before, after = change.before_label, change.after_label
+    renamed = (
+        f" (asked as {change.before_question} in {before})"
+        if change.before_question != change.question
+        else ""
+    )
+    lines = [
+        f"Change since {before}, table {number}: {change.title} (by {groups})",
+        ONE_TABLE + " Notes about method, significance, suppression and symbols are on the "
+        "Notes sheet.",
+        f"Question: {change.question}{renamed}. Base: young people who answered the question "
+        f"in each wave" + (" (ticked at least one option)." if change.kind == "multi" else "."),
+        f"Percentages in {before} and in {after}; the change is {after} minus {before} in "
+        f"percentage points, with its {100 * change.level:g}% confidence interval. "
+        f"{change_exports.SIGNIFICANT} marks a significant change (see the Notes sheet).",
+        f"Groups hidden in either wave (fewer than {change.min_base} respondents who answered, "
+        f"or hidden to protect a smaller group) are shown as {CONFIDENTIAL} in both "
+        "(see the Suppression column).",
+    ]
+    if change.source:
+        lines.append(f"Source: {change.source}")
+    return lines
+
+
 def _table_sheet(
     sheet: Any,
     styles: _Styles,
@@ -555,6 +665,10 @@ def _table_sheet(
 
 
 def _column_format(styles: _Styles, header: str) -> Any:
+    if header.endswith("(percentage points)"):
+        return styles.points
+    if header.startswith("p-value"):
+        return styles.p_value
     if header.startswith(("Percentage", "Lower limit", "Upper limit", "Standard error")):
         return styles.percent
     if header == "Weighted base":

@@ -12,6 +12,12 @@ shown of a wave is then a part of what that wave's own protected table
 shows; the difference and its interval are functions of those figures.
 Holm's adjustment runs again over the groups shown.
 
+:func:`change_tables` makes the change tables of a publication (a briefing):
+each wave is protected as one publication over all the breakdowns of a
+question (:func:`listening.crosstabs`), the after wave exactly as the
+briefing's own tables of that wave (pass them as ``published``), and each
+table starts with the whole population ("All").
+
 Examples
 --------
 >>> import listening as yl
@@ -24,19 +30,29 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
+from listening.errors import ListeningError
 from listening.estimate.change import change
 from listening.estimate.domains import by_list
 from listening.estimate.estimators import holm, mirror_tests
 from listening.ingest.harmonise import Harmonisation, read_harmonisation
+from listening.publish import change_exports
+from listening.publish.change_exports import ChangeData
 from listening.publish.disclosure import DisclosurePolicy
-from listening.publish.tables import crosstab
+from listening.publish.table import ALL, CrosstabData
+from listening.publish.tables import crosstab, crosstabs
+
+if TYPE_CHECKING:
+    from great_tables import GT
 
 #: The figures a hidden group does not show.
 HIDDEN_COLUMNS = (
@@ -113,19 +129,184 @@ def change_table(
             ),
         )
         for label, design, name, wave_policy in waves:
-            shown = _group_reasons(design, name, by_cols, wave_policy)
-            keys = list(raw[by_cols].astype(str).itertuples(index=False, name=None))
-            for i, group in enumerate(keys):
-                if reasons[i]:
-                    continue
-                reason = shown.get(group)
-                if reason is None:
-                    reasons[i] = "not published"
-                elif reason:
-                    reasons[i] = f"{label}: {reason}"
+            shown = _reasons_of(crosstab(design, name, by=by_cols, policy=wave_policy), by_cols)
+            _add_reasons(reasons, raw, by_cols, label, shown)
     else:
         small = (raw["base_before"] < policy.min_base) | (raw["base_after"] < policy.min_base)
         reasons[small.to_numpy()] = "threshold"
+    return _hidden(raw, by_cols, reasons)
+
+
+class ChangeTable(ChangeData):
+    """A change table of a publication, with its writers (made by :func:`change_tables`).
+
+    See :class:`~listening.publish.change_exports.ChangeData` for the attributes.
+
+    Examples
+    --------
+    >>> import listening as yl
+    >>> after = yl.SurveyDesign.from_survey(yl.load_sample())
+    >>> before = yl.SurveyDesign.from_survey(yl.load_sample_2024())
+    >>> (tab,) = change_tables(after, before, ["seen_knife"], by=["district"])
+    >>> tab.table["district"].iloc[0], tab.by
+    ('All', ('district',))
+    """
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write the tidy change table (:func:`~listening.publish.change_exports.to_csv`)."""
+        return change_exports.to_csv(self, path)
+
+    def to_gt(self) -> GT:
+        """The table as a great_tables ``GT`` (:func:`~listening.publish.change_exports.to_gt`)."""
+        return change_exports.to_gt(self)
+
+    def to_html(self) -> str:
+        """The table as HTML (:func:`~listening.publish.change_exports.to_html`)."""
+        return change_exports.to_html(self)
+
+
+def change_tables(
+    after: SurveyDesign,
+    before: SurveyDesign,
+    questions: Sequence[str],
+    by: Sequence[str | Sequence[str]] = ("district",),
+    *,
+    level: float = 0.95,
+    harmonise: Harmonisation | str | os.PathLike[str] | None = None,
+    policy: DisclosurePolicy | None = None,
+    published: Sequence[CrosstabData] | None = None,
+) -> list[ChangeTable]:
+    """The change tables of a publication: every question by every ``by``, both waves protected.
+
+    Each wave is protected as one publication of its own: the before wave by
+    :func:`listening.crosstabs` over all of ``by`` (with its own codebook's
+    publication groupings), the after wave likewise, or exactly as the
+    publication's own tables of that wave when they are passed as
+    ``published``. A change table hides every group either wave hides. Each
+    table has the whole population first (``"All"``), then the groups, and
+    Holm's adjustment runs over all its shown rows.
+
+    Parameters
+    ----------
+    after, before : SurveyDesign
+        The later and the earlier wave, each its own design.
+    questions : sequence of str
+        The questions, by their after-wave names.
+    by : sequence of str or of list of str
+        The breakdowns, each a column or a list of columns both waves have.
+    level : float
+        Confidence level of the intervals.
+    harmonise : Harmonisation or path, optional
+        As :func:`listening.change`; its wave labels name the waves.
+    policy : DisclosurePolicy, optional
+        The publication's policy (default: the after wave's codebook's).
+    published : sequence of Crosstab, optional
+        The publication's tables of the after wave (from
+        :func:`listening.crosstabs` on ``after`` with the same ``policy``):
+        every question by every ``by`` must be among them.
+
+    Returns
+    -------
+    list of ChangeTable
+        For each question, a table per ``by`` (question-major).
+
+    Raises
+    ------
+    NotHarmonisedError
+        If a question cannot be matched across the waves (the message says
+        what to add to the mapping).
+    ListeningError
+        If ``published`` lacks a table this needs, or a ``by`` column is
+        missing in a wave.
+
+    Examples
+    --------
+    >>> import listening as yl
+    >>> after = yl.SurveyDesign.from_survey(yl.load_sample())
+    >>> before = yl.SurveyDesign.from_survey(yl.load_sample_2024())
+    >>> tabs = yl.change_tables(after, before, ["safe_dark", "good_places"],
+    ...                         by=["district"], harmonise=yl.load_harmonisation())
+    >>> [(t.question, t.before_question, t.before_label) for t in tabs]
+    [('safe_dark', 'safe_dark', '2024'), ('good_places', 'places_to_go', '2024')]
+    """
+    mapping = _mapping(harmonise)
+    policy = policy or DisclosurePolicy.from_codebook(after.codebook)
+    own = DisclosurePolicy.from_codebook(before.codebook)
+    before_policy = dataclasses.replace(
+        policy, groups=own.groups, county_only=own.county_only, district=own.district
+    )
+    bys = [[b] if isinstance(b, str) else list(b) for b in by]
+    out = []
+    for question in questions:
+        mapping.resolve(question, after.codebook, before.codebook)
+        old = mapping.before_name(question)
+        mine = _published_of(published, question, bys) if published is not None else None
+        if mine is None:
+            mine = crosstabs(after, [question], bys, policy=policy, level=level)
+        theirs = crosstabs(before, [old], bys, policy=before_policy, level=level)
+        overall = change(after, before, question, level=level, harmonise=mapping)
+        for by_cols, tab, old_tab in zip(bys, mine, theirs, strict=True):
+            raw = change(after, before, question, by=by_cols, level=level, harmonise=mapping)
+            whole = overall.assign(**dict.fromkeys(by_cols, ALL))[raw.columns]
+            raw = pd.concat([whole, raw], ignore_index=True)
+            reasons = np.full(len(raw), "", dtype=object)
+            _add_reasons(reasons, raw, by_cols, mapping.after_label, _reasons_of(tab, by_cols))
+            _add_reasons(reasons, raw, by_cols, mapping.before_label, _reasons_of(old_tab, by_cols))
+            out.append(
+                ChangeTable(
+                    _hidden(raw, by_cols, reasons),
+                    question,
+                    old,
+                    tuple(by_cols),
+                    tab.title,
+                    kind=tab.kind,
+                    before_label=mapping.before_label,
+                    after_label=mapping.after_label,
+                    min_base=policy.min_base,
+                    level=level,
+                    source=tab.source,
+                    policy=policy,
+                )
+            )
+    return out
+
+
+def _published_of(
+    published: Sequence[CrosstabData], question: str, bys: list[list[str]]
+) -> list[CrosstabData]:
+    """The publication's table of ``question`` by each of ``bys``, in order."""
+    found = {tuple(t.by): t for t in published if t.question == question}
+    missing = [b for b in bys if tuple(b) not in found]
+    if missing:
+        raise ListeningError(
+            f"change_tables: the published tables have no table of {question!r} by "
+            f"{' x '.join(missing[0])}; pass the tables of yl.crosstabs(after, questions, by) "
+            "with the same questions and by, or leave out published."
+        )
+    return [found[tuple(b)] for b in bys]
+
+
+def _add_reasons(
+    reasons: np.ndarray,
+    raw: pd.DataFrame,
+    by_cols: list[str],
+    label: str,
+    shown: dict[tuple[str, ...], str],
+) -> None:
+    """Fill in why each row not yet hidden is hidden by one wave (``shown``: its groups)."""
+    keys = list(raw[by_cols].astype(str).itertuples(index=False, name=None))
+    for i, group in enumerate(keys):
+        if reasons[i]:
+            continue
+        reason = shown.get(group)
+        if reason is None:
+            reasons[i] = "not published"
+        elif reason:
+            reasons[i] = f"{label}: {reason}"
+
+
+def _hidden(raw: pd.DataFrame, by_cols: list[str], reasons: np.ndarray) -> pd.DataFrame:
+    """The rows with every figure of a hidden row NaN, ``reason``, and Holm over the shown."""
     out = raw.copy()
     hidden = reasons != ""
     out[list(HIDDEN_COLUMNS)] = out[list(HIDDEN_COLUMNS)].astype(float)
@@ -152,11 +333,8 @@ def _mapping(harmonise: Harmonisation | str | os.PathLike[str] | None) -> Harmon
     return read_harmonisation(harmonise)
 
 
-def _group_reasons(
-    design: SurveyDesign, question: str, by_cols: list[str], policy: DisclosurePolicy
-) -> dict[tuple[str, ...], str]:
-    """Each published group of the wave's own protected table and its reason ("" = shown)."""
-    table = crosstab(design, question, by=by_cols, policy=policy).table
-    first = table.drop_duplicates(by_cols)
+def _reasons_of(tab: CrosstabData, by_cols: list[str]) -> dict[tuple[str, ...], str]:
+    """Each published group of a wave's protected table and its reason ("" = shown)."""
+    first = tab.table.drop_duplicates(by_cols)
     keys = first[by_cols].astype(str).itertuples(index=False, name=None)
     return dict(zip(keys, first["reason"].fillna("").astype(str), strict=True))
