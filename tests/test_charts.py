@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from listening.paths import SAMPLE_DIR
+from listening.publish import chart_style as charts_style
 from listening.publish import charts, maps
 
 SAFETY = ["Very safe", "Fairly safe", "Fairly unsafe", "Very unsafe"]
@@ -324,3 +328,244 @@ def test_theme_bars_show_percentages_and_hide_suppressed_groups():
     assert set(whole[whole].index) >= {"Tiny"}
     for trace in fig.data:
         assert trace.name not in set(whole[whole].index)
+
+
+# One visual language: district colours, text contrast, intervals, scales, footnotes.
+
+DISTRICTS = list(charts.DISTRICT_COLOURS)
+
+
+def _theme_counts(table: pd.DataFrame) -> pd.DataFrame:
+    counts = table.rename(columns={"category": "theme"})
+    return counts.assign(percent=counts["estimate"] * 100, n=(counts["estimate"] * 120).round())
+
+
+def _estimate_charts(table: pd.DataFrame, options: list[str]) -> list:
+    return [
+        charts.scale_bars(table, by="district", options=options),
+        charts.interval_plot(table, by="district", category=options[0]),
+        charts.ranked_options(table, by="district"),
+    ]
+
+
+def _all_charts(table: pd.DataFrame, options: list[str], districts: dict) -> list:
+    return [
+        *_estimate_charts(table, options),
+        charts.theme_bars(_theme_counts(table), by="district"),
+        charts.sample_vs_population(
+            pd.DataFrame({"category": ["A", "B"], "sample": [0.4, 0.6], "population": [0.5, 0.5]})
+        ),
+        charts.weight_histogram(pd.Series([0.5, 1.0, 2.0])),
+        maps.district_map(table, districts, category=options[0]),
+    ]
+
+
+def _point_colours(fig) -> dict[str, str]:
+    """The colour each district is drawn in, from every trace that draws one."""
+    seen: dict[str, set[str]] = {}
+    for trace in fig.data:
+        name = str(trace.name)
+        colour = trace.marker.color
+        if trace.type == "scatter" and trace.fill != "toself" and not isinstance(colour, str):
+            for group, one in zip(trace.y, colour, strict=True):  # one point per group
+                seen.setdefault(str(group), set()).add(one)
+        elif name in charts.DISTRICT_COLOURS or name == "All":
+            seen.setdefault(name, set()).add(colour)
+    assert all(len(c) == 1 for c in seen.values()), seen
+    return {group: next(iter(c)) for group, c in seen.items()}
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.permutations(DISTRICTS).flatmap(
+        lambda order: st.tuples(
+            st.integers(2, len(order)).map(lambda k: order[:k]),
+            st.sets(st.sampled_from(order), max_size=2),
+        )
+    )
+)
+def test_a_district_has_the_same_colour_in_every_chart(chosen):
+    shown, hidden = chosen
+    options = ["Yes", "No"]
+    table = _table({"All": [0.5, 0.5], **{d: [0.4, 0.6] for d in shown}}, options, hidden)
+    colours = {}
+    for fig in (
+        charts.interval_plot(table, by="district", category="Yes"),
+        charts.ranked_options(table, by="district"),
+        charts.theme_bars(_theme_counts(table), by="district"),
+    ):
+        for group, colour in _point_colours(fig).items():
+            expected = "#000000" if group == "All" else charts.DISTRICT_COLOURS[group]
+            assert colour == expected, (fig.layout.title.text, group)
+            colours.setdefault(group, set()).add(colour)
+    assert set(colours) >= set(shown) - set(hidden)
+
+
+def test_other_groups_keep_their_colours_and_never_take_a_district_colour_in_use():
+    colours = charts_style.group_colours(["All", "Fenland", "Girl", "Boy"])
+    assert colours["Fenland"] == charts.DISTRICT_COLOURS["Fenland"]
+    assert len(set(colours.values())) == 4
+    assert charts_style.group_colours(["Girl", "Boy"]) == charts_style.group_colours(
+        ["Girl", "Boy"]
+    )
+
+
+def _fonts(spec: object, path: str = "") -> list[tuple[str, dict]]:
+    """Every font dict of a figure's layout and traces, with where it is."""
+    found = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            where = f"{path}.{key}"
+            if key.endswith("font") and isinstance(value, dict):
+                found.append((where, value))
+            found += _fonts(value, where)
+    elif isinstance(spec, list | tuple):
+        for index, value in enumerate(spec):
+            found += _fonts(value, f"{path}[{index}]")
+    return found
+
+
+def test_every_text_colour_is_set_and_reads_at_4_5_to_1(districts):
+    table = _district_table(districts, hidden={"Fenland"})
+    for fig in _all_charts(table, ["Feel safe"], districts):
+        spec = fig.to_dict()
+        layout = {k: v for k, v in spec["layout"].items() if k != "template"}
+        # A host's theme sets tick and title colours in its template: the figure sets its own.
+        for axis in (k for k in layout if k.startswith(("xaxis", "yaxis"))):
+            if layout[axis].get("visible") is False:
+                continue
+            assert layout[axis]["tickfont"]["color"] is not None, axis
+            assert layout[axis]["title"]["font"]["color"] is not None, axis
+        assert layout["title"]["font"]["color"] and layout["legend"]["font"]["color"]
+        assert layout["font"]["family"] == charts_style.FONT_FAMILY
+        fonts = _fonts(layout) + _fonts(spec["data"], "data")
+        assert fonts
+        for where, font in fonts:
+            colour = font.get("color")
+            if colour is None or not isinstance(colour, str):
+                continue
+            if where.endswith("insidetextfont"):
+                index = int(where.split("[")[1].split("]")[0])
+                background = spec["data"][index]["marker"]["color"]
+            else:
+                background = layout.get("paper_bgcolor", "#FFFFFF")
+            ratio = charts_style.contrast_ratio(colour, background)
+            assert ratio >= 4.5, (fig.layout.title.text, where, colour, round(ratio, 2))
+        for annotation in layout.get("annotations", []):
+            colour = annotation["font"]["color"]
+            background = annotation.get("bgcolor", "#FFFFFF")
+            if background.startswith("rgba"):  # a label box over the map: white at 85%
+                background = "#FFFFFF"
+            assert charts_style.contrast_ratio(colour, background) >= 4.5, annotation["text"]
+
+
+def test_the_old_grey_ticks_fail_the_contrast_check():
+    assert charts_style.contrast_ratio("#808495", "#FFFFFF") < 4.5  # Streamlit's tick grey
+
+
+def test_every_chart_of_estimates_draws_each_interval_beside_an_open_marker():
+    table = _table({"All": [0.2, 0.4, 0.3, 0.1], "Fenland": [0.1, 0.3, 0.4, 0.2]}, SAFETY)
+    table["ci_low"] = table["estimate"] - 0.03
+    table["ci_high"] = table["estimate"] + 0.07
+    for fig in _estimate_charts(table, SAFETY):
+        drawn = [t for t in fig.data if t.x is not None and any(v is not None for v in t.x)]
+        assert drawn
+        for trace in drawn:
+            error = trace.error_x
+            assert error.visible is not False and error.type == "data"
+            share = 0.5 if trace.name == "Neither" else 1.0
+            width = np.add(error.array, error.arrayminus)
+            assert width == pytest.approx(np.full(len(width), 10 * share)), trace.name
+            if trace.type == "scatter":  # the interval shows through the marker
+                symbols = np.ravel([trace.marker.symbol])
+                assert all(str(s).endswith("-open") for s in symbols), symbols
+
+
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=8))
+def test_percent_axes_end_on_a_labelled_tick_beyond_every_interval(highs):
+    axis = charts.percent_axis(pd.Series(highs))
+    low, end = axis["range"]
+    assert low == 0 and end <= 100
+    assert end >= max(highs) * 100 - 1e-9
+    assert end % axis["dtick"] == 0  # the axis stops on a tick, never short of the data
+
+
+def test_every_chart_has_a_title_and_a_description(districts):
+    table = _district_table(districts, hidden={"Fenland"})
+    for fig in _all_charts(table, ["Feel safe"], districts):
+        assert fig.layout.title.text
+        words = charts.description(fig)
+        assert len(words) > 40 and "table" in words
+        assert charts_style.html.unescape(fig.layout.title.text) in words
+
+
+def test_the_map_scale_is_fixed_and_marks_significant_districts(districts):
+    narrow = _district_table(districts)
+    narrow["estimate"] = 0.5 + (narrow["estimate"] - 0.5) / 10  # 48-53%: small differences
+    wide = _district_table(districts)
+    a = maps.district_map(narrow, districts, category="Feel safe")
+    b = maps.district_map(wide, districts, category="Feel safe")
+    for fig in (a, b):
+        bar = next(t for t in fig.data if t.marker.showscale)
+        assert (bar.marker.cmin, bar.marker.cmax) == maps.MAP_RANGE == (0.0, 100.0)
+        assert bar.marker.colorbar.orientation == "h"
+    for fig, table in ((a, narrow), (b, wide)):  # a value's colour never depends on the others
+        value = table.set_index("district")["estimate"]
+        for trace in (t for t in fig.data if t.fill == "toself"):
+            expected = maps.sample_colorscale(charts.MAP_SCALE, [value[trace.name]])[0]
+            assert trace.fillcolor == expected, trace.name
+    marked = _district_table(districts)
+    marked.loc[marked["district"] == "Fenland", "vs_rest"] = -1
+    fig = maps.district_map(marked, districts, category="Feel safe")
+    label = next(a.text for a in fig.layout.annotations if a.text.startswith("<b>Fenland"))
+    assert "▼ lower" in label
+    assert any(a.name == "key" for a in fig.layout.annotations)
+    assert not any(a.name == "key" for a in b.layout.annotations)  # nothing to mark
+
+
+def test_no_map_colour_looks_like_the_suppressed_grey():
+    def chroma(colour: str) -> float:
+        rgb = [float(v) for v in colour[colour.index("(") + 1 : -1].split(",")]
+        return max(rgb) - min(rgb)
+
+    samples = maps.sample_colorscale(charts.MAP_SCALE, list(np.linspace(0, 1, 41)))
+    assert min(chroma(c) for c in samples) > 60  # every colour clearly a hue, none grey
+    grey = int(charts.NEUTRAL[1:3], 16)
+    assert chroma(f"rgb({grey}, {grey}, {grey})") == 0
+
+
+def test_exported_html_carries_title_source_date_and_minimum_base():
+    table = _table({"All": [0.2, 0.4, 0.3, 0.1]}, SAFETY)
+    fig = charts.scale_bars(table, by="district", options=SAFETY, title="Safe after dark")
+    day = dt.date(2026, 3, 1)
+    out = charts.with_footnote(fig, source="Youth survey 2026", min_base=25, date=day)
+    html = out.to_html(include_plotlyjs=False, full_html=True)
+    for text in ("Safe after dark", "Source: Youth survey 2026", "1 March 2026", "fewer than 25"):
+        assert text in html, text
+    assert len(fig.layout.annotations) == len(out.layout.annotations) - 1  # fig unchanged
+    assert out.layout.height > fig.layout.height
+    assert out.layout.font.family == charts_style.FONT_FAMILY
+
+
+@pytest.mark.browser
+def test_exported_png_draws_the_footnote():
+    pytest.importorskip("kaleido")
+    import io
+    import os
+    from pathlib import Path
+
+    from PIL import Image
+
+    if not Path("/usr/bin/chromium").is_file():
+        pytest.skip("Chromium is not installed")
+    os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
+    table = _table({"All": [0.2, 0.4, 0.3, 0.1]}, SAFETY)
+    fig = charts.scale_bars(table, by="district", options=SAFETY, title="Safe after dark")
+    out = charts.with_footnote(fig, source="Youth survey 2026", min_base=25)
+    height = int(out.layout.height)
+    image = Image.open(io.BytesIO(out.to_image(format="png", width=900, height=height)))
+    band = np.asarray(image.convert("L"))[-charts_style.FOOTNOTE_SPACE :, :450]
+    assert (band < 128).sum() > 200  # dark text in the footnote's band
+    out.layout.annotations = ()  # the same export without its footnote: the band is blank
+    bare = Image.open(io.BytesIO(out.to_image(format="png", width=900, height=height)))
+    assert (np.asarray(bare.convert("L"))[-charts_style.FOOTNOTE_SPACE :, :450] < 128).sum() == 0
