@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,7 @@ class AuditResult:
     violations: list[Violation]
     tables: int
     checked: int = 0
+    proven: int = 0
 
     @property
     def ok(self) -> bool:
@@ -107,10 +109,15 @@ class AuditResult:
 
     def __str__(self) -> str:
         if self.ok:
+            proven = (
+                f" ({self.proven} question(s) proven when their tables were protected together)"
+                if self.proven
+                else ""
+            )
             return (
                 f"Audit passed: {self.tables} tables, {self.checked} hidden groups, "
                 "overlaps of two tables' groups and leftovers (a group's respondents in no "
-                "group of another table) checked; no group below the minimum base is "
+                f"group of another table) checked{proven}; no group below the minimum base is "
                 "shown or can be worked out."
             )
         lines = [f"Audit failed: {len(self.violations)} violation(s) in {self.tables} tables."]
@@ -540,6 +547,7 @@ def audit(
     tables: Any,
     *,
     policy: DisclosurePolicy | int | None = None,
+    trust_protection: bool = False,
 ) -> AuditResult:
     """Check published tables for small groups that are shown or can be worked out.
 
@@ -550,6 +558,15 @@ def audit(
         project's CSV tables.
     policy : DisclosurePolicy or int, optional
         The minimum base (default: the tables' own, else 10).
+    trust_protection : bool, default False
+        Skip the linear programs for the tables of a question exactly as
+        :func:`listening.publish.suppression.protect` left them (the same
+        published figures, all or some of the tables it protected together,
+        an attacker knowing no more than the protector's): protection ended
+        only when its attacker, run on every such group, overlap and
+        leftover, could pin none. The threshold is still checked.
+        :func:`~listening.publish.briefing.write_briefing` trusts it; tests
+        and ``listening audit`` do not.
 
     Returns
     -------
@@ -574,7 +591,7 @@ def audit(
         policy = DisclosurePolicy(min_base=int(policy) if policy is not None else min(own or [10]))
     min_base = policy.min_base
     violations: list[Violation] = []
-    checked = 0
+    checked = proven = 0
     for t in published:
         for key, base in zip(
             t.groups()[list(t.by)].astype(str).to_numpy(), t.groups()["base"], strict=True
@@ -591,6 +608,10 @@ def audit(
                     )
                 )
     for _, unit in _units(published).items():
+        if trust_protection and is_protected(unit, policy):
+            checked += sum(int(np.isnan(t.groups()["base"]).sum()) for t in unit)
+            proven += 1
+            continue
         attack = attacker(unit, policy.complete, policy.empty)
         hidden = [set(np.flatnonzero(np.isnan(b))) for b in attack.bases]
         suspects = [
@@ -633,7 +654,97 @@ def audit(
                 if pinned:
                     text += "; its answers: " + ", ".join(f"{c} {n:g}" for c, n in pinned.items())
                 violations.append(Violation(name, key, "differencing", low, high, text))
-    return AuditResult(violations, len(published), checked)
+    return AuditResult(violations, len(published), checked, proven)
+
+
+@dataclass(frozen=True)
+class _Proof:
+    """What :func:`protect` proved: tables (as digests) no attacker of this knowledge can undo."""
+
+    tables: frozenset[bytes]
+    min_base: int
+    complete: frozenset[str]
+    empty: frozenset[frozenset[tuple[str, str]]]
+
+
+_PROVEN: list[_Proof] = []  # this session's protections, newest last
+_KEEP = 256  # protections remembered
+
+
+def record_protection(
+    tables: Sequence[PublishedTable],
+    hidden: Sequence[set[int]],
+    *,
+    min_base: int,
+    complete: Sequence[str],
+    empty: tuple,
+) -> None:
+    """Remember that the attack on ``tables`` (with ``hidden`` groups) pins no small group.
+
+    Called by :func:`listening.publish.suppression.protect` when it stops:
+    every small group, overlap and leftover of the tables of one question
+    was bounded by an attacker knowing ``complete`` and ``empty``. An
+    :func:`audit` with ``trust_protection`` then skips its own linear
+    programs for those published figures.
+    """
+    masked = [_masked(t, h) for t, h in zip(tables, hidden, strict=True)]
+    proof = _Proof(
+        frozenset(_digest(t) for t in masked),
+        int(min_base),
+        frozenset(map(str, complete)),
+        frozenset(frozenset(c) for c in empty),
+    )
+    _PROVEN.append(proof)
+    del _PROVEN[:-_KEEP]
+
+
+def is_protected(tables: Sequence[PublishedTable], policy: DisclosurePolicy) -> bool:
+    """Whether :func:`protect` proved these published tables of one question safe.
+
+    True when some protection saw every one of them with exactly these
+    published figures, at this minimum base, its attacker knowing at least
+    what ``policy`` lets the reader know (a stronger attacker pins at least
+    as much; fewer tables can only pin less).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"g": ["All", "A"], "category": "x", "n": [9, 5], "base": [9, 5]})
+    >>> is_protected([PublishedTable("never protected", ("g",), rows)], DisclosurePolicy())
+    False
+    """
+    digests = {_digest(t) for t in tables}
+    empty = {frozenset(c) for c in policy.empty}
+    return any(
+        digests <= p.tables
+        and p.min_base == policy.min_base
+        and set(policy.complete) <= p.complete
+        and empty <= p.empty
+        for p in reversed(_PROVEN)
+    )
+
+
+def _masked(table: PublishedTable, hidden: set[int]) -> PublishedTable:
+    """The table as published: the counts and bases of its ``hidden`` groups NaN."""
+    rows = table.rows.copy()
+    if hidden:
+        group = rows.groupby(list(table.by), sort=False, dropna=False).ngroup().to_numpy()
+        gone = np.isin(group, list(hidden))
+        rows["n"] = pd.to_numeric(rows["n"], errors="coerce").astype(float).where(~gone)
+        rows["base"] = pd.to_numeric(rows["base"], errors="coerce").astype(float).where(~gone)
+    return PublishedTable(table.question, table.by, rows, table.kind)
+
+
+def _digest(table: PublishedTable) -> bytes:
+    """The published figures of a table, in any row order, as a hash."""
+    rows = table.rows
+    figures = [
+        np.nan_to_num(pd.to_numeric(rows[c], errors="coerce").to_numpy(dtype=float), nan=-1.0)
+        for c in ("n", "base")
+    ]  # -1: not published
+    labels = [rows[c].astype(str).to_numpy() for c in (*table.by, "category")]
+    lines = sorted(zip(*labels, *(np.round(f, 6).tolist() for f in figures), strict=True))
+    return hashlib.sha256(repr((table.question, table.by, lines)).encode()).digest()
 
 
 def attacker(tables: list[PublishedTable], complete: Sequence[str], empty: tuple = ()) -> Attack:

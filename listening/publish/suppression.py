@@ -43,7 +43,13 @@ import numpy as np
 import pandas as pd
 
 from listening.errors import ListeningError
-from listening.publish.audit import Attack, PublishedTable, attacker, bounded
+from listening.publish.audit import (
+    Attack,
+    PublishedTable,
+    attacker,
+    bounded,
+    record_protection,
+)
 from listening.publish.table import ALL
 
 THRESHOLD, SECONDARY = "threshold", "secondary"
@@ -146,11 +152,23 @@ def respondent_groups(data: pd.DataFrame, table: PublishedTable) -> np.ndarray:
     >>> respondent_groups(data, PublishedTable("q", ("g",), rows)).tolist()
     [2, -1, 1]
     """
-    groups = table.groups()[list(table.by)].astype(str).assign(position=lambda f: range(len(f)))
-    values = data[list(table.by)].astype(object)
-    missing = values.isna().any(axis=1).to_numpy()
-    found = values.astype(str).merge(groups, on=list(table.by), how="left")["position"]
-    return np.where(missing | found.isna().to_numpy(), -1, found.fillna(-1)).astype(int)
+    by = list(table.by)
+    groups = table.groups()[by].astype(str)
+    key = np.zeros(len(data), dtype=np.int64)
+    found = np.ones(len(data), dtype=bool)
+    codes, sizes = [], []
+    for column in by:
+        levels = {x: i for i, x in enumerate(dict.fromkeys(groups[column]))}
+        values = data[column].astype(object)
+        code = values.astype(str).map(levels).where(values.notna())
+        found &= code.notna().to_numpy()
+        key = key * len(levels) + code.fillna(0).to_numpy(dtype=np.int64)
+        codes.append(groups[column].map(levels).to_numpy(dtype=np.int64))
+        sizes.append(len(levels))
+    lookup = np.full(int(np.prod(sizes)), -1)
+    # the first group of each key, as a left merge on unique groups finds it
+    lookup[np.ravel_multi_index(codes, sizes)[::-1]] = np.arange(len(groups))[::-1]
+    return np.where(found, lookup[key], -1).astype(int)
 
 
 def empty_pairs(data: pd.DataFrame, bys: list[tuple[str, ...]]) -> list[tuple]:
@@ -164,15 +182,21 @@ def empty_pairs(data: pd.DataFrame, bys: list[tuple[str, ...]]) -> list[tuple]:
     (('age', '11-13'), ('year', 'Year 13'))
     """
     variables = list(dict.fromkeys(v for by in bys for v in by))
+    present = {v: data[v].notna().to_numpy() for v in variables}
+    text = {v: data[v].astype(str).to_numpy(dtype=object) for v in variables}
     out = []
     for i, u in enumerate(variables):
         for v in variables[i + 1 :]:
-            both = data[[u, v]].dropna().astype(str)
-            table = pd.crosstab(both[u], both[v])
-            rows, columns = np.nonzero(table.to_numpy() == 0)
+            both = present[u] & present[v]
+            rows, row_code = np.unique(text[u][both].astype(str), return_inverse=True)
+            columns, column_code = np.unique(text[v][both].astype(str), return_inverse=True)
+            counts = np.bincount(
+                row_code * len(columns) + column_code, minlength=len(rows) * len(columns)
+            )
+            zero_rows, zero_columns = np.nonzero(counts.reshape(len(rows), len(columns)) == 0)
             out += [
-                ((u, table.index[r]), (v, table.columns[c]))
-                for r, c in zip(rows, columns, strict=True)
+                ((u, str(rows[r])), (v, str(columns[c])))
+                for r, c in zip(zero_rows, zero_columns, strict=True)
             ]
     return out
 
@@ -217,6 +241,10 @@ def _protect_unit(
                 break
             cleared.add(members.tobytes())
         if proof is None:
+            if respondents is not None and leftovers:
+                record_protection(
+                    tables, hidden, min_base=min_base, complete=attack.complete, empty=knowledge[1]
+                )
             return
         options = {}
         for _, row in proof:
