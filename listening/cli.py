@@ -4,10 +4,15 @@
 survey file, weights it (strata and clusters from the codebook's design
 section, raking to the bundled population margins or to ``--margins``),
 tabulates every chosen question by every ``--by`` variable and writes one
-workbook (optionally HTML and CSV files too). ``listening validate DATA
---codebook CB`` prints the ingest report. ``listening quotes DATA --out
-review.csv`` writes candidate quotes for a reviewer, and ``listening quotes
-DATA --approve review.csv --approvals approvals.csv`` records the approved ones
+workbook (optionally HTML and CSV files too). With ``--compare-with BEFORE
+--before-codebook CB [--harmonise MAP]`` it adds a "Change since <wave>"
+table for every harmonised question and breakdown
+(:func:`listening.publish.change_table.comparable`; a question that is not
+harmonised is skipped with a line saying so, or refused if named in
+``--questions``). ``listening validate DATA --codebook CB`` prints the
+ingest report. ``listening quotes DATA --out review.csv`` writes candidate
+quotes for a reviewer, and ``listening quotes DATA --approve review.csv
+--approvals approvals.csv`` records the approved ones
 (:mod:`listening.publish.approvals`).
 
 Bad input (a missing file, a broken codebook, margins that do not fit) ends
@@ -41,8 +46,11 @@ from listening.paths import SAMPLE_DIR
 if TYPE_CHECKING:
     import pandas as pd
 
+    from listening.design.survey_design import SurveyDesign
     from listening.ingest.codebook import Codebook, Question
+    from listening.ingest.harmonise import Harmonisation
     from listening.ingest.survey import Survey
+    from listening.publish.change_table import ChangeTable
     from listening.publish.tables import Crosstab
 
 COMBINE = "+"
@@ -145,6 +153,29 @@ def _parser() -> argparse.ArgumentParser:
         "--approvals",
         help="approvals file from `listening quotes --approve`: add a Quotes sheet of the "
         "approved quotes whose answers are unchanged",
+    )
+    brief.add_argument(
+        "--compare-with",
+        metavar="BEFORE",
+        help="the earlier wave's survey file: add a 'Change since <wave>' table for every "
+        "harmonised question and breakdown",
+    )
+    brief.add_argument(
+        "--before-codebook",
+        metavar="YAML",
+        help="with --compare-with: the earlier wave's codebook (default: --codebook's)",
+    )
+    brief.add_argument(
+        "--harmonise",
+        metavar="MAP",
+        help="with --compare-with: YAML saying which questions and options of the two "
+        "codebooks are the same (renamed questions, reworded options, wave labels)",
+    )
+    brief.add_argument(
+        "--before-margins",
+        metavar="CSV",
+        help="with --compare-with: the earlier wave's population margins (default: the "
+        "margins of the later wave)",
     )
     brief.add_argument("--quiet", action="store_true", help="no progress bar")
     brief.set_defaults(run=_brief)
@@ -355,7 +386,57 @@ def default_questions(codebook: Codebook, by: Sequence[Sequence[str]]) -> list[s
     return [q.name for q in codebook.of_type("single", "multi") if q.name not in skip]
 
 
-def _brief(args: argparse.Namespace) -> int:
+def _comparison(
+    args: argparse.Namespace, codebook: Codebook, questions: Sequence[str]
+) -> tuple[Codebook, Harmonisation, list[str]] | None:
+    """The earlier wave's codebook, the mapping and the questions to compare, or None."""
+    from listening.ingest.codebook import load_codebook
+    from listening.ingest.harmonise import NotHarmonisedError, read_harmonisation
+    from listening.publish.change_table import comparable, with_wave_labels
+
+    if not args.compare_with:
+        for option, value in (
+            ("--before-codebook", args.before_codebook),
+            ("--harmonise", args.harmonise),
+            ("--before-margins", args.before_margins),
+        ):
+            if value:
+                raise ListeningError(
+                    f"{option} is for comparing two waves: add --compare-with BEFORE.csv (the "
+                    f"earlier wave's survey file), or leave out {option}."
+                )
+        return None
+    if args.unweighted and args.before_margins:
+        raise ListeningError(
+            "--before-margins with --unweighted: neither wave is raked; leave out one of them."
+        )
+    before_codebook = load_codebook(args.before_codebook or args.codebook)
+    mapping = with_wave_labels(
+        read_harmonisation(args.harmonise) if args.harmonise else None, codebook, before_codebook
+    )
+    compared, skipped = comparable(questions, codebook, before_codebook, mapping)
+    if skipped and args.questions:
+        question, err = next(iter(skipped.items()))
+        raise NotHarmonisedError(
+            f"--compare-with: {question!r} (named in --questions) cannot be compared with the "
+            f"{mapping.before_label} wave: {_one_line(err)} Or leave {question!r} out of "
+            "--questions."
+        )
+    if not compared:
+        raise NotHarmonisedError(
+            f"--compare-with: none of the questions can be compared with the "
+            f"{mapping.before_label} wave: "
+            + " ".join(f"{q}: {_one_line(e)}" for q, e in list(skipped.items())[:3])
+        )
+    for question, err in skipped.items():
+        print(f"Not compared with {mapping.before_label}: {question}: {_one_line(err)}")
+    return before_codebook, mapping, compared
+
+
+def _weighted(
+    args: argparse.Namespace, survey: Survey, codebook: Codebook, margins: str | None
+) -> tuple[SurveyDesign, list[pd.DataFrame] | None, str | None]:
+    """The survey's design, raked unless ``--unweighted``; the published targets and source."""
     from listening.design.margins import (
         UNKNOWN_SEX_NOTE,
         load_margins,
@@ -363,9 +444,45 @@ def _brief(args: argparse.Namespace) -> int:
         with_unknown_sex,
     )
     from listening.design.survey_design import SurveyDesign
+
+    design = SurveyDesign.from_survey(survey)
+    if args.unweighted:
+        return design, None, None
+    if margins:
+        targets = read_margins(margins, codebook=codebook)
+        source = f"Population margins file {Path(margins).name}."
+    else:
+        targets = load_margins(codebook=codebook)
+        source = BUNDLED_TARGETS_SOURCE
+    # The published targets go in the workbook; the "Not known" sex class is sized
+    # from the sample (small counts), so it is used for raking only.
+    design = design.rake(with_unknown_sex(targets, survey, codebook=codebook))
+    return design, targets, f"{source} {UNKNOWN_SEX_NOTE}"
+
+
+def _before_design(
+    args: argparse.Namespace, comparison: tuple[Codebook, Harmonisation, list[str]], by: list
+) -> SurveyDesign:
+    """The earlier wave (``--compare-with``), read with its codebook and weighted likewise."""
+    from listening.ingest.survey import read_survey
+
+    before = read_survey(args.compare_with, comparison[0])
+    missing = sorted({c for b in by for c in b} - set(before.data.columns))
+    if missing:
+        raise ListeningError(
+            f"--compare-with {args.compare_with}: the earlier wave has no column "
+            f"{', '.join(missing)} to group by; compare by columns both waves have "
+            "(--by), or read the earlier wave with its own codebook (--before-codebook)."
+        )
+    design, _, _ = _weighted(args, before, comparison[0], args.before_margins or args.margins)
+    return design
+
+
+def _brief(args: argparse.Namespace) -> int:
     from listening.ingest.codebook import load_codebook
     from listening.ingest.survey import read_survey
     from listening.publish.briefing import write_briefing
+    from listening.publish.change_table import change_tables
     from listening.publish.disclosure import DisclosurePolicy
     from listening.publish.tables import crosstabs
 
@@ -374,39 +491,47 @@ def _brief(args: argparse.Namespace) -> int:
     questions = args.questions or default_questions(codebook, by)
     for name in questions:
         codebook.question(name)
+    comparison = _comparison(args, codebook, questions)
     jobs = [(q, b) for q in questions for b in by]
     extras = _extra_files(args, jobs)
+    change_extras = (
+        _extra_files(args, [(q, b) for q in comparison[2] for b in by], prefix="change")
+        if comparison
+        else []
+    )
     check_outputs(
-        [("--out", Path(args.out))] + [(option, file) for option, _, file in extras],
+        [("--out", Path(args.out))]
+        + [(option, file) for option, _, file in [*extras, *change_extras]],
         _inputs(args),
         folders=[(o, Path(f)) for o, f in (("--html", args.html), ("--csv", args.csv)) if f],
     )
     survey = read_survey(args.data, codebook)
-    design = SurveyDesign.from_survey(survey)
-    targets = None
-    targets_source = None
-    if not args.unweighted:
-        if args.margins:
-            targets = read_margins(args.margins, codebook=codebook)
-            targets_source = f"Population margins file {Path(args.margins).name}."
-        else:
-            targets = load_margins(codebook=codebook)
-            targets_source = BUNDLED_TARGETS_SOURCE
-        # The published targets go in the workbook; the "Not known" sex class is sized
-        # from the sample (small counts), so it is used for raking only.
-        design = design.rake(with_unknown_sex(targets, survey, codebook=codebook))
-        targets_source = f"{targets_source} {UNKNOWN_SEX_NOTE}"
+    design, targets, targets_source = _weighted(args, survey, codebook, args.margins)
+    policy = DisclosurePolicy.from_codebook(codebook, min_base=args.min_base)
+    before_design = _before_design(args, comparison, by) if comparison else None
     # one publication: every table of a question is protected with the others
     tables = crosstabs(
         design,
         questions,
         by,
-        policy=DisclosurePolicy.from_codebook(codebook, min_base=args.min_base),
+        policy=policy,
         ci=args.ci,
         level=args.level,
         codebook=codebook,
         progress=not args.quiet,
     )
+    changes: list[ChangeTable] = []
+    if comparison:
+        changes = change_tables(
+            design,
+            before_design,
+            comparison[2],
+            by,
+            level=args.level,
+            harmonise=comparison[1],
+            policy=policy,
+            published=tables,
+        )
     out = write_briefing(
         args.out,
         tables,
@@ -416,12 +541,17 @@ def _brief(args: argparse.Namespace) -> int:
         date=args.date,
         targets=targets,
         targets_source=targets_source,
+        changes=changes,
     )
     _write_each(tables, extras)
+    _write_each(changes, change_extras)
     hidden = sum(int(t.table.drop_duplicates(list(t.by))["suppressed"].sum()) for t in tables)
+    since = (
+        f", {len(changes)} change tables since {comparison[1].before_label}" if comparison else ""
+    )
     print(
         f"Wrote {out}: {len(tables)} tables, {hidden} groups suppressed "
-        f"(minimum base {args.min_base})."
+        f"(minimum base {args.min_base}){since}."
     )
     return 0
 
@@ -478,11 +608,20 @@ def _inputs(args: argparse.Namespace) -> list[tuple[str, Path]]:
         inputs.append(("the margins", Path(args.margins) if args.margins else MARGINS_FILE))
     if args.approvals:
         inputs.append(("the approvals", Path(args.approvals)))
+    if getattr(args, "compare_with", None):
+        inputs.append(("the earlier wave's survey", Path(args.compare_with)))
+        for role, file in (
+            ("the earlier wave's codebook", args.before_codebook),
+            ("the harmonisation mapping", args.harmonise),
+            ("the earlier wave's margins", args.before_margins),
+        ):
+            if file:
+                inputs.append((role, Path(file)))
     return inputs
 
 
 def _extra_files(
-    args: argparse.Namespace, jobs: Sequence[tuple[str, Sequence[str]]]
+    args: argparse.Namespace, jobs: Sequence[tuple[str, Sequence[str]]], prefix: str = "table"
 ) -> list[tuple[str, int, Path]]:
     """The ``--html`` and ``--csv`` files to write: (option, table index, path)."""
     from listening.ingest.codebook import slug
@@ -492,12 +631,14 @@ def _extra_files(
         if not folder:
             continue
         for number, (question, groups) in enumerate(jobs, start=1):
-            name = f"table_{number}_{slug(question)}_by_{slug('_'.join(groups))}.{kind}"
+            name = f"{prefix}_{number}_{slug(question)}_by_{slug('_'.join(groups))}.{kind}"
             files.append((option, number - 1, Path(folder) / name))
     return files
 
 
-def _write_each(tables: list[Crosstab], files: list[tuple[str, int, Path]]) -> None:
+def _write_each(
+    tables: Sequence[Crosstab | ChangeTable], files: list[tuple[str, int, Path]]
+) -> None:
     for folder in dict.fromkeys(file.parent for _, _, file in files):
         folder.mkdir(exist_ok=True)
     for _, index, file in files:

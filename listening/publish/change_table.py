@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -44,7 +45,8 @@ from listening.errors import ListeningError
 from listening.estimate.change import change
 from listening.estimate.domains import by_list
 from listening.estimate.estimators import holm, mirror_tests
-from listening.ingest.harmonise import Harmonisation, read_harmonisation
+from listening.ingest.codebook import Codebook
+from listening.ingest.harmonise import Harmonisation, NotHarmonisedError, read_harmonisation
 from listening.publish import change_exports
 from listening.publish.change_exports import ChangeData
 from listening.publish.disclosure import DisclosurePolicy
@@ -269,6 +271,81 @@ def change_tables(
                 )
             )
     return out
+
+
+def comparable(
+    questions: Sequence[str],
+    after: Codebook,
+    before: Codebook,
+    harmonise: Harmonisation | str | os.PathLike[str] | None = None,
+) -> tuple[list[str], dict[str, NotHarmonisedError]]:
+    """Which questions can be compared across two waves, and why the others cannot.
+
+    Parameters
+    ----------
+    questions : sequence of str
+        Questions by their after-wave names.
+    after, before : Codebook
+        The two waves' codebooks.
+    harmonise : Harmonisation or path, optional
+        What is the same in the two waves.
+
+    Returns
+    -------
+    compared : list of str
+        The questions :func:`listening.change` can compare, in order.
+    skipped : dict
+        Each other question and its :class:`NotHarmonisedError` (which says
+        what to add to the mapping).
+
+    Examples
+    --------
+    >>> import listening as yl
+    >>> from listening.ingest.harmonise import load_before_codebook
+    >>> compared, skipped = comparable(["safe_dark", "safe_online", "good_places"],
+    ...     yl.load_codebook(), load_before_codebook(), yl.load_harmonisation())
+    >>> compared, list(skipped)
+    (['safe_dark', 'good_places'], ['safe_online'])
+    """
+    mapping = _mapping(harmonise)
+    compared, skipped = [], {}
+    for question in questions:
+        try:
+            mapping.resolve(question, after, before)
+        except NotHarmonisedError as err:
+            skipped[question] = err
+        else:
+            compared.append(question)
+    return compared, skipped
+
+
+def with_wave_labels(
+    harmonise: Harmonisation | str | os.PathLike[str] | None, after: Codebook, before: Codebook
+) -> Harmonisation:
+    """The mapping, with wave labels for tables: its own, else a year in each codebook's title.
+
+    Without a label in the mapping or a year in the title, the waves are the
+    "earlier wave" and the "later wave".
+
+    Examples
+    --------
+    >>> import listening as yl
+    >>> from listening.ingest.harmonise import load_before_codebook
+    >>> mapping = with_wave_labels(None, yl.load_codebook(), load_before_codebook())
+    >>> mapping.before_label, mapping.after_label
+    ('2024', 'later wave')
+    """
+    mapping = _mapping(harmonise)
+    default = Harmonisation()
+    labels = {}
+    for attribute, codebook, fallback in (
+        ("before_label", before, "earlier wave"),
+        ("after_label", after, "later wave"),
+    ):
+        if getattr(mapping, attribute) == getattr(default, attribute):
+            years = re.findall(r"\b(?:19|20)\d\d\b", codebook.title)
+            labels[attribute] = years[-1] if years else fallback
+    return dataclasses.replace(mapping, **labels)
 
 
 def _published_of(
