@@ -22,7 +22,6 @@ st.write(
 )
 st.markdown(
     "- change colours, contrast and fonts with your browser or computer settings;\n"
-    "- zoom in up to 400% without the text spilling off the screen;\n"
     "- use every page on a phone, 390 pixels wide, without scrolling sideways;\n"
     "- move through each page with a keyboard, and see where you are (a yellow and "
     "black outline shows the part of the page you have reached);\n"
