@@ -1,0 +1,345 @@
+"""The explorer's attacks of issue 10 (1, 4 and 6), read from what the pages show.
+
+Each test drives the app in Streamlit's AppTest, writes down every base the
+pages show, and hands them to the linear-programming attacker of
+:mod:`listening.publish.audit` (``yl.audit`` and :class:`Attack`): no group
+with 1 to ``min_base - 1`` respondents may be worked out or bounded. Each has
+a control: the same attack on the figures of the old per-table path (each
+view protected on its own) recovers the small group, so the tests can fail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import listening as yl
+from listening.explorer.publication import Publication, publish, view_reasons
+from listening.explorer.quotes import consistent_quotes
+from listening.explorer.views import (
+    BREAKDOWNS,
+    analysis_frame,
+    display_table,
+    filter_mask,
+    headline_comparison,
+)
+from listening.publish.approvals import candidates, publishable, record_approvals
+from listening.publish.audit import attacker, bounded
+from listening.publish.disclosure import DisclosurePolicy
+from listening.publish.published import PublishedTable
+from listening.publish.table import ALL
+
+APP = "app.py"
+WIDE = ["Girl", "Boy", "Describe another way"]
+NARROW = ["Girl", "Boy"]
+QUESTION = "hurt_threatened"
+AFTER_DARK = "Feel safe in their local area after dark"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    survey = yl.load_sample()
+    book = survey.codebook
+    design = yl.SurveyDesign(
+        analysis_frame(survey.data, book), strata=book.strata, clusters=book.clusters
+    )
+    return {"survey": survey, "book": book, "design": design}
+
+
+def _run(page: str | None = None, min_base: int | None = None) -> AppTest:
+    from pathlib import Path
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / APP), default_timeout=600)
+    at.run()
+    if min_base is not None:
+        at.number_input(key="min_base").set_value(min_base).run()
+    if page is not None:
+        at.switch_page(page).run()
+    _no_exception(at)
+    return at
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.main.error, [e.value for e in at.main.error]
+
+
+def _table(at: AppTest, first_column: str, *also: str) -> pd.DataFrame:
+    for frame in at.dataframe:
+        columns = list(frame.value.columns)
+        if columns and columns[0] == first_column and set(also) <= set(columns):
+            return frame.value.reset_index(drop=True)
+    raise AssertionError(f"no table starting with {first_column!r}")
+
+
+def _number(text: str) -> float:
+    return np.nan if text == "[c]" else float(str(text).replace(",", ""))
+
+
+def _bases(shown: pd.DataFrame, column: str) -> dict[str, float]:
+    """Each group's base as the page shows it (NaN for [c])."""
+    first = shown.drop_duplicates(column)
+    return {
+        str(g): _number(b) for g, b in zip(first[column], first["Answered (base)"], strict=True)
+    }
+
+
+def _published(question: str, by: tuple[str, ...], rows: list[tuple]) -> PublishedTable:
+    frame = pd.DataFrame(rows, columns=[*by, "base"])
+    frame["category"] = "answered"
+    frame["n"] = frame["base"]
+    return PublishedTable(question, by, frame, "single", " x ".join(by))
+
+
+def _filter_attack(
+    unfiltered: dict[str, float], wide: dict[str, float], narrow: dict[str, float], min_base: int
+):
+    """The reader's tables: the view by district, and the two filtered views.
+
+    A filter is a variable of the reader's model (``f1``: in the wide filter,
+    ``f2``: in the narrow one) that everyone has; nobody is in the narrow
+    filter and not in the wide one.
+    """
+    tables = [_published(QUESTION, ("district",), list(unfiltered.items()))]
+    for name, view in (("f1", wide), ("f2", narrow)):
+        groups = [(d, "in", b) for d, b in view.items() if d != ALL]
+        tables.append(_published(QUESTION, ("district", name), groups))
+        tables.append(_published(QUESTION, (name,), [("in", view[ALL]), ("out", np.nan)]))
+    policy = DisclosurePolicy(
+        min_base=min_base,
+        complete=("district", "f1", "f2"),
+        empty=((("f1", "out"), ("f2", "in")),),
+    )
+    return tables, policy
+
+
+def _difference_bounds(tables, policy) -> dict[str, tuple[float, float]]:
+    """Per district, what the reader proves about the wide filter less the narrow one."""
+    attack = attacker(tables, policy.complete, policy.empty)
+    hidden = [set(np.flatnonzero(np.isnan(b))) for b in attack.bases]
+    out = {}
+    for gi, key in enumerate(attack.keys[1]):
+        (district, _) = key
+        narrow = attack.keys[3].index(key[:1] + ("in",))
+        members = np.setdiff1d(attack.members[(1, gi)], attack.members[(3, narrow)])
+        out[district] = attack.bound(hidden, members)[:2]
+    return out
+
+
+def _small_differences(sample) -> dict[str, int]:
+    """Per district, respondents in the wide filter and not the narrow one (who answered)."""
+    data = sample["survey"].data
+    answered = data[QUESTION].notna() & data["gender"].astype(str).eq("Describe another way")
+    counts = data.loc[answered, "district"].astype(str).value_counts()
+    return {d: int(n) for d, n in counts.items() if 0 < n < 10}
+
+
+@pytest.mark.parametrize("weighting", ["Unweighted", "Weighted"])
+def test_attack_1_filter_differencing_recovers_nothing(sample, weighting):
+    small = _small_differences(sample)
+    assert small.get("Fenland") == 1, "the sample's Fenland has one such child"
+    at = _run("app_pages/explore.py")
+    at.selectbox(key="explore_question").set_value(QUESTION)
+    at.radio(key="explore_weighting").set_value(weighting).run()
+    views = [_bases(_table(at, "District"), "District")]
+    for chosen in (WIDE, NARROW):
+        at.multiselect(key="explore_filter_gender").set_value(chosen).run()
+        _no_exception(at)
+        views.append(_bases(_table(at, "District"), "District"))
+    shown = [b for view in views for b in view.values() if not np.isnan(b)]
+    assert min(shown) >= 10
+    tables, policy = _filter_attack(*views, min_base=10)
+    result = yl.audit(tables, policy=policy)
+    assert result.ok, str(result)
+    for district, (low, high) in _difference_bounds(tables, policy).items():
+        if district in small:
+            assert not bounded(low, high, 10), (district, low, high)
+
+
+def test_attack_1_control_views_protected_one_by_one_give_the_child_away(sample):
+    design = sample["design"]
+    views = []
+    for chosen in ([], WIDE, NARROW):
+        domain = design.subset(filter_mask(design.data, {"gender": chosen})) if chosen else design
+        tab = yl.crosstab(domain, QUESTION, by="district", min_base=10, codebook=sample["book"])
+        views.append(_bases(display_table(tab.table, ["district"]), "District"))
+    tables, policy = _filter_attack(*views, min_base=10)
+    assert not yl.audit(tables, policy=policy).ok
+    low, high = _difference_bounds(tables, policy)["Fenland"]
+    assert low == high == _small_differences(sample)["Fenland"]
+
+
+def _overview_and_map(at: AppTest, districts: list[str]) -> tuple[dict, dict]:
+    overview = {}
+    for district in districts:
+        at.selectbox(key="overview_group").set_value(district).run()
+        _no_exception(at)
+        table = _table(at, "Indicator", f"{district} %")
+        row = table[table["Indicator"] == AFTER_DARK].iloc[0]
+        overview[district] = _number(row["Answered (base)"])
+    at.switch_page("app_pages/map.py").run()
+    _no_exception(at)
+    return overview, _bases(_table(at, "District"), "District")
+
+
+def _pages_attack(overview: dict, on_map: dict, min_base: int):
+    tables = [
+        _published("safe_dark", ("district",), list(on_map.items())),
+        _published("safe_dark", ("district",), [(ALL, on_map[ALL]), *overview.items()]),
+    ]
+    return tables, DisclosurePolicy(min_base=min_base, complete=("district",))
+
+
+def test_attack_4_overview_and_map_agree_and_cannot_be_combined(sample):
+    districts = [str(d) for d in sample["survey"].data["district"].cat.categories]
+    at = _run(min_base=125)
+    overview, on_map = _overview_and_map(at, districts)
+    hidden_overview = {d for d, b in overview.items() if np.isnan(b)}
+    hidden_map = {d for d, b in on_map.items() if np.isnan(b)}
+    assert hidden_overview == hidden_map
+    assert hidden_map, "at minimum base 125 the sample hides districts"
+    tables, policy = _pages_attack(overview, on_map, 125)
+    result = yl.audit(tables, policy=policy)
+    assert result.ok, str(result)
+
+
+def test_attack_4_control_old_overview_with_the_map_gives_a_district_away(sample):
+    design, book = sample["design"], sample["book"]
+    districts = [str(d) for d in sample["survey"].data["district"].cat.categories]
+    overview = {}
+    for district in districts:
+        compared = headline_comparison(design, "district", district, min_base=125)
+        row = compared[compared["indicator"] == AFTER_DARK].iloc[0]
+        overview[district] = np.nan if row["suppressed"] else float(row["base"])
+    tab = yl.crosstab(design, "safe_dark", by="district", min_base=125, codebook=book)
+    on_map = _bases(display_table(tab.table, ["district"]), "District")
+    tables, policy = _pages_attack(overview, on_map, 125)
+    result = yl.audit(tables, policy=policy)
+    assert not result.ok
+    assert any(v.high < 125 for v in result.violations)
+
+
+@pytest.fixture(scope="module")
+def publication(sample) -> Publication:
+    columns = [c for c in BREAKDOWNS.values() if c in sample["survey"].data]
+    return publish(
+        sample["design"], QUESTION, columns=columns, min_base=10, codebook=sample["book"]
+    )
+
+
+def test_publication_never_hides_all_above_the_threshold(publication):
+    """The Overview's county cards rely on it (they do not wait for the publication)."""
+    for table in publication.reasons.values():
+        assert table[tuple(ALL for _ in next(iter(table)))] == ""
+
+
+@pytest.mark.parametrize("column", ["gender", "age_band", "school_year", "district"])
+def test_every_shown_filtered_group_follows_from_the_publication(sample, publication, column):
+    """Property: a group a filtered view shows is a sum of shown groups of the publication,
+    or a shown line total less shown groups, so it adds nothing a reader could difference."""
+    data = sample["survey"].data
+    answered = data[data[QUESTION].notna()]
+    levels = publication.levels[column]
+    rng = np.random.default_rng(1)
+    for _ in range(6):
+        chosen = tuple(v for v in levels if rng.random() < 0.6) or levels[:1]
+        inside = answered[answered[column].astype(str).isin(chosen)]
+        for by in ("district", "age_band"):
+            if by == column:
+                continue
+            counts = inside[by].astype(str).value_counts()
+            groups = pd.DataFrame({by: [ALL, *counts.index]})
+            bases = [len(inside), *counts.to_numpy()]
+            reasons = view_reasons(publication, [by], {column: chosen}, groups, bases)
+            joint = publication.table([by, column])
+            for key, base, reason in zip(groups[by], bases, reasons, strict=True):
+                if reason:
+                    continue
+                assert base >= 10
+                if key == ALL:
+                    continue
+                parts = [
+                    joint.get(tuple(_ordered(publication, {by: key, column: v}))) for v in chosen
+                ]
+                rest = [
+                    joint.get(tuple(_ordered(publication, {by: key, column: v})))
+                    for v in levels
+                    if v not in chosen
+                ]
+                summed = all(p in ("", None) for p in parts)
+                differenced = publication.reason([by], [key]) == "" and all(
+                    p in ("", None) for p in rest
+                )
+                assert summed or (differenced and column in publication.complete), (key, chosen)
+
+
+def _ordered(publication: Publication, values: dict[str, str]) -> list[str]:
+    return [values[c] for c in publication.order if c in values]
+
+
+def _all_approved(sample) -> pd.DataFrame:
+    """Every candidate quote of the sample approved (50 per theme x group pool at most)."""
+    data, book = sample["survey"].data, sample["book"]
+    frame = book.question("safer_text").coding_frame
+    review = candidates(
+        data, "safer_text", id_column=book.id_column, coding_frame=frame, per_pool=50
+    )
+    review["decision"] = "approve"
+    return record_approvals(review, None, data, "safer_text", id_column=book.id_column)
+
+
+def test_attack_6_quotes_only_for_theme_counts_the_page_shows(sample, tmp_path):
+    """On the Safer page by gender, a theme is offered for a group's quotes only where the
+    page's theme counts show that group and theme with at least min_base mentions."""
+    from listening.publish.approvals import write_approvals
+
+    at = _run("app_pages/safer.py")
+    at.radio(key="safer_by").set_value("Gender").run()
+    upload = write_approvals(_all_approved(sample), tmp_path / "approvals.csv").read_bytes()
+    at.file_uploader(key="approvals-upload-safer_text").set_value(
+        ("approvals.csv", upload, "text/csv")
+    )
+    at.run()
+    _no_exception(at)
+    counts = _table(at, "Gender", "Theme", "Mentions")
+    shown = {
+        (g, t)
+        for g, t, n in zip(counts["Gender"], counts["Theme"], counts["Mentions"], strict=True)
+        if n != "[c]" and _number(n) >= 10
+    }
+    offered = 0
+    for group in at.selectbox(key="quotes-group-safer_text").options:
+        at.selectbox(key="quotes-group-safer_text").set_value(group).run()
+        for theme in at.selectbox(key="quotes-theme-safer_text").options:
+            if theme == "Any theme":
+                continue
+            at.selectbox(key="quotes-theme-safer_text").set_value(theme).run()
+            if at.get("text"):  # quotes shown for this group and theme
+                offered += 1
+                assert (group, theme) in shown, (group, theme)
+    assert offered
+
+
+def test_attack_6_control_approved_quotes_alone_confirm_hidden_counts(sample):
+    """Without the page's counts, approved quotes exist for groups and themes whose count
+    the page hides ([c]): offering them would tell a reader the hidden count is large."""
+    data, book = sample["survey"].data, sample["book"]
+    frame = book.question("safer_text").coding_frame
+    counts = yl.theme_counts(data, "safer_text", frame, by="gender", min_base=10)
+    quotes = publishable(
+        _all_approved(sample),
+        data,
+        "safer_text",
+        id_column=book.id_column,
+        coding_frame=frame,
+        by="gender",
+        min_base=10,
+    )
+    table = counts.assign(gender=counts["gender"].astype(str))
+    hidden = table[table["suppressed"]][["gender", "theme"]]
+    leaking = quotes.merge(hidden, left_on=["group", "theme"], right_on=["gender", "theme"])
+    assert len(leaking)
+    kept = consistent_quotes(quotes, counts, "gender", 10)
+    assert not len(kept.merge(hidden, left_on=["group", "theme"], right_on=["gender", "theme"]))
