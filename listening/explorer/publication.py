@@ -23,8 +23,8 @@ when it adds nothing to what the publication already shows
 
 Otherwise it shows ``[c]``: hidden to protect a smaller group. A view whose
 breakdowns and filter variables together make a table the publication does
-not hold (three variables) is refused with a message saying what to choose
-instead (:func:`refusal`).
+not hold (three variables, or a pair in :data:`UNPUBLISHED_PAIRS`) is refused
+with a message saying what to choose instead (:func:`refusal`).
 
 Examples
 --------
@@ -55,6 +55,15 @@ from listening.publish.table import ALL, ESTIMATE_COLUMNS
 from listening.publish.tables import Crosstab, crosstabs
 
 THRESHOLD, SECONDARY = "threshold", "secondary"
+
+UNPUBLISHED_PAIRS: frozenset[frozenset[str]] = frozenset({frozenset({"gender", "school_year"})})
+"""Pairs of breakdowns the explorer does not publish together.
+
+Gender by school year splits the few who describe their gender another way
+into seven small groups; protecting them with every other table costs two
+districts' figures on the sample (East Cambridgeshire and Fenland in every
+question by district). Age band with gender shows nearly the same.
+"""
 
 
 @dataclass(frozen=True)
@@ -122,8 +131,11 @@ def breakdown_sets(columns: Sequence[str]) -> list[tuple[str, ...]]:
     --------
     >>> breakdown_sets(["a", "b", "c"])
     [('a',), ('b',), ('c',), ('a', 'b'), ('a', 'c'), ('b', 'c')]
+    >>> ("gender", "school_year") in breakdown_sets(["gender", "school_year"])
+    False
     """
-    return [(c,) for c in columns] + list(itertools.combinations(columns, 2))
+    pairs = [p for p in itertools.combinations(columns, 2) if frozenset(p) not in UNPUBLISHED_PAIRS]
+    return [(c,) for c in columns] + pairs
 
 
 def publish(
@@ -186,9 +198,18 @@ def refusal(by: Sequence[str], filters: Mapping[str, Sequence[str]]) -> str | No
     True
     >>> refusal(["district"], {"gender": ["Girl"], "age_band": ["14-15"]})[:40]
     'Filters on gender and age band with a br'
+    >>> refusal(["school_year"], {"gender": ["Girl"]})[:55]
+    'The explorer does not publish school year with gender t'
     """
     chosen = [c for c, v in filters.items() if v]
     variables = list(dict.fromkeys([*by, *chosen]))
+    if frozenset(variables) in UNPUBLISHED_PAIRS:
+        first, second = (v.replace("_", " ") for v in variables)
+        return (
+            f"The explorer does not publish {first} with {second} together (its groups are "
+            f"too small to protect without hiding much more elsewhere). Use age band instead "
+            f"of school year, or look at {first} and {second} one at a time."
+        )
     if len(variables) <= 2:
         return None
     words = " and ".join(c.replace("_", " ") for c in chosen)
