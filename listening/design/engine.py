@@ -84,6 +84,7 @@ class Groups:
     n_groups: int
     cluster: np.ndarray
     cell: np.ndarray | None
+    _adders: dict = field(default_factory=dict, repr=False)  # (to, size) -> sparse matrix
 
     def sum(self, values: np.ndarray, to: str = "cluster", size: int | None = None) -> np.ndarray:
         """Add group-level rows (n_groups, k) up to clusters or raking cells.
@@ -95,12 +96,15 @@ class Groups:
         >>> g.sum(np.array([[1.0], [2.0], [3.0]]), size=2).tolist()
         [[3.0], [3.0]]
         """
-        target = self.cluster if to == "cluster" else self.cell
-        n = int(target.max()) + 1 if size is None else size
-        mat = sp.csr_matrix(
-            (np.ones(self.n_groups), (target, np.arange(self.n_groups))),
-            shape=(n, self.n_groups),
-        )
+        mat = self._adders.get((to, size))
+        if mat is None:
+            target = self.cluster if to == "cluster" else self.cell
+            n = int(target.max()) + 1 if size is None else size
+            mat = sp.csr_matrix(
+                (np.ones(self.n_groups), (target, np.arange(self.n_groups))),
+                shape=(n, self.n_groups),
+            )
+            self._adders[(to, size)] = mat
         return np.asarray(mat @ values)
 
 

@@ -310,7 +310,10 @@ def crosstabs(
     bys = [[b] if isinstance(b, str) else list(b) for b in by]
     tables = []
     for question in tqdm(questions, desc="tables", unit="question", disable=not progress):
-        raws = [_raw(design, question, by_cols, policy, book, ci, level) for by_cols in bys]
+        overall: dict = {}  # the "All" rows of every item, the same in every table
+        raws = [
+            _raw(design, question, by_cols, policy, book, ci, level, overall) for by_cols in bys
+        ]
         reasons = _protect(raws, policy)
         for raw, reason in zip(raws, reasons, strict=True):
             tables.append(
@@ -517,18 +520,27 @@ def _mirror(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _estimates(
-    design: SurveyDesign, item: _Item, by_cols: list[str], ci: str, level: float
+    design: SurveyDesign,
+    item: _Item,
+    by_cols: list[str],
+    ci: str,
+    level: float,
+    overall: dict | None = None,
 ) -> pd.DataFrame:
-    """Proportions for "All" and every group, one row per (group, category)."""
+    """Proportions for "All" and every group, one row per (group, category).
+
+    ``overall`` keeps the "All" rows of each item between the tables of a
+    question (they do not depend on the breakdown).
+    """
     mirror = ["estimate", "ci_low", "ci_high", "n"]
-    overall = proportion(design, item.column, ci=ci, level=level)
+    cache = {} if overall is None else overall
+    if item not in cache:
+        cache[item] = _picked(
+            proportion(design, item.column, ci=ci, level=level), item, mirror=mirror
+        )
     grouped = _as_text(proportion(design, item.column, by=by_cols, ci=ci, level=level), by_cols)
-    for column in by_cols:
-        overall.insert(0, column, ALL)
-    rows = pd.concat(
-        [_picked(overall, item, mirror=mirror), _picked(grouped, item, mirror=mirror)],
-        ignore_index=True,
-    )
+    everyone = cache[item].assign(**dict.fromkeys(by_cols, ALL))
+    rows = pd.concat([everyone, _picked(grouped, item, mirror=mirror)], ignore_index=True)
     rows = rows[[*by_cols, *TABLE_COLUMNS[:8]]]
     if item.order:
         rows = _complete(rows, by_cols, item.order)
@@ -580,8 +592,12 @@ def _raw(
     book: Codebook | None,
     ci: str,
     level: float,
+    overall: dict | None = None,
 ) -> _Raw:
-    """Estimates, tests and the association test of one table, nothing hidden yet."""
+    """Estimates, tests and the association test of one table, nothing hidden yet.
+
+    ``overall``: as :func:`_estimates`, shared by the tables of a question.
+    """
     _check_arguments(design, question, by_cols, policy.min_base, ci, level)
     spec = book.questions.get(question) if book is not None else None
     if spec is not None and spec.type == "multi":
@@ -600,7 +616,7 @@ def _raw(
         )
     design = _with_columns(design, policy.grouped(design.data, by_cols))
     design, items = _items(design, question, spec)
-    rows = pd.concat([_estimates(design, item, by_cols, ci, level) for item in items])
+    rows = pd.concat([_estimates(design, item, by_cols, ci, level, overall) for item in items])
     vs = pd.concat([_tests(design, item, by_cols) for item in items], ignore_index=True)
     rows = rows.reset_index(drop=True)
     rows["base"] = rows.groupby(by_cols, sort=False)["base"].transform("min")
