@@ -286,3 +286,24 @@ def test_hidden_groups_are_in_neither_the_chart_nor_the_download(seed):
     plotted = np.sort(np.asarray(markers[1].x))
     expected = np.sort(frame.loc[frame["reason"] == "", "estimate_after"].to_numpy() * 100)
     assert plotted == pytest.approx(expected)
+
+
+def test_an_uploaded_earlier_wave_stays_in_its_session():
+    import gc
+    import uuid
+    import weakref
+
+    phrase = f"the park by zq{uuid.uuid4().hex}"
+
+    def marked(frame: pd.DataFrame) -> pd.DataFrame:
+        frame.loc[frame.index[:5], "safer_text"] = phrase
+        return frame
+
+    at = _upload_before(_page(), _responses(marked))
+    _no_exception(at)
+    held = at.session_state["change_before_wave"][1][1]  # the earlier wave's designs
+    assert (held.unweighted.data["safer_text"].astype(str) == phrase).any()
+    ref = weakref.ref(held)
+    del held, at
+    gc.collect()
+    assert ref() is None  # no cache outside the session kept the upload's designs
