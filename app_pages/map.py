@@ -37,8 +37,11 @@ question = book.question(question_name)
 answers = categories(question)
 default = next((c for c in answers if c in question.nets), answers[0])
 answer = middle.selectbox("Answer or net", answers, index=answers.index(default), key="map_answer")
-weighting = right.radio(
-    "Estimates", ["Weighted", "Unweighted"], key="map_weighting", disabled=source.raked is None
+weighting = right.radio(  # "Unweighted" alone where there is nothing to weight to
+    "Estimates",
+    ["Weighted", "Unweighted"] if source.raked is not None else ["Unweighted"],
+    key="map_weighting" if source.raked is not None else "map_unweighted",
+    disabled=source.raked is None,
 )
 weighted = weighting == "Weighted" and source.raked is not None
 try:

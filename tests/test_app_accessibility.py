@@ -1,0 +1,102 @@
+"""Plain words in the explorer (AppTest): the accessibility page, upload problems, "Unweighted".
+
+The browser checks (axe-core, contrast, focus, phones, offline) are in
+``tests/test_browser.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from listening.paths import SAMPLE_DIR
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+ACCESSIBILITY = "app_pages/accessibility.py"
+WEIGHTING_PAGES = {
+    "app_pages/explore.py": "explore_unweighted",
+    "app_pages/map.py": "map_unweighted",
+    "app_pages/safer.py": "safer_unweighted",
+}
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def _upload(at: AppTest, survey: bytes, codebook: bytes) -> AppTest:
+    at.radio(key="data_source").set_value("Upload a survey").run()
+    at.file_uploader(key="upload_survey").set_value(("mine.csv", survey, "text/csv"))
+    at.file_uploader(key="upload_codebook").set_value(("book.yaml", codebook, "text/yaml"))
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def statement() -> AppTest:
+    return _app().switch_page(ACCESSIBILITY).run()
+
+
+def test_the_statement_has_what_the_regulations_ask(statement):
+    assert not statement.exception
+    assert [t.value for t in statement.title] == ["Accessibility statement"]
+    headers = [h.value for h in statement.main.header]
+    for needed in (
+        "How accessible this explorer is",
+        "Problems we know about",
+        "Report a problem or ask for another format",
+        "How we tested this explorer",
+        "Words used here",
+    ):
+        assert needed in headers
+    text = " ".join(m.value for m in statement.main.markdown)
+    assert "partially compliant" in text and "WCAG" in text
+    assert re.search(r"prepared on \d{1,2} \w+ \d{4}", text)
+    # each Streamlit limitation names its upstream record
+    links = re.findall(r"github\.com/streamlit/streamlit/(?:issues|pull)/(\d+)", text)
+    assert len(set(links)) >= 4, links
+
+
+def test_the_statement_names_the_axe_version_the_makefile_pins(statement):
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    pinned = re.search(r"^AXE_VERSION := (\S+)$", makefile, re.MULTILINE).group(1)
+    text = " ".join(m.value for m in statement.main.markdown)
+    assert f"axe-core {pinned}" in text
+
+
+def test_the_glossary_explains_the_words_the_pages_use(statement):
+    glossary = statement.main.markdown[-1].value  # the list under "Words used here"
+    terms = re.findall(r"^- \*\*(.+?)\*\*: ", glossary, re.MULTILINE)
+    for term in ("Weighted base", "Rao-Scott test", "Kish effective base"):
+        assert term in terms
+    for term in ("Weighting, raking", "Coefficient of variation", "[c]", "[u]", "[z]"):
+        assert term in terms
+    assert "Don't know and prefer-not-to-say answers are left out" in glossary
+
+
+def test_an_upload_without_margins_shows_unweighted_on_every_page():
+    survey = (SAMPLE_DIR / "responses.csv").read_bytes()
+    at = _upload(_app(), survey, (SAMPLE_DIR / "codebook.yaml").read_bytes())
+    assert not at.exception
+    for page, key in WEIGHTING_PAGES.items():
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.message for e in at.exception])
+        radio = at.radio(key=key)
+        assert radio.value == "Unweighted" and radio.options == ["Unweighted"], page
+        assert radio.disabled
+        assert not [r for r in at.radio if r.key == key.replace("unweighted", "weighting")]
+
+
+def test_upload_problems_show_at_the_top_of_the_page_without_paths():
+    at = _upload(_app(), b"respondent_id,age\nA1,12\n", b"not: [valid")
+    assert not at.exception
+    top = at.main.children[0]  # before the page's own title
+    assert top.type == "warning" and top.value.startswith("**Your upload could not be used")
+    assert "codebook" in top.value.lower()
+    assert not re.search(r"(/tmp/|/var/|[A-Z]:\\\\|\.venv|site-packages)", top.value), top.value
