@@ -24,7 +24,7 @@ from listening.explorer.change import (
     dumbbell_chart,
     is_significant,
 )
-from listening.explorer.escape import WORD_JOINER
+from listening.explorer.escape import WORD_JOINER, escape_markdown
 from listening.explorer.views import HEADLINES
 from listening.paths import SAMPLE_DIR
 
@@ -200,6 +200,27 @@ def test_a_group_hidden_in_one_wave_shows_c_and_is_not_in_the_chart_or_download(
     csv = pd.read_csv(io.BytesIO(downloads["csv"]))
     assert "Fenland" not in set(csv["district"]) and "Huntingdonshire" in set(csv["district"])
     assert "Fenland" not in downloads["csv"].decode("utf-8")
+
+
+def test_the_bundled_2024_wave_uploaded_as_xlsx_gives_the_same_page():
+    at = _page()
+    bundled = _table(at, "Indicator")
+    frame = pd.read_csv(WAVE / "responses.csv", dtype=str, keep_default_na=False)
+    workbook = io.BytesIO()
+    frame.to_excel(workbook, index=False)
+    at.radio(key="change_before").set_value("Upload the earlier wave").run()
+    sheet = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    at.file_uploader(key="change_upload_survey").set_value(
+        ("wave.xlsx", workbook.getvalue(), sheet)
+    )
+    book = (WAVE / "codebook.yaml").read_bytes()
+    at.file_uploader(key="change_upload_codebook").set_value(("book.yaml", book, "text/yaml"))
+    mapping = (WAVE / "harmonise.yaml").read_bytes()
+    at.file_uploader(key="change_upload_harmonise").set_value(("map.yaml", mapping, "text/yaml"))
+    at.run()
+    _no_exception(at)
+    assert any(escape_markdown("Uploaded: wave.xlsx") in c.value for c in at.caption)
+    pd.testing.assert_frame_equal(_table(at, "Indicator"), bundled)
 
 
 def test_errors_in_the_earlier_wave_are_said_in_words_at_the_top():
