@@ -123,7 +123,7 @@ def _uploaded(problems: list[str]) -> tuple | None:
             harmonise = (
                 yl.read_harmonisation(mapping_bytes)
                 if mapping_bytes is not None
-                else yl.Harmonisation()
+                else yl.Harmonisation(before_label="earlier", after_label="later")
             )
             return f"Uploaded: {name}", designs(survey, source.targets), harmonise
 

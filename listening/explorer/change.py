@@ -275,6 +275,7 @@ def change_sentences(
     Safe: down 10 points in Ely (60% in 2024, 50% in 2025), significant at 95%.
     Safe: [c] not shown in Fenland: too few answers in 2024.
     """
+    before, after = wave_words(before), wave_words(after)
     lines = []
     for row in frame.itertuples(index=False):
         place = "across the county" if row.group == ALL else f"in {row.group}"
@@ -349,6 +350,7 @@ def change_display(
     label = shown["indicator"] if first == "Indicator" else shown["group"]
     span = f"{level:.0%} interval"
     out = pd.DataFrame({first: label.astype(str)})
+    before, after = before[:1].upper() + before[1:], after[:1].upper() + after[1:]
     for wave, suffix in ((before, "before"), (after, "after")):
         out[f"{wave} %"] = _texts(shown[f"estimate_{suffix}"], hidden, _one)
         out[f"{wave} {span}"] = _spans(
@@ -659,7 +661,7 @@ def reason_words(reason: str) -> str:
     'hidden in 2025 so that a smaller group cannot be worked out'
     """
     wave, _, why = reason.rpartition(": ")
-    where = f" in {wave}" if wave else ""
+    where = f" in {wave_words(wave)}" if wave else ""
     if why == "threshold":
         return f"too few answers{where}"
     if why == "secondary":
@@ -667,6 +669,17 @@ def reason_words(reason: str) -> str:
     if why == "not published":
         return "not published as a group of its own"
     return reason
+
+
+def wave_words(label: str) -> str:
+    """A wave's label for a sentence: a year as it is, a word as "the ... wave".
+
+    Examples
+    --------
+    >>> wave_words("2024"), wave_words("earlier")
+    ('2024', 'the earlier wave')
+    """
+    return label if any(ch.isdigit() for ch in label) else f"the {label} wave"
 
 
 def _look(row, level: float) -> tuple[str, str]:
