@@ -693,20 +693,35 @@ def _answered(raw: _Raw) -> np.ndarray:
 def _kish(design: SurveyDesign, column: str, by_cols: list[str], rows: pd.DataFrame) -> np.ndarray:
     """Kish's effective base of each row's group: (sum of weights)^2 / sum of squares."""
     data = design.data
-    weights = pd.Series(np.asarray(design.weights, dtype=float), index=data.index)
-    inside = data[column].notna()
+    weights = np.asarray(design.weights, dtype=float)
+    inside = data[column].notna().to_numpy()
     if design.domain is not None:
         inside &= np.asarray(design.domain, dtype=bool)
-    frame = data.loc[inside, by_cols].astype(object).map(str).assign(w=weights[inside])
-    frame["w2"] = frame["w"] ** 2
-    effective = {ALL: frame["w"].sum() ** 2 / frame["w2"].sum() if len(frame) else np.nan}
-    sums = frame.groupby(by_cols, sort=False)[["w", "w2"]].sum()
-    keys = [k if isinstance(k, tuple) else (k,) for k in sums.index]
-    per_group = dict(zip(keys, (sums["w"] ** 2 / sums["w2"]).to_numpy(), strict=True))
-    out = []
-    for key in rows[by_cols].astype(str).itertuples(index=False, name=None):
-        out.append(effective[ALL] if all(k == ALL for k in key) else per_group.get(key, np.nan))
-    return np.array(out, dtype=float)
+    w = weights[inside]
+    everyone = w.sum() ** 2 / (w**2).sum() if len(w) else np.nan
+    # each respondent's group among the rows' groups, matched on the values as text
+    labels = rows[by_cols].astype(str)
+    group = labels.groupby(by_cols, sort=False).ngroup().to_numpy()
+    key = np.zeros(int(inside.sum()), dtype=np.int64)
+    found = np.ones(len(key), dtype=bool)
+    codes, sizes = [], []
+    for c in by_cols:
+        levels = {x: i for i, x in enumerate(dict.fromkeys(labels[c]))}
+        code = data.loc[inside, c].astype(object).map(str).map(levels)
+        found &= code.notna().to_numpy()
+        key = key * len(levels) + code.fillna(0).to_numpy(dtype=np.int64)
+        codes.append(labels[c].map(levels).to_numpy(dtype=np.int64))
+        sizes.append(len(levels))
+    lookup = np.full(int(np.prod(sizes)), -1)
+    lookup[np.ravel_multi_index(codes, sizes)] = group
+    member = np.where(found, lookup[key], -1)
+    n_groups = group.max(initial=-1) + 1
+    sums = np.bincount(member[member >= 0], w[member >= 0], minlength=n_groups)
+    squares = np.bincount(member[member >= 0], w[member >= 0] ** 2, minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_group = sums**2 / squares
+    is_all = (labels == ALL).all(axis=1).to_numpy()
+    return np.where(is_all, everyone, per_group[group])
 
 
 def _finish(
@@ -724,9 +739,8 @@ def _finish(
 ) -> Crosstab:
     """Hide what protection decided, flag reliability, add significance: the published table."""
     by_cols, spec = raw.by, raw.spec
-    groups = raw.rows.drop_duplicates(by_cols)[by_cols].reset_index(drop=True)
-    flags = groups.assign(reason=reason.astype(str))
-    table = raw.rows.merge(flags, on=by_cols, how="left", validate="many_to_one")
+    group = raw.rows.groupby(by_cols, sort=False, dropna=False).ngroup().to_numpy()
+    table = raw.rows.assign(reason=reason.astype(str)[group])
     table["suppressed"] = table["reason"] != ""
     table = degenerate_intervals(table, level)
     for column in [*ESTIMATE_COLUMNS, "weighted_base", "base"]:
