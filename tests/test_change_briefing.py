@@ -21,7 +21,7 @@ from listening.errors import ListeningError
 from listening.publish.briefing import briefing_bytes
 from listening.publish.change_exports import SIGNIFICANT, published_tables, tidy_change_frame
 from listening.publish.exports import CONFIDENTIAL
-from listening.publish.published import PublishedTable
+from listening.publish.published import PublishedTable, read_workbook
 
 DATE = dt.date(2025, 3, 1)
 QUESTIONS = ["seen_knife", "good_places", "worries"]
@@ -261,3 +261,51 @@ def test_write_briefing_refuses_what_is_not_a_change_table(publication):
     tables, _ = publication
     with pytest.raises(ListeningError, match="yl.change_tables"):
         briefing_bytes(tables, changes=[tables[0]], date=DATE)
+
+
+@pytest.fixture(scope="module")
+def book_path(publication, tmp_path_factory):
+    tables, changes = publication
+    path = tmp_path_factory.mktemp("change") / "brief.xlsx"
+    yl.write_briefing(path, tables, changes=changes, date=DATE)
+    return path
+
+
+def test_auditing_the_workbook_reads_the_change_sheets_of_both_waves(book_path, publication):
+    _, changes = publication
+    read = read_workbook(book_path)
+    earlier = [t for t in read if t.question.startswith("2024 wave: ")]
+    assert [t.question for t in earlier] == [f"2024 wave: {c.before_question}" for c in changes]
+    for table, change in zip(earlier, changes, strict=True):
+        np.testing.assert_array_equal(
+            table.rows["base"].to_numpy(dtype=float), change.table["base_before"].to_numpy()
+        )
+    # the later wave's bases repeat its Table_ sheets: nothing to add
+    assert not [t for t in read if "Change_since" in t.name and not t.question.startswith("2024")]
+    result = yl.audit(book_path)
+    assert result.ok, str(result)
+
+
+def test_auditing_a_workbook_whose_change_sheet_gives_fenland_away_fails(
+    book_path, waves, tmp_path
+):
+    """Control: write the true 2024 base of the district hidden to protect Fenland."""
+    book = openpyxl.load_workbook(book_path)
+    sheet = book[change_sheets(book)[0]]
+    headers, rows = sheet_table(sheet)
+    column = headers.index("Base 2024 (respondents who answered)")
+    raw = expected(waves, QUESTIONS[0])
+    for row in rows:
+        if "protect" in str(row[headers.index("Suppression")].value):
+            key = (row[0].value, row[1].value)
+            row[column].value = int(raw.loc[key, "base_before"])
+    tampered = tmp_path / "tampered.xlsx"
+    book.save(tampered)
+    result = yl.audit(tampered)
+    assert not result.ok
+    leaks = [v for v in result.violations if v.low == v.high == FENLAND_2024]
+    assert leaks and all(v.table.endswith("(2024)") for v in leaks), str(result)
+    # knowing every pupil has a district, the reader pins Fenland itself
+    policy = yl.DisclosurePolicy(min_base=10, complete=("district",))
+    pinned = yl.audit(tampered, policy=policy).violations
+    assert any(v.group == ("Fenland",) and v.low == FENLAND_2024 for v in pinned)

@@ -68,7 +68,7 @@ from listening.publish.exports import (
     heading,
     presentation_frame,
 )
-from listening.publish.published import PublishedTable
+from listening.publish.published import PublishedTable, repeats
 from listening.publish.table import CrosstabData
 from listening.publish.writers import neutralise, workbook, write_text
 
@@ -302,7 +302,7 @@ def _check_disclosure(
     published = list(main)
     for change in changes:
         later, earlier = change_exports.published_tables(change)
-        if not change_exports.repeats(later, main):
+        if not repeats(later, main):
             published.append(later)
         published.append(earlier)
     result = audit(published, policy=policy, trust_protection=True)

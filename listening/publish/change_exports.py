@@ -12,7 +12,8 @@ for every figure of such a group, whichever wave hid it.
 table (the bases of the groups it shows), for the audit of the briefing
 (:func:`listening.publish.audit.audit`): the after wave's bases join that
 wave's other tables of the question; the before wave's form a publication of
-their own (other respondents).
+their own (other respondents); :func:`listening.publish.published.repeats`
+says when the after wave's add nothing to that wave's tables.
 
 Examples
 --------
@@ -448,39 +449,3 @@ def published_tables(change: ChangeData) -> tuple[PublishedTable, PublishedTable
         name = f"change {change.question} by {' x '.join(change.by)} ({label})"
         out.append(PublishedTable(question, tuple(change.by), rows, change.kind, name))
     return out[0], out[1]
-
-
-def repeats(table: PublishedTable, others: list[PublishedTable]) -> bool:
-    """Whether ``others`` already publish every base ``table`` shows (it adds nothing).
-
-    True when a table of the same question and groups shows each of
-    ``table``'s shown groups with the same base.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> rows = pd.DataFrame({"g": ["All", "a"], "category": "x", "n": 1.0, "base": [20.0, 12.0]})
-    >>> fewer = rows.assign(base=[20.0, float("nan")])
-    >>> repeats(PublishedTable("q", ("g",), fewer), [PublishedTable("q", ("g",), rows)])
-    True
-    >>> repeats(PublishedTable("q", ("g",), rows), [PublishedTable("q", ("g",), fewer)])
-    False
-    """
-    shown = table.groups().dropna(subset=["base"])
-    keys = [tuple(k) for k in shown[list(table.by)].astype(str).to_numpy()]
-    for other in others:
-        if other.question != table.question or other.by != table.by:
-            continue
-        groups = other.groups()
-        known = dict(
-            zip(
-                (tuple(k) for k in groups[list(other.by)].astype(str).to_numpy()),
-                groups["base"],
-                strict=True,
-            )
-        )
-        if all(
-            abs(known.get(k, np.nan) - b) < 1e-9 for k, b in zip(keys, shown["base"], strict=True)
-        ):
-            return True
-    return False

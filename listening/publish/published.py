@@ -137,6 +137,10 @@ def _unneutralise(value: str) -> str:
 def read_workbook(path: str | Path) -> list[PublishedTable]:
     """The tables of a briefing workbook (read with openpyxl), as a reader sees them.
 
+    A "Change since" sheet gives two tables (:func:`change_sheet`): its later
+    wave's bases, kept unless a ``Table_`` sheet already shows each of them
+    (:func:`repeats`), and its earlier wave's.
+
     Examples
     --------
     >>> import datetime, tempfile, pathlib
@@ -154,8 +158,11 @@ def read_workbook(path: str | Path) -> list[PublishedTable]:
         book = openpyxl.load_workbook(path, read_only=False, data_only=True)
     except (OSError, ValueError, KeyError) as err:
         raise ListeningError(f"audit: cannot read the workbook {path} ({err}).") from None
-    out = []
+    out, changes = [], []
     for sheet in book.worksheets:
+        if sheet.title.startswith(CHANGE_SHEET) and len(sheet.tables) == 1:
+            changes += change_sheet(sheet, f"{Path(path).name} {sheet.title}")
+            continue
         if not sheet.title.startswith("Table_") or len(sheet.tables) != 1:
             continue
         (ref,) = [t.ref for t in sheet.tables.values()]
@@ -173,7 +180,90 @@ def read_workbook(path: str | Path) -> list[PublishedTable]:
         rows["base"] = _numbers(frame["Base (respondents who answered)"])
         kind = "single" if answer == "Answer" else "multi"
         out.append(PublishedTable(question, by, rows, kind, f"{Path(path).name} {sheet.title}"))
-    return out
+    return out + [t for t in changes if not repeats(t, out)]
+
+
+CHANGE_SHEET = "Change_since_"
+BASE_HEADING = re.compile(r"Base (?P<wave>.+) \(respondents who answered\)")
+RENAMED = re.compile(r"(?P<question>.+?) \(asked as (?P<before>.+) in .+\)")
+
+
+def change_sheet(sheet: Any, name: str) -> list[PublishedTable]:
+    """The bases a "Change since" sheet shows: the later wave's, then the earlier wave's.
+
+    The later wave's table is of the sheet's question (it joins that wave's
+    tables); the earlier wave's of ``"<wave> wave: <its question>"``, as
+    :func:`listening.publish.change_exports.published_tables` names them.
+    """
+    (ref,) = [t.ref for t in sheet.tables.values()]
+    cells = [[c.value for c in row] for row in sheet[ref]]
+    frame = pd.DataFrame(cells[1:], columns=cells[0])
+    answer = "Answer" if "Answer" in frame.columns else "Option (% mentioning)"
+    headings = list(frame.columns[: list(frame.columns).index(answer)])
+    by = tuple(_by_names(sheet, headings))
+    line = _question_line(sheet)
+    renamed = RENAMED.fullmatch(line)
+    question = renamed["question"] if renamed else line
+    before = renamed["before"] if renamed else line
+    rows = frame[headings].astype(str).map(_unneutralise)
+    rows.columns = list(by)
+    rows["category"] = frame[answer].astype(str).map(_unneutralise)
+    rows["n"] = np.nan
+    kind = "single" if answer == "Answer" else "multi"
+    bases = [(c, BASE_HEADING.fullmatch(str(c))) for c in frame.columns]
+    (earlier, first), (later, second) = [(c, m) for c, m in bases if m]
+    return [
+        PublishedTable(
+            question,
+            by,
+            rows.assign(base=_numbers(frame[later])),
+            kind,
+            f"{name} ({second['wave']})",
+        ),
+        PublishedTable(
+            f"{first['wave']} wave: {before}",
+            by,
+            rows.assign(base=_numbers(frame[earlier])),
+            kind,
+            f"{name} ({first['wave']})",
+        ),
+    ]
+
+
+def repeats(table: PublishedTable, others: list[PublishedTable]) -> bool:
+    """Whether ``others`` already publish every base ``table`` shows (it adds nothing).
+
+    True when a table of the same question and groups shows each of
+    ``table``'s shown groups with the same base.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"g": ["All", "a"], "category": "x", "n": 1.0, "base": [20.0, 12.0]})
+    >>> fewer = rows.assign(base=[20.0, float("nan")])
+    >>> repeats(PublishedTable("q", ("g",), fewer), [PublishedTable("q", ("g",), rows)])
+    True
+    >>> repeats(PublishedTable("q", ("g",), rows), [PublishedTable("q", ("g",), fewer)])
+    False
+    """
+    shown = table.groups().dropna(subset=["base"])
+    keys = [tuple(k) for k in shown[list(table.by)].astype(str).to_numpy()]
+    for other in others:
+        if other.question != table.question or other.by != table.by:
+            continue
+        groups = other.groups()
+        known = dict(
+            zip(
+                (tuple(k) for k in groups[list(other.by)].astype(str).to_numpy()),
+                groups["base"],
+                strict=True,
+            )
+        )
+        if all(
+            abs(known.get(k, np.nan) - b) < 1e-9 for k, b in zip(keys, shown["base"], strict=True)
+        ):
+            return True
+    return False
 
 
 def _question_line(sheet: Any) -> str:
