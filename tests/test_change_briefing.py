@@ -21,7 +21,7 @@ from listening.errors import ListeningError
 from listening.publish.briefing import briefing_bytes
 from listening.publish.change_exports import SIGNIFICANT, published_tables, tidy_change_frame
 from listening.publish.exports import CONFIDENTIAL
-from listening.publish.published import PublishedTable, read_workbook
+from listening.publish.published import PublishedTable, read_csv_folder, read_workbook
 
 DATE = dt.date(2025, 3, 1)
 QUESTIONS = ["seen_knife", "good_places", "worries"]
@@ -309,3 +309,26 @@ def test_auditing_a_workbook_whose_change_sheet_gives_fenland_away_fails(
     policy = yl.DisclosurePolicy(min_base=10, complete=("district",))
     pinned = yl.audit(tampered, policy=policy).violations
     assert any(v.group == ("Fenland",) and v.low == FENLAND_2024 for v in pinned)
+
+
+def test_auditing_the_csv_folder_reads_the_change_files(publication, waves, tmp_path):
+    """The CLI's file names: table_<k>_... and change_<k>_...; a tampered change file leaks."""
+    tables, changes = publication
+    for k, tab in enumerate(tables, start=1):
+        tab.to_csv(tmp_path / f"table_{k}_{tab.question}_by_district.csv")
+    for k, change in enumerate(changes, start=1):
+        change.to_csv(tmp_path / f"change_{k}_{change.question}_by_district.csv")
+    read = read_csv_folder(tmp_path)
+    earlier = [t for t in read if t.question.startswith("earlier wave: ")]
+    assert [t.question for t in earlier] == [f"earlier wave: {q}" for q in QUESTIONS]
+    assert yl.audit(tmp_path).ok
+    first = tmp_path / f"change_1_{QUESTIONS[0]}_by_district.csv"
+    frame = pd.read_csv(first, dtype=str, keep_default_na=False)
+    raw = expected(waves, QUESTIONS[0])
+    secondary = frame["reason"].str.contains("secondary")
+    keys = list(zip(frame["district"], frame["category"], strict=True))
+    truth = raw["base_before"].reindex(keys).astype(int).astype(str).to_numpy()
+    frame.loc[secondary, "base_before"] = truth[secondary.to_numpy()]
+    frame.to_csv(first, index=False)
+    result = yl.audit(tmp_path)
+    assert any(v.low == v.high == FENLAND_2024 for v in result.violations), str(result)

@@ -97,6 +97,7 @@ def _numbers(values: pd.Series) -> pd.Series:
 
 
 CSV_NAME = re.compile(r"table_\d+_(?P<rest>.+)")
+CHANGE_CSV = re.compile(r"change_\d+_(?P<rest>.+)")
 
 
 def read_csv_folder(folder: str | Path) -> list[PublishedTable]:
@@ -104,6 +105,9 @@ def read_csv_folder(folder: str | Path) -> list[PublishedTable]:
 
     Tables of one question are recognised by the file name the CLI writes
     (``table_<k>_<question>_by_<by>.csv``), else by their answer categories.
+    A change table's CSV (``change_<k>_...``, with ``base_before`` and
+    ``base_after``) gives each wave's bases, as a "Change since" sheet does
+    (:func:`change_sheet`).
 
     Examples
     --------
@@ -111,9 +115,12 @@ def read_csv_folder(folder: str | Path) -> list[PublishedTable]:
     >>> read_csv_folder(tempfile.mkdtemp())
     []
     """
-    out = []
+    out, changes = [], []
     for file in sorted(Path(folder).glob("*.csv")):
         frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        if "category" in frame.columns and {"base_before", "base_after"} <= set(frame.columns):
+            changes += _change_csv(frame, file)
+            continue
         if "category" not in frame.columns or "base" not in frame.columns:
             continue
         by = tuple(frame.columns[: list(frame.columns).index("category")])
@@ -127,7 +134,26 @@ def read_csv_folder(folder: str | Path) -> list[PublishedTable]:
         else:
             question = "|".join(dict.fromkeys(rows["category"]))
         out.append(PublishedTable(question, by, rows, "unknown", file.name))
-    return out
+    return out + [t for t in changes if not repeats(t, out)]
+
+
+def _change_csv(frame: pd.DataFrame, file: Path) -> list[PublishedTable]:
+    """A change table's CSV (``change_<k>_<question>_by_<by>.csv``): each wave's bases."""
+    by = tuple(frame.columns[: list(frame.columns).index("category")])
+    rows = frame[[*by, "category"]].map(_unneutralise)
+    rows["n"] = np.nan
+    match = CHANGE_CSV.fullmatch(file.stem)
+    suffix = f"_by_{slug('_'.join(by))}"
+    if match and match["rest"].endswith(suffix):
+        question = match["rest"][: -len(suffix)]
+    else:
+        question = "|".join(dict.fromkeys(rows["category"]))
+    return [
+        PublishedTable(
+            name, by, rows.assign(base=_numbers(frame[f"base_{wave}"])), "unknown", file.name
+        )
+        for name, wave in ((question, "after"), (f"earlier wave: {question}", "before"))
+    ]
 
 
 def _unneutralise(value: str) -> str:
