@@ -696,7 +696,7 @@ def _kish(design: SurveyDesign, column: str, by_cols: list[str], rows: pd.DataFr
     weights = np.asarray(design.weights, dtype=float)
     inside = data[column].notna().to_numpy()
     if design.domain is not None:
-        inside &= np.asarray(design.domain, dtype=bool)
+        inside = inside & np.asarray(design.domain, dtype=bool)  # to_numpy() may be read-only
     w = weights[inside]
     everyone = w.sum() ** 2 / (w**2).sum() if len(w) else np.nan
     # each respondent's group among the rows' groups, matched on the values as text
