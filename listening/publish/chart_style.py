@@ -170,8 +170,65 @@ def font(size: int = 13, colour: str = TEXT) -> dict[str, Any]:
     return {"family": FONT_FAMILY, "size": size, "color": colour}
 
 
-def finish(fig: go.Figure, *, title: str, description: str) -> go.Figure:
-    """Set every text's font and colour explicitly, and the title and description.
+class Draft:
+    """A figure being drawn, kept as plain dicts until :func:`finish` makes it.
+
+    plotly validates every property each time a figure changes
+    (``add_bar``, ``update_layout``...), which made a chart take 100-200 ms of
+    CPU; a draft collects the traces and layout, with the same method names
+    and the same property names (``marker_color`` included), and plotly
+    validates them once. Only the methods the charts use are here.
+
+    Examples
+    --------
+    >>> draft = Draft()
+    >>> draft.add_bar(x=[1], marker_color="#0072B2")
+    >>> draft.update_layout(height=300)
+    >>> finish(draft, title="One bar", description="A bar.").data[0].marker.color
+    '#0072B2'
+    """
+
+    def __init__(self) -> None:
+        self.data: list[dict[str, Any]] = []
+        self.layout: dict[str, Any] = {}
+
+    def add_bar(self, **props: Any) -> None:
+        """A bar trace."""
+        self.data.append({"type": "bar", **props})
+
+    def add_scatter(self, **props: Any) -> None:
+        """A scatter trace."""
+        self.data.append({"type": "scatter", **props})
+
+    def add_histogram(self, **props: Any) -> None:
+        """A histogram trace."""
+        self.data.append({"type": "histogram", **props})
+
+    def add_annotation(self, **props: Any) -> None:
+        """An annotation."""
+        self.layout.setdefault("annotations", []).append(props)
+
+    def add_vline(self, x: float, *, colour: str = TEXT, label: str | None = None) -> None:
+        """A dashed vertical line across the plot at ``x``, optionally labelled at its top."""
+        line = {"color": colour, "dash": "dash", "width": 1.5}
+        shape = {"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper"}
+        self.layout.setdefault("shapes", []).append({**shape, "line": line})
+        if label is not None:
+            self.add_annotation(
+                x=x, y=1, yref="paper", text=label, showarrow=False, xanchor="left", yanchor="top"
+            )
+
+    def update_layout(self, **props: Any) -> None:
+        """Set layout properties (later calls win)."""
+        self.layout.update(props)
+
+    def update_xaxes(self, **props: Any) -> None:
+        """Set properties of the x axis."""
+        self.layout["xaxis"] = {**self.layout.get("xaxis", {}), **props}
+
+
+def finish(draft: Draft, *, title: str, description: str) -> go.Figure:
+    """The figure of a draft, every text's font and colour set explicitly.
 
     A host's theme (Streamlit's) sets tick and title colours in its template;
     values set on the figure itself win over a template, so each axis, the
@@ -181,8 +238,8 @@ def finish(fig: go.Figure, *, title: str, description: str) -> go.Figure:
 
     Parameters
     ----------
-    fig : plotly.graph_objects.Figure
-        Changed in place.
+    draft : Draft
+        The traces and layout.
     title : str
         The chart's title, already plotly text (see
         :func:`listening.publish.plotly_text.plain`).
@@ -192,41 +249,52 @@ def finish(fig: go.Figure, *, title: str, description: str) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        ``fig``.
 
     Examples
     --------
-    >>> fig = finish(go.Figure(go.Bar(x=[1])), title="A &amp; B", description="One bar.")
+    >>> draft = Draft()
+    >>> draft.add_bar(x=[1])
+    >>> fig = finish(draft, title="A &amp; B", description="One bar.")
     >>> fig.layout.xaxis.tickfont.color, description(fig)
     ('#505a5f', 'A & B. One bar.')
     """
-    axis = {
+    layout = dict(draft.layout)
+    style = {
         "tickfont": font(13, MUTED_TEXT),
-        "title_font": font(14),
         "gridcolor": GRID,
         "linecolor": MUTED_TEXT,
         "zerolinecolor": MUTED_TEXT,
     }
-    fig.update_xaxes(**axis)
-    fig.update_yaxes(**{**axis, "tickfont": font(13, TEXT)})
-    fig.update_layout(
+    for name in ("xaxis", "yaxis"):
+        axis = {**style, **layout.get(name, {})}
+        heading = axis.get("title")
+        heading = heading if isinstance(heading, dict) else {"text": heading}
+        axis["title"] = {**heading, "font": font(14)}
+        if name == "yaxis":
+            axis["tickfont"] = font(13, TEXT)
+        layout[name] = axis
+    layout["annotations"] = [
+        a
+        if a.get("font", {}).get("color")
+        else {**a, "font": font(a.get("font", {}).get("size", 12))}
+        for a in layout.get("annotations", [])
+    ]
+    layout.update(
         title={"text": title, "font": font(17), "x": 0, "xanchor": "left", "pad": {"l": 10}},
         font=font(),
-        legend_font=font(13),
+        legend={**layout.get("legend", {}), "font": font(13)},
         paper_bgcolor=BACKGROUND,
         plot_bgcolor=BACKGROUND,
         hoverlabel={"bgcolor": BACKGROUND, "bordercolor": TEXT, "font": font(13)},
         meta={"description": f"{html.unescape(title)}. {description}"},
     )
-    for annotation in fig.layout.annotations:
-        if annotation.font.color is None:
-            annotation.font = font(annotation.font.size or 12)
-    for trace in fig.data:
-        marker = getattr(trace, "marker", None)
-        if marker is not None and getattr(marker, "showscale", None):
-            marker.colorbar.tickfont = font(13, MUTED_TEXT)
-            marker.colorbar.title.font = font(13)
-    return fig
+    for trace in draft.data:
+        marker = trace.get("marker")
+        if isinstance(marker, dict) and marker.get("showscale"):
+            bar = marker.setdefault("colorbar", {})
+            bar["tickfont"] = font(13, MUTED_TEXT)
+            bar["title"] = {**bar.get("title", {}), "font": font(13)}
+    return go.Figure(data=draft.data, layout=layout)
 
 
 def description(fig: go.Figure) -> str:

@@ -57,6 +57,7 @@ from listening.publish.chart_style import (
     FONT_FAMILY,
     MUTED_TEXT,
     TEXT,
+    Draft,
     finish,
     group_colours,
     text_on,
@@ -112,7 +113,7 @@ BOTTOM_LEGEND: dict[str, Any] = {
 }
 
 LAYOUT: dict[str, Any] = {
-    "template": "plotly_white",
+    "template": "none",
     "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT},
     "margin": {"l": 10, "r": 10, "t": 60, "b": 110},
     "hoverlabel": {"font_size": 13},
@@ -194,7 +195,7 @@ def scale_bars(
     half = len(options) // 2
     favourable, unfavourable = options[:half], options[len(options) - half :]
     middle = options[half] if len(options) % 2 else None
-    fig = go.Figure()
+    fig = Draft()
     # Relative bars stack outwards in trace order: the options nearest zero first.
     plan: list[tuple[str, float, str, bool]] = []
     if middle is not None:
@@ -335,38 +336,35 @@ def interval_plot(
         for a, look in zip(is_all, looks, strict=True)
     ]
     estimate = shown["estimate"] * 100
-    fig = go.Figure(
-        go.Scatter(
-            x=estimate.tolist(),
-            y=[plain(g) for g in shown["group"]],
-            mode="markers",
-            name=plain(category),
-            showlegend=False,
-            marker={
-                "color": [colour_of[str(g)] for g in shown["group"]],
-                "symbol": symbols,
-                "size": 11,
-                "line": {"width": 2.5},
-            },
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": (shown["ci_high"] * 100 - estimate).tolist(),
-                "arrayminus": (estimate - shown["ci_low"] * 100).tolist(),
-                "color": INTERVAL_COLOUR,
-                "thickness": 2,
-                "width": 6,
-            },
-            customdata=np.column_stack(
-                [shown["ci_low"] * 100, shown["ci_high"] * 100, shown["base"]]
-            ),
-            text=words,
-            hovertemplate=(
-                f"<b>%{{y}}</b><br>{plain_in_template(category)}: %{{x:.1f}}%"
-                f"<br>{level:.0%} interval %{{customdata[0]:.1f}}% to %{{customdata[1]:.1f}}%"
-                "<br>answered: %{customdata[2]:,.0f}<br>%{text}<extra></extra>"
-            ),
-        )
+    fig = Draft()
+    fig.add_scatter(
+        x=estimate.tolist(),
+        y=[plain(g) for g in shown["group"]],
+        mode="markers",
+        name=plain(category),
+        showlegend=False,
+        marker={
+            "color": [colour_of[str(g)] for g in shown["group"]],
+            "symbol": symbols,
+            "size": 11,
+            "line": {"width": 2.5},
+        },
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": (shown["ci_high"] * 100 - estimate).tolist(),
+            "arrayminus": (estimate - shown["ci_low"] * 100).tolist(),
+            "color": INTERVAL_COLOUR,
+            "thickness": 2,
+            "width": 6,
+        },
+        customdata=np.column_stack([shown["ci_low"] * 100, shown["ci_high"] * 100, shown["base"]]),
+        text=words,
+        hovertemplate=(
+            f"<b>%{{y}}</b><br>{plain_in_template(category)}: %{{x:.1f}}%"
+            f"<br>{level:.0%} interval %{{customdata[0]:.1f}}% to %{{customdata[1]:.1f}}%"
+            "<br>answered: %{customdata[2]:,.0f}<br>%{text}<extra></extra>"
+        ),
     )
     if tested:
         for sign in sorted(set(signs[~is_all.to_numpy()]), reverse=True):
@@ -380,7 +378,7 @@ def interval_plot(
             )
     overall = shown.loc[is_all, "estimate"]
     if len(overall) == 1:
-        fig.add_vline(x=float(overall.iloc[0]) * 100, line_dash="dash", line_color="#000000")
+        fig.add_vline(float(overall.iloc[0]) * 100)
     for group in hidden:
         fig.add_annotation(
             x=0,
@@ -460,7 +458,7 @@ def ranked_options(
     ranking = rows[rows["group"] == reference].sort_values("estimate", ascending=False)
     order = list(dict.fromkeys(ranking["category"])) or list(dict.fromkeys(rows["category"]))
     colour_of = group_colours(groups)
-    fig = go.Figure()
+    fig = Draft()
     for group in visible:
         part = rows[rows["group"] == group].set_index("category").reindex(order)
         estimate = part["estimate"] * 100
@@ -557,7 +555,7 @@ def sample_vs_population(
     >>> [trace.name for trace in sample_vs_population(f).data]
     ['Sample', 'Population']
     """
-    fig = go.Figure()
+    fig = Draft()
     names = {"sample": "Sample", "weighted": "Weighted sample", "population": "Population"}
     colours = {"sample": OKABE_ITO[1], "weighted": OKABE_ITO[0], "population": "#000000"}
     patterns = {"sample": "/", "weighted": "", "population": "."}
@@ -634,7 +632,7 @@ def theme_bars(
     colour_of = group_colours(groups)
     if len(groups) == 1:
         colour_of = {g: OKABE_ITO[0] for g in groups}
-    fig = go.Figure()
+    fig = Draft()
     for group in (g for g in groups if g not in hidden):
         part = rows[rows["group"] == group].set_index("theme").reindex(order)
         fig.add_bar(
@@ -703,24 +701,17 @@ def weight_histogram(weights: pd.Series | np.ndarray, *, title: str | None = Non
     'histogram'
     """
     values = np.asarray(weights, dtype=float)
-    fig = go.Figure(
-        go.Histogram(
-            x=values,
-            nbinsx=40,
-            marker_color=OKABE_ITO[0],
-            name="respondents",
-            hovertemplate="weight %{x}<br>respondents: %{y}<extra></extra>",
-        )
+    fig = Draft()
+    fig.add_histogram(
+        x=values,
+        nbinsx=40,
+        marker_color=OKABE_ITO[0],
+        name="respondents",
+        hovertemplate="weight %{x}<br>respondents: %{y}<extra></extra>",
     )
     if len(values):
         median = float(np.median(values))
-        fig.add_vline(
-            x=median,
-            line_dash="dash",
-            line_color="#000000",
-            annotation_text=f"median {median:.3g}",
-            annotation_position="top right",
-        )
+        fig.add_vline(median, label=f"median {median:.3g}")
     fig.update_layout(
         **LAYOUT,
         xaxis={"title": "weight (young people each respondent stands for)"},

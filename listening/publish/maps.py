@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from listening.publish.chart_style import MUTED_TEXT, TEXT, finish, font
+from listening.publish.chart_style import MUTED_TEXT, TEXT, Draft, finish, font
 from listening.publish.charts import (
     LAYOUT,
     MAP_SCALE,
@@ -115,7 +115,7 @@ def district_map(
     squeeze = math.cos(math.radians(float(np.mean(latitudes)))) if latitudes else 1.0
     centres = feature_centres(geojson)
     labels: list[tuple[float, float, float, str]] = []
-    fig = go.Figure()
+    fig = Draft()
     # Largest first, so a district inside another (Cambridge) is drawn on top of it.
     for feature in sorted(features, key=lambda f: -_polygon_area(f["geometry"])):
         name = str(feature["properties"]["name"])
@@ -302,9 +302,7 @@ def _polygon_area(geometry: Mapping[str, Any]) -> float:
     )
 
 
-def _place_labels(
-    fig: go.Figure, labels: list[tuple[float, float, float, str]], *, size: int
-) -> None:
+def _place_labels(fig: Draft, labels: list[tuple[float, float, float, str]], *, size: int) -> None:
     """Label districts at their centres, largest first.
 
     A label that would sit on another one (a small district inside a large
