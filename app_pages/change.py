@@ -228,7 +228,7 @@ except Exception as err:  # show what went wrong in words, never a traceback
     top.error(escape_markdown(shared.failure(err)))
     st.stop()
 
-title = f"{headline.label}: {then} and {now} by district"
+title = f"{headline.short or headline.label}: {then} and {now} by district"
 fig = dumbbell_chart(groups, then, now, title=title)
 hidden = groups[groups["reason"].astype(bool)]
 shared.show_chart(fig, key="change-chart")
