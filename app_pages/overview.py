@@ -59,7 +59,7 @@ for start in range(0, len(county), 4):
 shown = headline_display(county)
 chart_table = county.rename(columns={"indicator": "group"}).assign(category="Yes")
 fig = yl.charts.interval_plot(chart_table, by="group", category="Yes", title="Headline indicators")
-fig.update_layout(xaxis_title="% of young people who answered", xaxis_range=[0, 100])
+fig.update_layout(xaxis_title_text="% of young people who answered", xaxis_range=[0, 100])
 left, right = st.columns([3, 2])
 with left:
     shared.show_chart(fig, key="overview-chart")
