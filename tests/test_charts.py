@@ -496,7 +496,7 @@ def test_every_chart_has_a_title_and_a_description(districts):
         assert fig.layout.title.text
         words = charts.description(fig)
         assert len(words) > 40 and "table" in words
-        assert charts_style.html.unescape(fig.layout.title.text) in words
+        assert charts_style.html.unescape(fig.layout.title.text.replace("<br>", " ")) in words
 
 
 def test_the_map_scale_is_fixed_and_marks_significant_districts(districts):
@@ -569,3 +569,12 @@ def test_exported_png_draws_the_footnote():
     out.layout.annotations = ()  # the same export without its footnote: the band is blank
     bare = Image.open(io.BytesIO(out.to_image(format="png", width=900, height=height)))
     assert (np.asarray(bare.convert("L"))[-charts_style.FOOTNOTE_SPACE :, :450] < 128).sum() == 0
+
+
+@given(st.lists(st.text("abcdefghij&<", min_size=1, max_size=12), min_size=1, max_size=12))
+def test_long_titles_wrap_into_lines_a_phone_shows_whole(words):
+    title = " ".join(words)
+    lines = charts_style.wrap(title).split("<br>")
+    assert " ".join(lines) == title  # every word kept, in order
+    for line in lines:
+        assert len(charts_style.html.unescape(line)) <= charts_style.TITLE_WIDTH or " " not in line

@@ -279,8 +279,12 @@ def finish(draft: Draft, *, title: str, description: str) -> go.Figure:
         else {**a, "font": font(a.get("font", {}).get("size", 12))}
         for a in layout.get("annotations", [])
     ]
+    heading = wrap(title)
+    lines = heading.count("<br>") + 1
+    margin = layout.get("margin", {})
+    layout["margin"] = {**margin, "t": max(margin.get("t", 60), 40 + 22 * lines)}
     layout.update(
-        title={"text": title, "font": font(17), "x": 0, "xanchor": "left", "pad": {"l": 10}},
+        title={"text": heading, "font": font(17), "x": 0, "xanchor": "left", "pad": {"l": 10}},
         font=font(),
         legend={**layout.get("legend", {}), "font": font(13)},
         paper_bgcolor=BACKGROUND,
@@ -297,6 +301,27 @@ def finish(draft: Draft, *, title: str, description: str) -> go.Figure:
     return go.Figure(data=draft.data, layout=layout)
 
 
+TITLE_WIDTH = 48
+"""Characters per line of a chart title: long titles wrap, so a phone shows them whole."""
+
+
+def wrap(title: str, width: int = TITLE_WIDTH) -> str:
+    """``title`` broken into lines of at most ``width`` characters (plotly's ``<br>``).
+
+    Examples
+    --------
+    >>> wrap("How safe do you feel in your local area after dark? by district", 30)
+    'How safe do you feel in your<br>local area after dark? by<br>district'
+    """
+    lines: list[str] = []
+    for word in title.split(" "):
+        if lines and len(html.unescape(lines[-1])) + 1 + len(html.unescape(word)) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def description(fig: go.Figure) -> str:
     """What a chart shows, in plain text: its accessible name and description.
 
@@ -308,7 +333,7 @@ def description(fig: go.Figure) -> str:
     meta = fig.layout.meta
     if isinstance(meta, Mapping) and meta.get("description"):
         return str(meta["description"])
-    return html.unescape(fig.layout.title.text or "Chart")
+    return html.unescape((fig.layout.title.text or "Chart").replace("<br>", " "))
 
 
 def with_footnote(

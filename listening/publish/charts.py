@@ -115,7 +115,7 @@ BOTTOM_LEGEND: dict[str, Any] = {
 LAYOUT: dict[str, Any] = {
     "template": "none",
     "font": {"family": FONT_FAMILY, "size": 13, "color": TEXT},
-    "margin": {"l": 10, "r": 10, "t": 60, "b": 110},
+    "margin": {"l": 10, "r": 30, "t": 60, "b": 110},
     "hoverlabel": {"font_size": 13},
 }
 
@@ -326,7 +326,11 @@ def interval_plot(
     hidden = _suppressed_groups(rows)
     shown = rows[~rows["group"].isin(hidden)]
     is_all = shown["group"] == "All"
-    colour_of = group_colours(groups)
+    # Groups sit on their own rows, so colour only marks districts (and "All").
+    colour_of = {
+        group: colour if group == "All" or group in DISTRICT_COLOURS else INTERVAL_COLOUR
+        for group, colour in group_colours(groups).items()
+    }
     tested = "vs_rest" in shown
     signs = shown["vs_rest"].fillna(0).astype(int) if tested else pd.Series(0, index=shown.index)
     looks = [SIGNIFICANCE[int(s)] for s in signs]
