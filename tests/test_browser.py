@@ -230,9 +230,13 @@ def _layout_problems(page) -> list[str]:
     h1 = page.locator("h1").count()
     if h1 != 1:
         found.append(f"{h1} h1 headings, not one")
-    wide, window = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
-    if wide > window:
-        found.append(f"the page is {wide} px wide in a {window} px window")
+    wide, window, main, shown = page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+        " const d = document.documentElement;"
+        " return [d.scrollWidth, innerWidth, m.scrollWidth, m.clientWidth]; }"
+    )
+    if wide > window or main > shown:
+        found.append(f"the page is {max(wide, main)} px wide in a {window} px window")
     return found
 
 
@@ -300,6 +304,33 @@ def test_every_page_passes_axe_offline_and_fits(server, browser, nav_pages, widt
         context.close()
     assert not problems, json.dumps(problems, indent=1)
     assert not elsewhere, f"requests to another host (offline by design): {elsewhere}"
+
+
+def test_the_checks_find_what_they_look_for(server, browser):
+    """Control: faint text, a second h1, a too-wide block and a request to another host
+    put into a page are each caught by the checks the page test relies on."""
+    context = browser.new_context(viewport={"width": WIDTHS["phone"], "height": 900})
+    elsewhere = _listen_offline(context, server)
+    try:
+        tab = context.new_page()
+        tab.goto(f"{server}/accessibility")
+        _settle(tab, '[data-testid="stMain"] h1')
+        assert not _violations(tab, _axe_script()) and not _layout_problems(tab)
+        tab.evaluate(
+            """() => { const m = document.querySelector('[data-testid="stMainBlockContainer"]');
+              m.insertAdjacentHTML('afterbegin', '<p style="color:#999">faint</p><h1>Two</h1>'
+                + '<div style="width:1200px">wide</div>'); }"""
+        )
+        found = " ".join(_violations(tab, _axe_script()) + _layout_problems(tab))
+        assert "color-contrast" in found
+        assert "2 h1 headings" in found
+        assert "px wide in a 390 px window" in found
+        other = server.replace("127.0.0.1", "127.0.0.2")  # another host, still this machine
+        tab.evaluate("(url) => fetch(url).catch(() => null)", f"{other}/_stcore/health")
+        tab.wait_for_timeout(500)
+    finally:
+        context.close()
+    assert elsewhere == [f"{other}/_stcore/health"]
 
 
 FOCUS_STYLE = """() => { const a = document.activeElement, s = getComputedStyle(a);
