@@ -216,11 +216,13 @@ def sidebar() -> shared.Context:
     return shared.Context(source=source, min_base=int(min_base), ci=str(ci), problems=problems)
 
 
-context = sidebar()
-st.session_state[shared.CONTEXT_KEY] = context
+# The context lives in this session's state only, never in a global of this script: the
+# script's module stays in sys.modules["__main__"] after its run, and would keep an upload
+# alive after its session.
+st.session_state[shared.CONTEXT_KEY] = sidebar()
 # Upload problems at the top of every page too, in words, not only in the sidebar
 # (closed on a phone) or below the fold.
-upload_problems = [p for p in context.problems if not p.startswith("Upload a survey file")]
+upload_problems = [p for p in shared.context().problems if not p.startswith("Upload a survey file")]
 if upload_problems:
     st.warning(
         "**Your upload could not be used, so these pages show the bundled sample.** "

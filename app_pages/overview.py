@@ -93,17 +93,16 @@ if group is None:
         "comparison takes a while: every table the explorer can show of the headline "
         "questions is protected together, so that no page or filter reveals a small group."
     )
-    st.stop()
-
-compared = shared.comparison(source.key, weighted, by, str(group), ctx.ci, ctx.min_base)
-lines = comparison_sentences(compared, str(group))
-st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
-table = comparison_display(compared, str(group))
-st.dataframe(table, hide_index=True, key="overview-compare")
-st.caption(
-    "Differences are tested with design-based t-tests, adjusted for testing many groups "
-    "(Holm); 'not significantly different' means the survey cannot tell them apart. "
-    f"[c]: fewer than {ctx.min_base} answered, or hidden to protect a smaller group; a "
-    "group hidden here is hidden on every page (Explore, the Map) for the same question."
-)
-shared.download_table(table, f"{group} compared with the rest", key="overview-compare")
+else:
+    compared = shared.comparison(source.key, weighted, by, str(group), ctx.ci, ctx.min_base)
+    lines = comparison_sentences(compared, str(group))
+    st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
+    table = comparison_display(compared, str(group))
+    st.dataframe(table, hide_index=True, key="overview-compare")
+    st.caption(
+        "Differences are tested with design-based t-tests, adjusted for testing many groups "
+        "(Holm); 'not significantly different' means the survey cannot tell them apart. "
+        f"[c]: fewer than {ctx.min_base} answered, or hidden to protect a smaller group; a "
+        "group hidden here is hidden on every page (Explore, the Map) for the same question."
+    )
+    shared.download_table(table, f"{group} compared with the rest", key="overview-compare")
