@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -200,3 +201,43 @@ def _kept_degf(design: SurveyDesign, inside: np.ndarray) -> int:
     rows = np.ones(len(inside), dtype=bool) if design.is_raked else inside
     clusters = np.unique(s.cluster[rows])
     return len(clusters) - len(np.unique(s.cluster_stratum[clusters]))
+
+
+def table_association(
+    design: SurveyDesign, question: str, by: Sequence[str], options: Mapping[str, str] | None = None
+) -> RaoScottResult | dict[str, RaoScottResult | None] | None:
+    """The Rao-Scott test of a briefing table: the question against its groups.
+
+    Several ``by`` columns make one combined variable ("Fenland x 11-13"). A
+    multi-select question (``options``: option -> tick column) gets a test per
+    option. ``None`` where there is no test (fewer than two categories, a
+    singular design matrix).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"area": list("aaaabbbbcccc"), "safe": list("yyyyyynnynnn")})
+    >>> round(table_association(yl.SurveyDesign(data), "safe", ["area"]).p_value, 4)
+    0.1223
+    """
+    by = list(by)
+    if len(by) > 1:
+        data = design.data
+        labels = [data[c].astype(object).map(str) for c in by]
+        combined = labels[0].str.cat(labels[1:], sep=" x ")
+        design = design.with_columns(
+            **{" x ".join(by): combined.where(data[by].notna().all(axis=1))}
+        )
+    name = " x ".join(by)
+    if options is not None:
+        present = {o: c for o, c in options.items() if c in design.data.columns}
+        return {option: _tested(design, column, name) for option, column in present.items()}
+    return _tested(design, question, name)
+
+
+def _tested(design: SurveyDesign, row: str, col: str) -> RaoScottResult | None:
+    try:
+        return rao_scott(design, row, col)
+    except (ListeningError, np.linalg.LinAlgError):  # a singular design matrix: no test
+        return None

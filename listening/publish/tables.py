@@ -38,7 +38,7 @@ import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
-from listening.estimate.association import RaoScottResult, rao_scott
+from listening.estimate.association import table_association
 from listening.estimate.estimators import holm, mirror_tests, proportion, vs_rest
 from listening.estimate.intervals import CI_METHODS
 from listening.ingest.codebook import Codebook, Question, slug
@@ -310,10 +310,8 @@ def crosstabs(
     bys = [[b] if isinstance(b, str) else list(b) for b in by]
     tables = []
     for question in tqdm(questions, desc="tables", unit="question", disable=not progress):
-        overall: dict = {}  # the "All" rows of every item, the same in every table
-        raws = [
-            _raw(design, question, by_cols, policy, book, ci, level, overall) for by_cols in bys
-        ]
+        alls: dict = {}  # the "All" rows of every item, the same in every table
+        raws = [_raw(design, question, b, policy, book, ci, level, alls) for b in bys]
         reasons = _protect(raws, policy)
         for raw, reason in zip(raws, reasons, strict=True):
             tables.append(
@@ -520,26 +518,16 @@ def _mirror(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _estimates(
-    design: SurveyDesign,
-    item: _Item,
-    by_cols: list[str],
-    ci: str,
-    level: float,
-    overall: dict | None = None,
+    design: SurveyDesign, item: _Item, by_cols: list[str], ci: str, level: float, alls: dict
 ) -> pd.DataFrame:
-    """Proportions for "All" and every group, one row per (group, category).
-
-    ``overall`` keeps the "All" rows of each item between the tables of a
-    question (they do not depend on the breakdown).
-    """
+    """Proportions for "All" (kept in ``alls`` by item) and every group, by group and category."""
     mirror = ["estimate", "ci_low", "ci_high", "n"]
-    cache = {} if overall is None else overall
-    if item not in cache:
-        cache[item] = _picked(
+    if item not in alls:
+        alls[item] = _picked(
             proportion(design, item.column, ci=ci, level=level), item, mirror=mirror
         )
     grouped = _as_text(proportion(design, item.column, by=by_cols, ci=ci, level=level), by_cols)
-    everyone = cache[item].assign(**dict.fromkeys(by_cols, ALL))
+    everyone = alls[item].assign(**dict.fromkeys(by_cols, ALL))
     rows = pd.concat([everyone, _picked(grouped, item, mirror=mirror)], ignore_index=True)
     rows = rows[[*by_cols, *TABLE_COLUMNS[:8]]]
     if item.order:
@@ -592,12 +580,9 @@ def _raw(
     book: Codebook | None,
     ci: str,
     level: float,
-    overall: dict | None = None,
+    alls: dict,
 ) -> _Raw:
-    """Estimates, tests and the association test of one table, nothing hidden yet.
-
-    ``overall``: as :func:`_estimates`, shared by the tables of a question.
-    """
+    """Estimates, tests and the association test of one table, nothing hidden yet."""
     _check_arguments(design, question, by_cols, policy.min_base, ci, level)
     spec = book.questions.get(question) if book is not None else None
     if spec is not None and spec.type == "multi":
@@ -616,12 +601,13 @@ def _raw(
         )
     design = _with_columns(design, policy.grouped(design.data, by_cols))
     design, items = _items(design, question, spec)
-    rows = pd.concat([_estimates(design, item, by_cols, ci, level, overall) for item in items])
+    rows = pd.concat([_estimates(design, item, by_cols, ci, level, alls) for item in items])
     vs = pd.concat([_tests(design, item, by_cols) for item in items], ignore_index=True)
     rows = rows.reset_index(drop=True)
     rows["base"] = rows.groupby(by_cols, sort=False)["base"].transform("min")
     rows = rows.assign(kish=_kish(design, items[0].column, by_cols, rows))
-    test = _association(design, question, spec, by_cols)
+    options = spec.option_columns if spec is not None and spec.type == "multi" else None
+    test = table_association(design, question, by_cols, options)
     return _Raw(question, by_cols, rows, vs, test, kind, spec, design)
 
 
@@ -643,7 +629,7 @@ def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
                 shown.add((column,))
                 items = _items(raw.design, raw.question, raw.spec)[1]
                 margin = pd.concat(
-                    [_estimates(raw.design, item, [column], "logit", 0.95) for item in items]
+                    [_estimates(raw.design, item, [column], "logit", 0.95, {}) for item in items]
                 )
                 margin["base"] = margin.groupby(column, sort=False)["base"].transform("min")
                 tables.append(
@@ -699,28 +685,15 @@ def _kish(design: SurveyDesign, column: str, by_cols: list[str], rows: pd.DataFr
         inside = inside & np.asarray(design.domain, dtype=bool)  # to_numpy() may be read-only
     w = weights[inside]
     everyone = w.sum() ** 2 / (w**2).sum() if len(w) else np.nan
-    # each respondent's group among the rows' groups, matched on the values as text
-    labels = rows[by_cols].astype(str)
-    group = labels.groupby(by_cols, sort=False).ngroup().to_numpy()
-    key = np.zeros(int(inside.sum()), dtype=np.int64)
-    found = np.ones(len(key), dtype=bool)
-    codes, sizes = [], []
-    for c in by_cols:
-        levels = {x: i for i, x in enumerate(dict.fromkeys(labels[c]))}
-        code = data.loc[inside, c].astype(object).map(str).map(levels)
-        found &= code.notna().to_numpy()
-        key = key * len(levels) + code.fillna(0).to_numpy(dtype=np.int64)
-        codes.append(labels[c].map(levels).to_numpy(dtype=np.int64))
-        sizes.append(len(levels))
-    lookup = np.full(int(np.prod(sizes)), -1)
-    lookup[np.ravel_multi_index(codes, sizes)] = group
-    member = np.where(found, lookup[key], -1)
+    # each respondent's group among the rows' groups (matched on the values as text)
+    member = respondent_groups(data[inside], PublishedTable(column, tuple(by_cols), rows))
+    group = rows.groupby(by_cols, sort=False).ngroup().to_numpy()
     n_groups = group.max(initial=-1) + 1
     sums = np.bincount(member[member >= 0], w[member >= 0], minlength=n_groups)
     squares = np.bincount(member[member >= 0], w[member >= 0] ** 2, minlength=n_groups)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_group = sums**2 / squares
-    is_all = (labels == ALL).all(axis=1).to_numpy()
+    is_all = (rows[by_cols].astype(str) == ALL).all(axis=1).to_numpy()
     return np.where(is_all, everyone, per_group[group])
 
 
@@ -805,28 +778,3 @@ def _group_order(table: pd.DataFrame, by_cols: list[str]) -> np.ndarray:
     first = np.full(codes.max(initial=-1) + 1, len(codes))
     np.minimum.at(first, codes, np.arange(len(codes)))
     return first[codes]
-
-
-def _association(
-    design: SurveyDesign, question: str, spec: Question | None, by_cols: list[str]
-) -> RaoScottResult | dict[str, RaoScottResult | None] | None:
-    if len(by_cols) > 1:
-        data = design.data
-        labels = [data[c].astype(object).map(str) for c in by_cols]
-        combined = labels[0].str.cat(labels[1:], sep=" x ")
-        combined = combined.where(data[by_cols].notna().all(axis=1))
-        by_name = " x ".join(by_cols)
-        design = _with_columns(design, {by_name: combined})
-    else:
-        by_name = by_cols[0]
-    if spec is not None and spec.type == "multi":
-        present = {o: c for o, c in spec.option_columns.items() if c in design.data.columns}
-        return {option: _rao_scott(design, column, by_name) for option, column in present.items()}
-    return _rao_scott(design, question, by_name)
-
-
-def _rao_scott(design: SurveyDesign, row: str, col: str) -> RaoScottResult | None:
-    try:
-        return rao_scott(design, row, col)
-    except (ListeningError, np.linalg.LinAlgError):  # a singular design matrix: no test
-        return None
