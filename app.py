@@ -202,10 +202,13 @@ def sidebar() -> shared.Context:
             if reasons.empty:
                 st.success("Every row passed the codebook's rules.")
             else:
+                # The counts first: the sidebar is narrow, and they are what matters.
+                named = reasons.rename(columns={"rule": "Rule", "column": "Column", "rows": "Rows"})
                 st.dataframe(
-                    reasons.rename(columns={"rule": "Rule", "column": "Column", "rows": "Rows"}),
+                    named[["Rows", "Rule", "Column"]],
                     hide_index=True,
                     key="upload-reasons",
+                    column_config={"Rows": st.column_config.NumberColumn(width="small")},
                 )
             st.caption("Rows are counted by reason only; rejected rows are never shown.")
     st.sidebar.caption(

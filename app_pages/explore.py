@@ -53,11 +53,10 @@ breakdown = left.multiselect(
     max_selections=2,
     key="explore_by",
 )
-weighting = middle.radio(  # "Unweighted" alone where there is nothing to weight to
+weighting = middle.radio(  # just "Unweighted" with no margins (not disabled: faint)
     "Estimates",
     ["Weighted", "Unweighted"] if source.raked is not None else ["Unweighted"],
     key="explore_weighting" if source.raked is not None else "explore_unweighted",
-    disabled=source.raked is None,
     help="Weighted estimates stand for all young people in the area (raked to ONS "
     "population counts); unweighted ones describe the respondents as they are.",
 )

@@ -37,11 +37,10 @@ question = book.question(question_name)
 answers = categories(question)
 default = next((c for c in answers if c in question.nets), answers[0])
 answer = middle.selectbox("Answer or net", answers, index=answers.index(default), key="map_answer")
-weighting = right.radio(  # "Unweighted" alone where there is nothing to weight to
+weighting = right.radio(  # just "Unweighted" with no margins (not disabled: faint)
     "Estimates",
     ["Weighted", "Unweighted"] if source.raked is not None else ["Unweighted"],
     key="map_weighting" if source.raked is not None else "map_unweighted",
-    disabled=source.raked is None,
 )
 weighted = weighting == "Weighted" and source.raked is not None
 try:

@@ -43,12 +43,11 @@ groupings.update(
 left, right = st.columns(2)
 by_label = left.radio("Compare by", list(groupings), horizontal=True, key="safer_by")
 by = groupings[by_label]
-weighting = right.radio(  # "Unweighted" alone where there is nothing to weight to
+weighting = right.radio(  # just "Unweighted" with no margins (not disabled: faint)
     "Estimates",
     ["Weighted", "Unweighted"] if source.raked is not None else ["Unweighted"],
     horizontal=True,
     key="safer_weighting" if source.raked is not None else "safer_unweighted",
-    disabled=source.raked is None,
 )
 weighted = weighting == "Weighted" and source.raked is not None
 

@@ -506,3 +506,5 @@ def test_markdown_and_html_in_an_upload_stay_text(server, page, tmp_path):
     assert main.locator(f'a[href^="{bait}"]').count() == 0
     assert not [url for url in fetched if url.startswith(bait)]
     page.screenshot(path=str(ARTIFACTS / "upload_markdown.png"), full_page=True)
+    # the upload widgets, the checks on the file and "Unweighted" pass axe-core too
+    assert not _violations(page, _axe_script())
