@@ -71,8 +71,7 @@ st.write(
     "format (for instance a spreadsheet, large print or an accessible document), contact "
     "the team that runs this explorer: the person who gave you access, or the "
     "commissioner's research team. Tell us the page, what you were trying to do, and "
-    "the browser and any assistive technology you use. We will reply within 5 working "
-    "days."
+    "the browser and any assistive technology you use."
 )
 st.write(
     "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the "
