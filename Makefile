@@ -48,7 +48,7 @@ axe:
 		npm install --prefix $(AXE_DIR) --no-audit --no-fund --no-save axe-core@$(AXE_VERSION); }
 
 app: setup
-	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) \
+	LISTENING_WARM_UP=1 $(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
 # Hosting: a network address (ADDRESS=127.0.0.1 behind the nginx proxy in deploy/),
@@ -57,7 +57,7 @@ app: setup
 serve: ADDRESS = 0.0.0.0
 serve: setup
 	$(BIN)/python -m listening.explorer.access .streamlit/secrets.toml
-	$(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) \
+	LISTENING_WARM_UP=1 $(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) \
 		--server.port $(PORT) --browser.gatherUsageStats false \
 		--client.showErrorDetails none --client.toolbarMode viewer \
 		--server.enableXsrfProtection true --server.enableCORS true \

@@ -101,6 +101,8 @@ st.html(
 # The explorer never publishes smaller groups than the library's default rule allows;
 # analysts may raise the minimum base, not lower it.
 MIN_BASE = 10
+if shared.warm_up_wanted():
+    shared.warm_sample_publications(MIN_BASE)
 
 INTERVALS = {
     "logit": "Logit (default)",

@@ -20,6 +20,7 @@ import hashlib
 import html
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from listening.explorer.views import (
     filter_mask,
     headline_comparison,
     headline_estimates,
+    question_choices,
 )
 
 CONTEXT_KEY = "explorer_context"
@@ -225,6 +227,42 @@ def publication(source_key: str, question: str, min_base: int) -> Publication:
     )
 
 
+WARM_UP = "LISTENING_WARM_UP"
+"""Environment variable: when set (``make app``, ``make serve``), the first run starts
+:func:`warm_sample_publications`."""
+
+
+def warm_up_wanted() -> bool:
+    """Whether this server was started to warm the sample's publications (``WARM_UP`` set)."""
+    return bool(os.environ.get(WARM_UP))
+
+
+@st.cache_resource(show_spinner=False)
+def warm_sample_publications(min_base: int) -> threading.Thread:
+    """Protect every question of the bundled sample in a background thread, once per process.
+
+    A publication takes seconds the first time (the linear programs of
+    :func:`listening.publish.suppression.protect`); computed ahead, the
+    headline questions first, a visitor's first view of a question is
+    served from the process-wide cache instead.
+    """
+    source = load_sample_source()
+    headline = [h.question for h in HEADLINES]
+    questions = list(dict.fromkeys([*headline, *question_choices(source.codebook)]))
+
+    def run() -> None:
+        for question in questions:
+            if question in source.codebook.questions:
+                try:
+                    publication(SAMPLE_KEY, question, min_base)
+                except yl.ListeningError:
+                    continue  # the page says why when a visitor asks for it
+
+    thread = threading.Thread(target=run, name="warm-sample-publications", daemon=True)
+    thread.start()
+    return thread
+
+
 @sample_cached(st.cache_resource, max_entries=256)
 def crosstab(
     source_key: str,
@@ -290,6 +328,8 @@ def domain_design(
 
 
 def _source(key: str) -> Source:
+    if key == SAMPLE_KEY:  # process-wide, so the warm-up thread can use it too
+        return load_sample_source()
     current = st.session_state.get(CONTEXT_KEY)
     if current is None or current.source.key != key:
         raise KeyError(f"data source {key} is not loaded")
