@@ -39,10 +39,8 @@ from listening.estimate.intervals import check_level, qt
 from listening.ingest.codebook import Question
 from listening.ingest.harmonise import Harmonisation, read_harmonisation
 
-#: The columns of a change table after the ``by`` columns.
-CHANGE_COLUMNS = (
-    "category",
-    "kind",
+#: The figures of a change table, in its columns' order.
+CHANGE_FIGURES = (
     "estimate_before",
     "estimate_after",
     "difference",
@@ -55,6 +53,9 @@ CHANGE_COLUMNS = (
     "base_before",
     "base_after",
 )
+
+#: The columns of a change table after the ``by`` columns.
+CHANGE_COLUMNS = ("category", "kind", *CHANGE_FIGURES)
 
 
 def change(

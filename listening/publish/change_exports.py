@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from listening.estimate.change import CHANGE_FIGURES
 from listening.ingest.codebook import slug
 from listening.publish.exports import (
     CONFIDENTIAL,
@@ -52,19 +53,7 @@ if TYPE_CHECKING:
 #: The symbol of a significant change (explained in the notes of every export).
 SIGNIFICANT = "*"
 #: The figures of a change table, in its columns' order, after the ``by`` columns.
-FIGURES: tuple[str, ...] = (
-    "estimate_before",
-    "estimate_after",
-    "difference",
-    "se",
-    "ci_low",
-    "ci_high",
-    "df",
-    "p_value",
-    "p_holm",
-    "base_before",
-    "base_after",
-)
+FIGURES: tuple[str, ...] = CHANGE_FIGURES
 
 
 @dataclass(frozen=True, eq=False)

@@ -42,7 +42,7 @@ import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
-from listening.estimate.change import change
+from listening.estimate.change import CHANGE_FIGURES, change
 from listening.estimate.domains import by_list
 from listening.estimate.estimators import holm, mirror_tests
 from listening.ingest.codebook import Codebook
@@ -57,19 +57,7 @@ if TYPE_CHECKING:
     from great_tables import GT
 
 #: The figures a hidden group does not show.
-HIDDEN_COLUMNS = (
-    "estimate_before",
-    "estimate_after",
-    "difference",
-    "se",
-    "ci_low",
-    "ci_high",
-    "df",
-    "p_value",
-    "p_holm",
-    "base_before",
-    "base_after",
-)
+HIDDEN_COLUMNS = CHANGE_FIGURES
 
 
 def change_table(
