@@ -456,7 +456,7 @@ def _excel(frame: pd.DataFrame, name: str) -> bytes:
 
 def show_chart(fig: go.Figure, *, key: str) -> None:
     """A chart with its toolbar (PNG download), a description for screen readers."""
-    title = html.unescape(fig.layout.title.text or "Chart")  # alt text is plain text
+    title = html.unescape(yl.charts.description(fig) or "Chart")  # alt text is plain text
     st.plotly_chart(
         fig,
         key=key,

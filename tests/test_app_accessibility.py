@@ -91,6 +91,12 @@ def test_an_upload_without_margins_shows_unweighted_on_every_page():
         assert radio.value == "Unweighted" and radio.options == ["Unweighted"], page
         assert not radio.disabled  # a disabled label is too faint (3:1) to read
         assert not [r for r in at.radio if r.key == key.replace("unweighted", "weighting")]
+    at.switch_page("app_pages/who_took_part.py").run()
+    assert not at.exception
+    shares = [d.value for d in at.dataframe if "Population %" in d.value.columns]
+    assert shares, "Who took part shows no population shares"
+    for frame in shares:  # no population figure: said in words, not as if hidden
+        assert set(frame["Population %"]) == {"Not available"}
 
 
 def test_upload_problems_show_at_the_top_of_the_page_without_paths():

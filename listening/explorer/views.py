@@ -641,6 +641,10 @@ def composition(
     return out.reset_index(drop=True)
 
 
+NOT_AVAILABLE = "Not available"
+"""What a population share reads where the data source has no population figure."""
+
+
 def composition_display(frame: pd.DataFrame, variable: str, min_base: int) -> pd.DataFrame:
     """:func:`composition` as shown: counts below ``min_base`` hidden, with a partner.
 
@@ -653,7 +657,8 @@ def composition_display(frame: pd.DataFrame, variable: str, min_base: int) -> pd
     -------
     DataFrame
         ``variable``, ``Respondents``, ``Sample %``, ``Weighted %``,
-        ``Population %`` as text, and a boolean ``suppressed``.
+        ``Population %`` as text ("Not available" without a population
+        figure), and a boolean ``suppressed``.
 
     Examples
     --------
@@ -661,6 +666,8 @@ def composition_display(frame: pd.DataFrame, variable: str, min_base: int) -> pd
     ...                   "sample": [0.54, 0.03, 0.43], "population": [0.5, 0.1, 0.4]})
     >>> composition_display(f, "group", 10)["Respondents"].tolist()
     ['50', '[c]', '[c]']
+    >>> composition_display(f.assign(population=float("nan")), "group", 10)["Population %"][0]
+    'Not available'
     """
     groups = pd.DataFrame({variable: frame["category"], "base": frame["respondents"]})
     hidden = suppress(groups, by=[variable], min_base=min_base).groups.to_numpy(dtype=bool)
@@ -674,9 +681,12 @@ def composition_display(frame: pd.DataFrame, variable: str, min_base: int) -> pd
         ("weighted", "Weighted %"),
         ("population", "Population %"),
     ):
-        if column in frame:
-            hide = hidden if column != "population" else np.zeros(len(frame), dtype=bool)
-            out[title] = [_pct(v, h) for v, h in zip(frame[column], hide, strict=True)]
+        if column not in frame:
+            continue
+        if column == "population":  # public figures: never hidden, but may be missing
+            out[title] = [NOT_AVAILABLE if pd.isna(v) else _pct(v, False) for v in frame[column]]
+        else:
+            out[title] = [_pct(v, h) for v, h in zip(frame[column], hidden, strict=True)]
     out["suppressed"] = hidden
     return out.reset_index(drop=True)
 
