@@ -97,3 +97,13 @@ def test_bad_calls() -> None:
         yl.rao_scott(design, "q", "one")
     with pytest.raises(yl.ListeningError, match="'nope'"):
         yl.rao_scott(design, "q", "nope")
+
+
+def test_a_singular_table_is_a_clear_error_as_in_r() -> None:
+    # R 4.1 survey: svychisq(~a+b, svydesign(ids=~1, data=d)) stops with
+    # "system is computationally singular" on this table (empty cells)
+    data = pd.DataFrame({"a": list("yxxyz"), "b": list("rpprq")})
+    with pytest.raises(yl.ListeningError, match="singular.*merge small categories"):
+        yl.rao_scott(yl.SurveyDesign(data), "a", "b")
+    # a briefing table has no test there, rather than an error
+    assert yl.crosstab(yl.SurveyDesign(data), "a", "b", min_base=1).test is None

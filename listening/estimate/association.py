@@ -165,7 +165,14 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
         inv = np.where(p == 0, 0.0, 1.0 / p)
     denom = cmat.T @ (inv[:, None] / n_rows * cmat)
     numr = cmat.T @ (inv[:, None] * v * inv[None, :]) @ cmat
-    delta = np.linalg.solve(denom, numr)
+    try:
+        delta = np.linalg.solve(denom, numr)
+    except np.linalg.LinAlgError:  # R's svychisq stops too: "system is ... singular"
+        raise ListeningError(
+            f"the test of association of {row!r} by {col!r} cannot be computed: the table's "
+            "empty cells make its design matrix singular (R's svychisq stops with the same "
+            "error); merge small categories, or test fewer groups."
+        ) from None
     trace = float(np.trace(delta))
     d0 = trace**2 / float(np.trace(delta @ delta))
     table = (p * n_rows).reshape(nc, nr).T
@@ -239,5 +246,5 @@ def table_association(
 def _tested(design: SurveyDesign, row: str, col: str) -> RaoScottResult | None:
     try:
         return rao_scott(design, row, col)
-    except (ListeningError, np.linalg.LinAlgError):  # a singular design matrix: no test
+    except ListeningError:  # too few categories, or a singular design matrix: no test
         return None
