@@ -25,7 +25,6 @@ from listening.design.survey_design import SurveyDesign
 from listening.errors import IngestError
 from listening.estimate.estimators import proportion, vs_rest
 from listening.ingest.codebook import Codebook, Question, slug
-from listening.publish.suppression import suppress
 
 MAX_UPLOAD_MB = 50
 """Largest survey, codebook or margins upload the explorer accepts, in MB."""
@@ -639,102 +638,6 @@ def composition(
             break
     out = out[(out["respondents"] > 0) | out["population"].notna()]
     return out.reset_index(drop=True)
-
-
-NOT_AVAILABLE = "Not available"
-"""What a population share reads where the data source has no population figure."""
-
-
-def composition_display(frame: pd.DataFrame, variable: str, min_base: int) -> pd.DataFrame:
-    """:func:`composition` as shown: counts below ``min_base`` hidden, with a partner.
-
-    Respondent counts are suppressed like table groups (see
-    :func:`listening.publish.suppression.suppress`), so a small class, such as a
-    handful of young people whose sex is not known in one district, cannot
-    be read off or worked out from the total.
-
-    Returns
-    -------
-    DataFrame
-        ``variable``, ``Respondents``, ``Sample %``, ``Weighted %``,
-        ``Population %`` as text ("Not available" without a population
-        figure), and a boolean ``suppressed``.
-
-    Examples
-    --------
-    >>> f = pd.DataFrame({"category": ["A", "B", "C"], "respondents": [50, 3, 40],
-    ...                   "sample": [0.54, 0.03, 0.43], "population": [0.5, 0.1, 0.4]})
-    >>> composition_display(f, "group", 10)["Respondents"].tolist()
-    ['50', '[c]', '[c]']
-    >>> composition_display(f.assign(population=float("nan")), "group", 10)["Population %"][0]
-    'Not available'
-    """
-    groups = pd.DataFrame({variable: frame["category"], "base": frame["respondents"]})
-    hidden = suppress(groups, by=[variable], min_base=min_base).groups.to_numpy(dtype=bool)
-    out = pd.DataFrame({variable: frame["category"].astype(str)})
-    out["Respondents"] = [
-        SUPPRESSED_LABEL if h else f"{int(n):,}"
-        for n, h in zip(frame["respondents"], hidden, strict=True)
-    ]
-    for column, title in (
-        ("sample", "Sample %"),
-        ("weighted", "Weighted %"),
-        ("population", "Population %"),
-    ):
-        if column not in frame:
-            continue
-        if column == "population":  # public figures: never hidden, but may be missing
-            out[title] = [NOT_AVAILABLE if pd.isna(v) else _pct(v, False) for v in frame[column]]
-        else:
-            out[title] = [_pct(v, h) for v, h in zip(frame[column], hidden, strict=True)]
-    out["suppressed"] = hidden
-    return out.reset_index(drop=True)
-
-
-def margin_fit_display(margins: pd.DataFrame, min_base: int) -> pd.DataFrame:
-    """Raking diagnostics as shown: respondents per cell and the relative gap.
-
-    Weighted and target totals are left out: a sample-sized class (the "Not
-    known" sex class) would give its small count away through them. Counts
-    below ``min_base`` are hidden within each margin, with a partner, as in
-    :func:`composition_display`.
-
-    Parameters
-    ----------
-    margins : DataFrame
-        ``Diagnostics.margins``: margin, category, respondents, relative_gap.
-    min_base : int
-        Smallest count shown.
-
-    Returns
-    -------
-    DataFrame
-        ``Margin``, ``Cell``, ``Respondents`` (text, ``[c]`` when hidden) and
-        ``Relative gap``.
-
-    Examples
-    --------
-    >>> m = pd.DataFrame({"margin": ["sex"] * 3, "category": ["F", "M", "Not known"],
-    ...                   "respondents": [60, 50, 4], "relative_gap": [0.0, 1e-16, 0.0]})
-    >>> margin_fit_display(m, 10)["Respondents"].tolist()
-    ['60', '[c]', '[c]']
-    """
-    hidden = np.zeros(len(margins), dtype=bool)
-    for _, rows in margins.groupby("margin", sort=False):
-        cells = pd.DataFrame({"cell": rows["category"], "base": rows["respondents"]})
-        found = suppress(cells, by=["cell"], min_base=min_base).groups.to_numpy(dtype=bool)
-        hidden[margins.index.get_indexer(rows.index)] = found
-    return pd.DataFrame(
-        {
-            "Margin": margins["margin"].to_numpy(),
-            "Cell": margins["category"].to_numpy(),
-            "Respondents": [
-                SUPPRESSED_LABEL if h else f"{int(n):,}"
-                for n, h in zip(margins["respondents"], hidden, strict=True)
-            ],
-            "Relative gap": [f"{g:.1e}" for g in margins["relative_gap"]],
-        }
-    )
 
 
 def themes_display(counts: pd.DataFrame) -> pd.DataFrame:

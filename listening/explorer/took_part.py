@@ -1,0 +1,280 @@
+"""Who took part, as one protected publication: respondents by each variable and weighting cell.
+
+The Who took part page shows how many respondents there are by district, age
+band and sex, and (the raking fit) in each weighting cell, such as district x
+sex. These are tables of one population, everyone who took part, so they
+are protected together like the explorer's other publications
+(:func:`listening.publish.suppression.protect`: the codebook's disclosure
+policy, the sidebar's minimum base, secondary suppression proven by the
+linear-programming attacker, small overlaps and leftovers included). The
+page, its downloads and the raking fit share the one pattern, so a hidden
+count does not follow from a total less the shown ones, in one table or
+across them (Fenland's 4 children of unknown sex are not Fenland's 130 less
+its girls and boys).
+
+Examples
+--------
+>>> data = pd.DataFrame({"g": list("aab") * 10 + ["c"] * 3})
+>>> pub = publish_took_part(data, ["g"], min_base=10)
+>>> pub.reasons[("g",)]
+{('All',): '', ('a',): '', ('b',): 'secondary', ('c',): 'threshold'}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from listening.explorer.publication import Publication
+from listening.ingest.codebook import Codebook
+from listening.publish.disclosure import DisclosurePolicy
+from listening.publish.published import PublishedTable
+from listening.publish.suppression import empty_pairs, protect, respondent_groups
+from listening.publish.table import ALL
+
+QUESTION = "took part"
+"""The publication's name: everyone who took part is its base."""
+
+SUPPRESSED_LABEL = "[c]"
+
+NOT_AVAILABLE = "Not available"
+"""What a population share reads where the data source has no population figure."""
+
+CELL_SEPARATOR = " x "
+"""Joins a weighting cell's values and a margin's variables, as the raking diagnostics do."""
+
+
+def took_part_tables(variables: Sequence[str], cells: Sequence[Sequence[str]] = ()) -> list:
+    """The tables of the publication: each variable alone, then each weighting margin.
+
+    A margin's columns are kept in the order the variables first appear.
+
+    Examples
+    --------
+    >>> took_part_tables(["district", "sex"], [["sex", "district"], ["sex"]])
+    [('district',), ('sex',), ('district', 'sex')]
+    """
+    order = list(dict.fromkeys([*variables, *(c for margin in cells for c in margin)]))
+    out = [(v,) for v in variables]
+    for margin in cells:
+        by = tuple(c for c in order if c in set(margin))
+        if by not in out:
+            out.append(by)
+    return out
+
+
+def _counts(data: pd.DataFrame, by: tuple[str, ...]) -> PublishedTable:
+    """Respondents in each group of ``by`` (and "All"), as a table of the publication."""
+    known = data[list(by)].notna().all(axis=1)
+    text = data.loc[known, list(by)].astype(str)
+    sizes = text.value_counts(sort=False).sort_index()
+    groups = pd.DataFrame(list(sizes.index), columns=list(by))
+    groups["base"] = sizes.to_numpy(dtype=float)
+    everyone = pd.DataFrame([{**{c: ALL for c in by}, "base": float(len(data))}])
+    rows = pd.concat([everyone, groups], ignore_index=True)
+    rows["category"] = QUESTION
+    rows["n"] = rows["base"]
+    return PublishedTable(QUESTION, by, rows[[*by, "category", "n", "base"]], "single")
+
+
+def publish_took_part(
+    data: pd.DataFrame,
+    variables: Sequence[str],
+    cells: Sequence[Sequence[str]] = (),
+    *,
+    min_base: int,
+    codebook: Codebook | None = None,
+) -> Publication:
+    """Protect the respondent counts of everyone who took part, every table together.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The respondents (``survey.data``: with the weighting's sex column).
+    variables : sequence of str
+        The columns whose counts the page shows one at a time.
+    cells : sequence of sequences of str
+        The weighting margins' columns (``["district", "sex"]``): the raking
+        fit shows the respondents of each of their cells.
+    min_base : int
+        The explorer's minimum base.
+    codebook : Codebook, optional
+        Gives the disclosure policy (what a reader knows no one lacks, the
+        cost of hiding a group), as for the explorer's other publications.
+
+    Returns
+    -------
+    Publication
+        Its ``reasons`` per table of :func:`took_part_tables`.
+
+    Examples
+    --------
+    A district's small class of unknown sex is protected against the
+    district's total less its other classes:
+
+    >>> data = pd.DataFrame({"d": ["a"] * 30 + ["b"] * 30,
+    ...                      "s": ["F"] * 14 + ["M"] * 14 + ["?"] * 2 + ["F", "M"] * 15})
+    >>> pub = publish_took_part(data, ["d", "s"], [["d", "s"]], min_base=10)
+    >>> pub.reason(["d"], ["a"]), pub.reason(["s"], ["?"]), pub.reason(["d", "s"], ["a", "?"])
+    ('', 'threshold', 'threshold')
+    >>> [pub.reason(["d", "s"], ["a", s]) for s in "FM"].count("secondary")
+    1
+    """
+    policy = DisclosurePolicy.from_codebook(codebook, min_base=min_base)
+    bys = took_part_tables(variables, cells)
+    columns = list(dict.fromkeys(c for by in bys for c in by))
+    tables = [_counts(data, by) for by in bys]
+    respondents = [respondent_groups(data, t) for t in tables]
+    answered = [c for c in columns if data[c].notna().all()]
+    reasons = protect(
+        tables,
+        min_base=min_base,
+        complete=list(dict.fromkeys([*policy.complete, *answered])),
+        empty=(*policy.empty, *empty_pairs(data, bys)),
+        cost=policy.cost_of,
+        respondents=respondents,
+        leftovers=policy.leftovers,
+    )
+    out = {}
+    for by, table, reason in zip(bys, tables, reasons, strict=True):
+        keys = table.groups()[list(by)].itertuples(index=False, name=None)
+        out[by] = dict(zip(keys, map(str, reason), strict=True))
+    levels = {c: tuple(map(str, data[c].dropna().astype(str).unique())) for c in columns}
+    return Publication(QUESTION, min_base, out, frozenset(answered), levels)
+
+
+def _hidden(pub: Publication, by: Sequence[str], key: Sequence[str], count: float) -> bool:
+    """Whether a group of the page is hidden: the publication hides it, or none took part."""
+    if count < pub.min_base:
+        return True  # an empty category (population only) is not a group of the publication
+    return pub.reason(by, key) != ""
+
+
+def composition_display(
+    frame: pd.DataFrame, column: str, label: str, pub: Publication
+) -> pd.DataFrame:
+    """:func:`listening.explorer.views.composition` as shown, with the publication's ``[c]``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        From :func:`~listening.explorer.views.composition` of ``column``.
+    column : str
+        The variable (``"sex"``).
+    label : str
+        Its heading on the page (``"Sex"``).
+    pub : Publication
+        From :func:`publish_took_part`, with ``column`` among its variables.
+
+    Returns
+    -------
+    DataFrame
+        ``label``, ``Respondents``, ``Sample %``, ``Weighted %``,
+        ``Population %`` as text ("Not available" without a population
+        figure), and a boolean ``suppressed``. A hidden group's respondents,
+        sample and weighted shares are all ``[c]`` (its weighted share follows
+        the same pattern as its count).
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"g": ["A"] * 50 + ["B"] * 3 + ["C"] * 40})
+    >>> pub = publish_took_part(data, ["g"], min_base=10)
+    >>> f = pd.DataFrame({"category": ["A", "B", "C"], "respondents": [50, 3, 40],
+    ...                   "sample": [0.54, 0.03, 0.43], "population": [0.5, 0.1, 0.4]})
+    >>> composition_display(f, "g", "Group", pub)["Respondents"].tolist()
+    ['50', '[c]', '[c]']
+    >>> composition_display(f.assign(population=np.nan), "g", "Group", pub)["Population %"][0]
+    'Not available'
+    """
+    hidden = np.array(
+        [
+            _hidden(pub, [column], [str(c)], n)
+            for c, n in zip(frame["category"], frame["respondents"], strict=True)
+        ],
+        dtype=bool,
+    )
+    out = pd.DataFrame({label: frame["category"].astype(str)})
+    out["Respondents"] = _counts_shown(frame["respondents"], hidden)
+    for name, title in (("sample", "Sample %"), ("weighted", "Weighted %")):
+        if name in frame:
+            out[title] = [_pct(v, h) for v, h in zip(frame[name], hidden, strict=True)]
+    if "population" in frame:  # public figures: never hidden, but may be missing
+        out["Population %"] = [
+            NOT_AVAILABLE if pd.isna(v) else _pct(v, False) for v in frame["population"]
+        ]
+    out["suppressed"] = hidden
+    return out.reset_index(drop=True)
+
+
+def margin_fit_display(
+    margins: pd.DataFrame, cells: Sequence[Sequence[str]], pub: Publication
+) -> pd.DataFrame:
+    """Raking diagnostics as shown: respondents per cell, with the publication's ``[c]``.
+
+    Weighted and target totals are left out: a sample-sized class (the "Not
+    known" sex class) would give its small count away through them.
+
+    Parameters
+    ----------
+    margins : DataFrame
+        ``Diagnostics.margins``: margin, category, respondents, relative_gap.
+    cells : sequence of sequences of str
+        The columns of each margin, as given to :func:`publish_took_part`
+        (a margin is named by its columns joined with ``" x "``).
+    pub : Publication
+        From :func:`publish_took_part` with these ``cells``.
+
+    Returns
+    -------
+    DataFrame
+        ``Margin``, ``Cell``, ``Respondents`` (text, ``[c]`` when hidden) and
+        ``Relative gap``.
+
+    Examples
+    --------
+    >>> data = pd.DataFrame({"sex": ["F"] * 60 + ["M"] * 50 + ["Not known"] * 4})
+    >>> pub = publish_took_part(data, ["sex"], [["sex"]], min_base=10)
+    >>> m = pd.DataFrame({"margin": ["sex"] * 3, "category": ["F", "M", "Not known"],
+    ...                   "respondents": [60, 50, 4], "relative_gap": [0.0, 1e-16, 0.0]})
+    >>> margin_fit_display(m, [["sex"]], pub)["Respondents"].tolist()
+    ['60', '[c]', '[c]']
+    """
+    named = {CELL_SEPARATOR.join(c): tuple(c) for c in cells}
+    hidden = []
+    for margin, cell, n in zip(
+        margins["margin"], margins["category"], margins["respondents"], strict=True
+    ):
+        by = named.get(str(margin))
+        table = pub.table(by) if by is not None else None
+        if table is None:
+            hidden.append(True)  # a margin the publication does not hold is not shown
+            continue
+        keys = {CELL_SEPARATOR.join(_in_order(pub, by, k)): k for k in table}
+        key = keys.get(str(cell))
+        hidden.append(n < pub.min_base or key is None or table[key] != "")
+    return pd.DataFrame(
+        {
+            "Margin": margins["margin"].to_numpy(),
+            "Cell": margins["category"].to_numpy(),
+            "Respondents": _counts_shown(margins["respondents"], np.array(hidden, dtype=bool)),
+            "Relative gap": [f"{g:.1e}" for g in margins["relative_gap"]],
+        }
+    )
+
+
+def _in_order(pub: Publication, by: Sequence[str], key: Sequence[str]) -> list[str]:
+    """A key of the table by ``by`` (kept in the publication's column order) in ``by``'s order."""
+    stored = [c for c in pub.order if c in set(by)]
+    return [key[stored.index(c)] for c in by]
+
+
+def _counts_shown(counts: pd.Series, hidden: np.ndarray) -> list[str]:
+    return [SUPPRESSED_LABEL if h else f"{int(n):,}" for n, h in zip(counts, hidden, strict=True)]
+
+
+def _pct(share: float, hidden: bool) -> str:
+    if hidden or pd.isna(share):
+        return SUPPRESSED_LABEL
+    return f"{share * 100:.1f}"
