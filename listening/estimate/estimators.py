@@ -135,8 +135,74 @@ def proportion(
     if len(cats) == 0:
         raise ListeningError(f"column {column!r} has no answers in the data; nothing to estimate")
     dom, groups = domains(data, by_cols, design.domain)
-    dom = np.where(cat >= 0, dom, -1)
     n_dom, n_cat = len(groups), len(cats)
+    out = proportion_arrays(design, dom, n_dom, cat, n_cat, ci=ci, level=level)
+    est, se = out["estimate"], out["se"].ravel()
+    columns = {
+        **_categories(cats, n_dom),
+        "estimate": est.ravel(),
+        "se": se,
+        "ci_low": out["ci_low"].ravel(),
+        "ci_high": out["ci_high"].ravel(),
+        "n": out["n"].ravel(),
+        "base": np.repeat(out["base"], n_cat),
+        "weighted_base": np.repeat(out["weighted_base"], n_cat),
+        "df": np.repeat(out["df"][:, None], n_cat, axis=1).ravel().astype(int),
+    }
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns["cv"] = se / columns["estimate"]
+        if deff:
+            s2 = (est * (1 - est)).ravel()
+            spread = srs_variance(s2, columns["base"], columns["weighted_base"])
+            columns["deff"] = se**2 / spread
+    return _by_frame(groups, n_cat, columns)
+
+
+def proportion_arrays(
+    design: SurveyDesign,
+    dom: np.ndarray,
+    n_dom: int,
+    cat: np.ndarray,
+    n_cat: int,
+    *,
+    ci: str = "logit",
+    level: float = 0.95,
+) -> dict[str, np.ndarray]:
+    """The figures of :func:`proportion` from integer codes, as arrays (no frame).
+
+    For callers that tabulate many columns by the same groups (the briefing
+    tables): they factorize once (:func:`~listening.estimate.domains.domains`,
+    :func:`~listening.estimate.domains.category_codes`) and get exactly the
+    numbers :func:`proportion` gives.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    dom : ndarray of int
+        Every row's domain (-1: outside every domain, as after ``subset``).
+    n_dom : int
+    cat : ndarray of int
+        Every row's category (-1: missing).
+    n_cat : int
+    ci, level
+        As :func:`proportion` (not checked here).
+
+    Returns
+    -------
+    dict of ndarray
+        ``estimate``, ``se``, ``ci_low``, ``ci_high`` and ``n`` (domains x
+        categories); ``base``, ``weighted_base`` and ``df`` (by domain).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import listening as yl
+    >>> d = yl.SurveyDesign(pd.DataFrame({"g": [0, 0, 1, 1]}))
+    >>> out = proportion_arrays(d, np.array([0, 0, 1, 1]), 2, np.array([0, 1, 1, 1]), 2)
+    >>> out["estimate"].tolist(), out["base"].tolist()
+    ([[0.5, 0.5], [0.0, 1.0]], [2, 2])
+    """
+    dom = np.where(cat >= 0, dom, -1)
     counts = np.bincount(dom[dom >= 0] * n_cat + cat[dom >= 0], minlength=n_dom * n_cat)
     counts = counts.reshape(n_dom, n_cat)
     est = np.empty((n_dom, n_cat))
@@ -166,25 +232,16 @@ def proportion(
     else:
         m = np.repeat(design_rows(design, base)[:, None], n_cat, axis=1)
         lo, hi = beta_ci(est, var, df2, m, level)
-    se = np.sqrt(var).ravel()
-    columns = {
-        **_categories(cats, n_dom),
-        "estimate": est.ravel(),
-        "se": se,
-        "ci_low": lo.ravel(),
-        "ci_high": hi.ravel(),
-        "n": counts.ravel(),
-        "base": np.repeat(base, n_cat),
-        "weighted_base": np.repeat(wbase, n_cat),
-        "df": df2.ravel().astype(int),
+    return {
+        "estimate": est,
+        "se": np.sqrt(var),
+        "ci_low": lo,
+        "ci_high": hi,
+        "n": counts,
+        "base": base,
+        "weighted_base": wbase,
+        "df": df,
     }
-    with np.errstate(invalid="ignore", divide="ignore"):
-        columns["cv"] = se / columns["estimate"]
-        if deff:
-            s2 = (est * (1 - est)).ravel()
-            spread = srs_variance(s2, columns["base"], columns["weighted_base"])
-            columns["deff"] = se**2 / spread
-    return _by_frame(groups, n_cat, columns)
 
 
 def mean(
@@ -426,13 +483,77 @@ def vs_rest(
     if statistic == "mean":
         values = numeric_values(series, column)
         cat, cats, n_cat = None, None, 1
-        dom = np.where(np.isnan(values), -1, dom)
     else:
         values = None
         cat, cats = category_codes(series)
         n_cat = len(cats)
-        dom = np.where(cat >= 0, dom, -1)
     n_dom = len(groups)
+    out = vs_rest_arrays(design, dom, n_dom, cat, n_cat, values)
+    diff, p = out["difference"], out["p_value"]
+    tests = mirror_tests(
+        diff.ravel(),
+        p.ravel(),
+        np.repeat(np.arange(n_dom), n_cat),
+        np.tile(np.arange(n_cat), n_dom),
+    )
+    p_holm = holm(p.ravel(), tests)
+    sign = np.where(p_holm < alpha, np.sign(diff.ravel()), 0).astype(int)
+    columns = {
+        **_categories(cats, n_dom),
+        "estimate": out["estimate"].ravel(),
+        "rest": out["rest"].ravel(),
+        "difference": diff.ravel(),
+        "se": out["se"].ravel(),
+        "df": np.full(n_dom * n_cat, int(out["df"])),
+        "p_value": p.ravel(),
+        "p_holm": p_holm,
+        "vs_rest": sign,
+    }
+    return _by_frame(groups, n_cat, columns)
+
+
+def vs_rest_arrays(
+    design: SurveyDesign,
+    dom: np.ndarray,
+    n_dom: int,
+    cat: np.ndarray | None,
+    n_cat: int,
+    values: np.ndarray | None = None,
+) -> dict:
+    """The figures of :func:`vs_rest` from integer codes, before Holm (no frame).
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    dom : ndarray of int
+        Every row's group (-1: outside every group).
+    n_dom : int
+    cat : ndarray of int or None
+        Every row's category (-1: missing); None with ``values``.
+    n_cat : int
+        1 with ``values``.
+    values : ndarray of float, optional
+        A numeric column (NaN: missing): means are compared.
+
+    Returns
+    -------
+    dict
+        ``estimate``, ``rest``, ``difference``, ``se`` and ``p_value``
+        (groups x categories), and ``df`` (a float).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import listening as yl
+    >>> d = yl.SurveyDesign(pd.DataFrame({"g": [0, 0, 1, 1]}))
+    >>> out = vs_rest_arrays(d, np.array([0, 0, 1, 1]), 2, np.array([0, 1, 1, 1]), 2)
+    >>> out["difference"].tolist()
+    [[0.5, -0.5], [-0.5, 0.5]]
+    """
+    if values is not None:
+        dom = np.where(np.isnan(values), -1, dom)
+    else:
+        dom = np.where(cat >= 0, dom, -1)
     inside = np.where(dom >= 0, 0, -1)
     every = WeightedSums.take(design, inside, 1, cat, n_cat, values)
     df = np.nan
@@ -456,23 +577,4 @@ def vs_rest(
         tstat = diff / se
         p = 2 * special.stdtr(df, -np.abs(tstat)) if df > 0 else np.full(tstat.shape, np.nan)
     p = np.where(np.isfinite(tstat) | (se == 0) & (diff != 0), p, np.nan)
-    tests = mirror_tests(
-        diff.ravel(),
-        p.ravel(),
-        np.repeat(np.arange(n_dom), n_cat),
-        np.tile(np.arange(n_cat), n_dom),
-    )
-    p_holm = holm(p.ravel(), tests)
-    sign = np.where(p_holm < alpha, np.sign(diff.ravel()), 0).astype(int)
-    columns = {
-        **_categories(cats, n_dom),
-        "estimate": est.ravel(),
-        "rest": rest.ravel(),
-        "difference": diff.ravel(),
-        "se": se.ravel(),
-        "df": np.full(n_dom * n_cat, int(df)),
-        "p_value": p.ravel(),
-        "p_holm": p_holm,
-        "vs_rest": sign,
-    }
-    return _by_frame(groups, n_cat, columns)
+    return {"estimate": est, "rest": rest, "difference": diff, "se": se, "df": df, "p_value": p}
