@@ -342,9 +342,7 @@ def _parse_yaml(content: bytes, where: str) -> Any:
         loader = _BoundedLoader(text, where)
         return loader.get_single_data()
     except (yaml.YAMLError, ValueError, OverflowError) as err:
-        raise CodebookError(
-            f"Codebook {where} is not valid YAML ({err}); fix the syntax at the place named."
-        ) from None
+        raise CodebookError(f"Codebook {where} is not valid YAML{yaml_problem(err)}") from None
     except RecursionError:
         raise CodebookError(
             f"Codebook {where} nests too deeply to read; a codebook nests a few levels."
@@ -352,6 +350,48 @@ def _parse_yaml(content: bytes, where: str) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+_YAML_WORDS = (
+    ("'\\t'", "a tab, where YAML allows only spaces for indentation"),
+    ("<block end>", "this line is indented differently from the lines above it"),
+    ("expected ',' or ']'", "a list opened with [ is not closed with ]"),
+    ("expected ',' or '}'", "a mapping opened with { is not closed with }"),
+    (
+        "mapping values are not allowed",
+        "a colon where none can be: a value holding ': ' "
+        "needs quotes, or the line is indented too far",
+    ),
+    ("could not find expected ':'", "a key without a colon after it"),
+    ("found unexpected end of stream", "a quote is not closed"),
+    ("undefined alias", "an alias (*name) with no anchor (&name) before it"),
+)
+"""PyYAML's problems, in the words a codebook's author knows."""
+
+
+def yaml_problem(err: Exception) -> str:
+    """Where YAML breaks and what to check, in plain words (follows "is not valid YAML").
+
+    The line and column PyYAML stopped at, what is wrong there and the usual
+    causes; never the parser's own dump of the text.
+
+    Examples
+    --------
+    >>> try:
+    ...     yaml.safe_load("questions:\\n  - name: a\\n     type: single\\n")
+    ... except yaml.YAMLError as err:
+    ...     print(yaml_problem(err)[:60])
+    : line 3, column 10: a colon where none can be: a value hold
+    """
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    problem = str(getattr(err, "problem", None) or err).strip().rstrip(".")
+    problem = next((words for raw, words in _YAML_WORDS if raw in problem), problem)
+    place = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return (
+        f": {place}{problem}. Check {'that line and the one above it' if place else 'the file'}: "
+        "each key is followed by a colon and a space, lines at the same level are indented by "
+        "the same number of spaces (never tabs), and every bracket and quote is closed."
+    )
 
 
 class _BoundedLoader(yaml.SafeLoader):
