@@ -34,7 +34,7 @@ from typing import Any
 import yaml
 
 from listening.errors import ListeningError
-from listening.ingest.codebook import Codebook, Question
+from listening.ingest.codebook import Codebook, Question, yaml_problem
 from listening.paths import SAMPLE_DIR
 
 #: The harmonisation of the bundled 2024 wave with the bundled (2025) sample.
@@ -306,7 +306,7 @@ def _parse(content: bytes, where: str) -> Any:
         return yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise HarmonisationError(
-            f"Harmonisation {where} is not valid YAML ({err}); fix the syntax at the place named."
+            f"Harmonisation {where} is not valid YAML{yaml_problem(err)}"
         ) from None
 
 
