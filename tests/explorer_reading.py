@@ -1,0 +1,94 @@
+"""What a reader takes from the explorer in AppTest: the tables shown and the files downloaded.
+
+The pages make their CSV and Excel files only when a button is clicked
+(Streamlit's deferred downloads). :func:`recording_downloads` keeps each
+button's file maker as Streamlit registers it, and :func:`downloads` runs
+the makers of the buttons on the page now, so a test reads the same bytes a
+visitor's click would give.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+TABLE_FILES = ("-csv", "-xlsx")
+"""Endings of the keys of the table download buttons (``shared.download_table``)."""
+
+
+def run(page: str | None = None, min_base: int | None = None) -> AppTest:
+    """The app (on ``page``, with the sidebar's minimum base set), checked to run cleanly."""
+    at = AppTest.from_file(str(APP), default_timeout=600)
+    at.run()
+    if min_base is not None:
+        at.number_input(key="min_base").set_value(min_base).run()
+    if page is not None:
+        at.switch_page(page).run()
+    no_exception(at)
+    return at
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.main.error, [e.value for e in at.main.error]
+
+
+def recording_downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
+    """Keep every deferred download's file maker, by the file id its button carries."""
+    makers: dict[str, Callable[[], bytes]] = {}
+    real = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, *args, **kwargs):
+        file_id = real(self, data_callable, *args, **kwargs)
+        makers[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return makers
+
+
+def downloads(at: AppTest, makers: dict[str, Callable[[], bytes]]) -> dict[str, bytes]:
+    """The bytes of every table download (CSV and Excel) on the page now, by button key."""
+    out = {}
+    for button in at.get("download_button"):
+        key = str(button.key)
+        if not key.endswith(TABLE_FILES):
+            continue
+        file_id = button.proto.deferred_file_id
+        assert file_id in makers, f"the download {key!r} was not made on this run"
+        data = makers[file_id]()
+        out[key] = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return out
+
+
+def csv_table(data: bytes) -> pd.DataFrame:
+    """A downloaded CSV, every cell as text."""
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def excel_sheets(data: bytes) -> dict[str, pd.DataFrame]:
+    """A downloaded Excel file's sheets, every cell as text, no header row taken."""
+    assert zipfile.is_zipfile(io.BytesIO(data)), "not an Excel (xlsx) file"
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=str)
+    return {name: frame.fillna("") for name, frame in sheets.items()}
+
+
+def excel_table(data: bytes, first_column: str) -> pd.DataFrame:
+    """The table of a downloaded Excel file whose header row starts with ``first_column``."""
+    for frame in excel_sheets(data).values():
+        starts = frame.index[frame.iloc[:, 0] == first_column]
+        if len(starts):
+            start = starts[0]
+            header = [str(c) for c in frame.iloc[start]]
+            body = frame.iloc[start + 1 :].reset_index(drop=True)
+            body.columns = header
+            body = body.loc[:, [c for c in header if c]]
+            return body[body.iloc[:, 0] != ""].reset_index(drop=True)
+    raise AssertionError(f"no table starting with {first_column!r} in the workbook")

@@ -1,0 +1,172 @@
+"""Who took part is one protected publication: what the page shows and downloads leaks nothing.
+
+The page shows respondents by district, age band and sex, and the raking fit
+shows them in each weighting cell (district x age band, district x sex). The
+test reads all of it through AppTest, on screen and in the CSV and Excel
+downloads, at a raised minimum base (the sidebar's), and hands it to the
+linear-programming attacker (``yl.audit``). The control: the old per-table
+thresholding (:func:`listening.publish.suppression.suppress`, each table on
+its own) gives a small class away (a district's total less its shown cells).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from explorer_reading import csv_table, downloads, excel_table, recording_downloads, run
+
+import listening as yl
+from listening.explorer.sources import designs
+from listening.explorer.views import composition
+from listening.publish.disclosure import DisclosurePolicy
+from listening.publish.published import PublishedTable
+from listening.publish.suppression import suppress
+from listening.publish.table import ALL
+
+PAGE = "app_pages/who_took_part.py"
+MIN_BASE = 15
+VARIABLES = {"District": "district", "Age band": "age_band", "Sex": "sex"}
+MARGINS = {"district x age_band": ("district", "age_band"), "district x sex": ("district", "sex")}
+
+
+@pytest.fixture(scope="module")
+def sample():
+    survey = yl.load_sample()
+    built = designs(survey, yl.load_margins())
+    return {"data": survey.data, "raked": built.raked, "margins": built.margins}
+
+
+def _number(text: str) -> float:
+    return np.nan if text == "[c]" else float(str(text).replace(",", ""))
+
+
+def _small_cells(data: pd.DataFrame, min_base: int) -> dict[tuple, int]:
+    """Weighting cells with 1 to ``min_base - 1`` respondents, by (margin, values)."""
+    out = {}
+    for name, by in MARGINS.items():
+        sizes = data.groupby(list(by), observed=True).size()
+        out.update({(name, k): int(n) for k, n in sizes.items() if 0 < n < min_base})
+    return out
+
+
+def _reader(
+    compositions: dict[str, pd.DataFrame], fit: pd.DataFrame, total: int, min_base: int
+) -> tuple[list[PublishedTable], DisclosurePolicy]:
+    """The reader's tables: each composition and each margin's cells, with the total."""
+
+    def table(by: tuple[str, ...], groups: list[tuple[tuple, float]]) -> PublishedTable:
+        rows = [(*(ALL for _ in by), float(total)), *((*k, b) for k, b in groups)]
+        frame = pd.DataFrame(rows, columns=[*by, "base"])
+        frame["category"] = "took part"
+        frame["n"] = frame["base"]
+        return PublishedTable("took part", by, frame, "single", " x ".join(by))
+
+    tables = []
+    for label, shown in compositions.items():
+        column = VARIABLES[label]
+        groups = [
+            ((g,), _number(n)) for g, n in zip(shown[label], shown["Respondents"], strict=True)
+        ]
+        tables.append(table((column,), groups))
+    for name, by in MARGINS.items():
+        rows = fit[fit["Margin"] == name]
+        groups = [
+            (tuple(cell.split(" x ")), _number(n))
+            for cell, n in zip(rows["Cell"], rows["Respondents"], strict=True)
+        ]
+        tables.append(table(by, groups))
+    return tables, DisclosurePolicy(min_base=min_base, complete=tuple(VARIABLES.values()))
+
+
+def _screen(at, label: str) -> pd.DataFrame:
+    for frame in at.dataframe:
+        if list(frame.value.columns)[:1] == [label]:
+            return frame.value.reset_index(drop=True).astype(str)
+    raise AssertionError(f"no table starting with {label!r}")
+
+
+def _read(at, files: dict[str, bytes], source: str) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """The compositions and the raking fit as the page shows them, or as a download holds them."""
+
+    def one(label: str, key: str) -> pd.DataFrame:
+        if source == "screen":
+            return _screen(at, label)
+        if source == "csv":
+            return csv_table(files[f"{key}-csv"])
+        return excel_table(files[f"{key}-xlsx"], label)
+
+    compositions = {label: one(label, f"comp-table-{c}") for label, c in VARIABLES.items()}
+    return compositions, one("Margin", "margins-table")
+
+
+def test_who_took_part_page_and_downloads_give_no_small_group_away(sample, monkeypatch):
+    data = sample["data"]
+    small = _small_cells(data, MIN_BASE)
+    assert ("district x sex", ("Fenland", "Not known")) in small, "the sample has small cells"
+    makers = recording_downloads(monkeypatch)
+    at = run(PAGE, min_base=MIN_BASE)
+    files = downloads(at, makers)
+    read = {source: _read(at, files, source) for source in ("screen", "csv", "xlsx")}
+    # the page and both downloads show the same figures and the same [c]
+    for source in ("csv", "xlsx"):
+        for label in VARIABLES:
+            mine, theirs = read[source][0][label], read["screen"][0][label]
+            assert mine["Respondents"].tolist() == theirs["Respondents"].tolist(), source
+        assert read[source][1]["Respondents"].tolist() == read["screen"][1]["Respondents"].tolist()
+    compositions, fit = read["screen"]
+    hidden = fit[fit["Respondents"] == "[c]"]
+    assert len(hidden) > len(small), "small cells and their partners are hidden"
+    for label, shown in compositions.items():  # a hidden count's shares are hidden too
+        counts = shown["Respondents"] == "[c]"
+        for column in ("Sample %", "Weighted %"):
+            assert (shown.loc[counts, column] == "[c]").all(), (label, column)
+    total = len(data)
+    assert f"{total:,}" in [m.value for m in at.metric]
+    every = []
+    for source in ("screen", "csv", "xlsx"):
+        tables, policy = _reader(*read[source], total, MIN_BASE)
+        every += tables
+        result = yl.audit(tables, policy=policy)
+        assert result.ok, (source, str(result))
+    assert yl.audit(every, policy=policy).ok
+
+
+def _old_display(data, weights, margins, min_base):
+    """The old per-table path: each composition and each margin thresholded on its own."""
+    compositions = {}
+    for label, column in VARIABLES.items():
+        frame = composition(data, weights, margins, column)
+        groups = pd.DataFrame({column: frame["category"], "base": frame["respondents"]})
+        hidden = suppress(groups, by=[column], min_base=min_base).groups.to_numpy(dtype=bool)
+        compositions[label] = pd.DataFrame(
+            {
+                label: frame["category"].astype(str),
+                "Respondents": [
+                    "[c]" if h else f"{n:,}"
+                    for n, h in zip(frame["respondents"], hidden, strict=True)
+                ],
+            }
+        )
+    rows = []
+    for name, by in MARGINS.items():
+        sizes = data.groupby(list(by), observed=True).size()
+        cells = pd.DataFrame({"cell": [" x ".join(k) for k in sizes.index], "base": sizes.values})
+        hidden = suppress(cells, by=["cell"], min_base=min_base).groups.to_numpy(dtype=bool)
+        rows += [
+            (name, c, "[c]" if h else f"{n:,}")
+            for c, n, h in zip(cells["cell"], cells["base"], hidden, strict=True)
+        ]
+    return compositions, pd.DataFrame(rows, columns=["Margin", "Cell", "Respondents"])
+
+
+@pytest.mark.parametrize("min_base", [10, MIN_BASE])
+def test_who_took_part_control_tables_thresholded_one_by_one_give_a_cell_away(sample, min_base):
+    data = sample["data"]
+    compositions, fit = _old_display(data, sample["raked"].weights, sample["margins"], min_base)
+    tables, policy = _reader(compositions, fit, len(data), min_base)
+    result = yl.audit(tables, policy=policy)
+    assert not result.ok
+    fenland = int(((data["district"] == "Fenland") & (data["sex"] == "Not known")).sum())
+    assert 0 < fenland < min_base
+    assert any(v.low == v.high == fenland for v in result.violations), str(result)
