@@ -10,9 +10,14 @@ view protected on its own) recovers the small group, so the tests can fail.
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+from explorer_reading import csv_table, downloads, no_exception, recording_downloads
+from explorer_reading import run as _run
 from streamlit.testing.v1 import AppTest
 
 import listening as yl
@@ -28,10 +33,9 @@ from listening.explorer.views import (
 from listening.publish.approvals import candidates, publishable, record_approvals
 from listening.publish.audit import attacker, bounded
 from listening.publish.disclosure import DisclosurePolicy
-from listening.publish.published import PublishedTable
+from listening.publish.published import PublishedTable, read_workbook
 from listening.publish.table import ALL
 
-APP = "app.py"
 WIDE = ["Girl", "Boy", "Describe another way"]
 NARROW = ["Girl", "Boy"]
 QUESTION = "hurt_threatened"
@@ -46,24 +50,6 @@ def sample():
         analysis_frame(survey.data, book), strata=book.strata, clusters=book.clusters
     )
     return {"survey": survey, "book": book, "design": design}
-
-
-def _run(page: str | None = None, min_base: int | None = None) -> AppTest:
-    from pathlib import Path
-
-    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / APP), default_timeout=600)
-    at.run()
-    if min_base is not None:
-        at.number_input(key="min_base").set_value(min_base).run()
-    if page is not None:
-        at.switch_page(page).run()
-    _no_exception(at)
-    return at
-
-
-def _no_exception(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.main.error, [e.value for e in at.main.error]
 
 
 def _table(at: AppTest, first_column: str, *also: str) -> pd.DataFrame:
@@ -93,20 +79,77 @@ def _published(question: str, by: tuple[str, ...], rows: list[tuple]) -> Publish
     return PublishedTable(question, by, frame, "single", " x ".join(by))
 
 
+def _answers(bases: dict[str, float]) -> pd.DataFrame:
+    """A view known by its bases only, as rows of one answer that everyone gives."""
+    values = list(bases.values())
+    return pd.DataFrame(
+        {"district": list(bases), "category": "answered", "n": values, "base": values}
+    )
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    return pd.to_numeric(values.replace("[c]", np.nan), errors="coerce").astype(float)
+
+
+def _downloaded(files: dict[str, bytes], key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The crosstab a page offers for download: its CSV's and its Excel briefing's
+    groups, answers, counts and bases (NaN where ``[c]``).
+
+    The CSV's weighted bases must be hidden exactly where the bases are."""
+    csv = csv_table(files[f"{key}-csv"])
+    by = list(csv.columns[: list(csv.columns).index("category")])
+    rows = csv[[*by, "category"]].assign(n=_numbers(csv["n"]), base=_numbers(csv["base"]))
+    weighted = _numbers(csv["weighted_base"])
+    assert (weighted.isna() == rows["base"].isna()).all(), "weighted base shown where base is not"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "briefing.xlsx"
+        path.write_bytes(files[f"{key}-xlsx"])
+        (sheet,) = read_workbook(path)
+    excel = sheet.rows.astype({"n": float, "base": float}).reset_index(drop=True)
+    excel.columns = [*by, "category", "n", "base"]
+    return rows.reset_index(drop=True), excel
+
+
+def _same_figures(screen: dict[str, float], csv: pd.DataFrame, excel: pd.DataFrame) -> None:
+    """The page, its CSV and its Excel file show the same counts and bases, hidden alike."""
+    key = [c for c in csv.columns if c not in ("category", "n", "base")]
+    merged = csv.merge(excel, on=[*key, "category"], suffixes=("", "_xlsx"), validate="1:1")
+    assert len(merged) == len(csv) == len(excel)
+    for column in ("n", "base"):
+        a, b = merged[column].to_numpy(), merged[f"{column}_xlsx"].to_numpy()
+        assert ((a == b) | (np.isnan(a) & np.isnan(b))).all(), column
+    first = csv.drop_duplicates(key)
+    csv_bases = dict(zip(first[key[0]].astype(str), first["base"], strict=True))
+    assert csv_bases.keys() == screen.keys()
+    for group, base in screen.items():
+        assert base == csv_bases[group] or (np.isnan(base) and np.isnan(csv_bases[group]))
+
+
+def _view_table(question: str, by: tuple[str, ...], rows: pd.DataFrame) -> PublishedTable:
+    return PublishedTable(
+        question, by, rows[[*by, "category", "n", "base"]], "single", " x ".join(by)
+    )
+
+
 def _filter_attack(
-    unfiltered: dict[str, float], wide: dict[str, float], narrow: dict[str, float], min_base: int
+    unfiltered: pd.DataFrame, wide: pd.DataFrame, narrow: pd.DataFrame, min_base: int
 ):
     """The reader's tables: the view by district, and the two filtered views.
 
-    A filter is a variable of the reader's model (``f1``: in the wide filter,
-    ``f2``: in the narrow one) that everyone has; nobody is in the narrow
-    filter and not in the wide one.
+    Each view's rows: district ("All" for everyone in the view), answer, its
+    count and the base. A filter is a variable of the reader's model
+    (``f1``: in the wide filter, ``f2``: in the narrow one) that everyone has;
+    nobody is in the narrow filter and not in the wide one.
     """
-    tables = [_published(QUESTION, ("district",), list(unfiltered.items()))]
+    tables = [_view_table(QUESTION, ("district",), unfiltered)]
     for name, view in (("f1", wide), ("f2", narrow)):
-        groups = [(d, "in", b) for d, b in view.items() if d != ALL]
-        tables.append(_published(QUESTION, ("district", name), groups))
-        tables.append(_published(QUESTION, (name,), [("in", view[ALL]), ("out", np.nan)]))
+        everyone = view["district"] == ALL
+        tables.append(
+            _view_table(QUESTION, ("district", name), view[~everyone].assign(**{name: "in"}))
+        )
+        inside = view[everyone].assign(**{name: "in"})
+        outside = inside.assign(**{name: "out", "n": np.nan, "base": np.nan})
+        tables.append(_view_table(QUESTION, (name,), pd.concat([inside, outside])))
     policy = DisclosurePolicy(
         min_base=min_base,
         complete=("district", "f1", "f2"),
@@ -137,19 +180,27 @@ def _small_differences(sample) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("weighting", ["Unweighted", "Weighted"])
-def test_attack_1_filter_differencing_recovers_nothing(sample, weighting):
+def test_attack_1_filter_differencing_recovers_nothing(sample, weighting, monkeypatch):
+    """What Explore shows and what its CSV and Excel downloads hold (every answer's count
+    and base), for the view by district and two filtered views."""
     small = _small_differences(sample)
     assert small.get("Fenland") == 1, "the sample's Fenland has one such child"
+    makers = recording_downloads(monkeypatch)
     at = _run("app_pages/explore.py")
     at.selectbox(key="explore_question").set_value(QUESTION)
     at.radio(key="explore_weighting").set_value(weighting).run()
-    views = [_bases(_table(at, "District"), "District")]
-    for chosen in (WIDE, NARROW):
-        at.multiselect(key="explore_filter_gender").set_value(chosen).run()
-        _no_exception(at)
-        views.append(_bases(_table(at, "District"), "District"))
-    shown = [b for view in views for b in view.values() if not np.isnan(b)]
+    views = []
+    for chosen in ([], WIDE, NARROW):
+        if chosen:
+            at.multiselect(key="explore_filter_gender").set_value(chosen).run()
+            no_exception(at)
+        screen = _bases(_table(at, "District"), "District")
+        csv, excel = _downloaded(downloads(at, makers), "explore-table")
+        _same_figures(screen, csv, excel)
+        views.append(csv)
+    shown = [b for view in views for b in view["base"] if not np.isnan(b)]
     assert min(shown) >= 10
+    assert all((view["n"] < view["base"]).any() for view in views), "answer counts added"
     tables, policy = _filter_attack(*views, min_base=10)
     result = yl.audit(tables, policy=policy)
     assert result.ok, str(result)
@@ -158,13 +209,20 @@ def test_attack_1_filter_differencing_recovers_nothing(sample, weighting):
             assert not bounded(low, high, 10), (district, low, high)
 
 
-def test_attack_1_control_views_protected_one_by_one_give_the_child_away(sample):
-    design = sample["design"]
-    views = []
-    for chosen in ([], WIDE, NARROW):
-        domain = design.subset(filter_mask(design.data, {"gender": chosen})) if chosen else design
-        tab = yl.crosstab(domain, QUESTION, by="district", min_base=10, codebook=sample["book"])
-        views.append(_bases(display_table(tab.table, ["district"]), "District"))
+def _old_view(design, book, chosen: list[str], known: str) -> pd.DataFrame:
+    """A view protected on its own (the old path): its bases as the screen shows them, or
+    every answer's count and base as its downloads hold them."""
+    domain = design.subset(filter_mask(design.data, {"gender": chosen})) if chosen else design
+    tab = yl.crosstab(domain, QUESTION, by="district", min_base=10, codebook=book)
+    if known == "bases":
+        return _answers(_bases(display_table(tab.table, ["district"]), "District"))
+    rows = tab.table[["district", "category", "n", "base"]].astype({"n": float, "base": float})
+    return rows.assign(district=rows["district"].astype(str))
+
+
+@pytest.mark.parametrize("known", ["bases", "counts"])
+def test_attack_1_control_views_protected_one_by_one_give_the_child_away(sample, known):
+    views = [_old_view(sample["design"], sample["book"], c, known) for c in ([], WIDE, NARROW)]
     tables, policy = _filter_attack(*views, min_base=10)
     assert not yl.audit(tables, policy=policy).ok
     low, high = _difference_bounds(tables, policy)["Fenland"]
@@ -175,12 +233,12 @@ def _overview_and_map(at: AppTest, districts: list[str]) -> tuple[dict, dict]:
     overview = {}
     for district in districts:
         at.selectbox(key="overview_group").set_value(district).run()
-        _no_exception(at)
+        no_exception(at)
         table = _table(at, "Indicator", f"{district} %")
         row = table[table["Indicator"] == AFTER_DARK].iloc[0]
         overview[district] = _number(row["Answered (base)"])
     at.switch_page("app_pages/map.py").run()
-    _no_exception(at)
+    no_exception(at)
     return overview, _bases(_table(at, "District"), "District")
 
 
@@ -302,7 +360,7 @@ def test_attack_6_quotes_only_for_theme_counts_the_page_shows(sample, tmp_path):
         ("approvals.csv", upload, "text/csv")
     )
     at.run()
-    _no_exception(at)
+    no_exception(at)
     counts = _table(at, "Gender", "Theme", "Mentions")
     shown = {
         (g, t)
