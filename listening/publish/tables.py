@@ -39,15 +39,24 @@ import pandas as pd
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
 from listening.estimate.association import table_association
-from listening.estimate.estimators import holm, mirror_tests, proportion, vs_rest
+from listening.estimate.estimators import holm, mirror_tests
 from listening.estimate.intervals import CI_METHODS
-from listening.ingest.codebook import Codebook, Question, slug
+from listening.ingest.codebook import Codebook, Question
 from listening.publish.audit import PublishedTable
 from listening.publish.briefing import write_briefing
 from listening.publish.disclosure import DisclosurePolicy, degenerate_intervals
 from listening.publish.exports import to_csv, to_gt, to_html
-from listening.publish.suppression import empty_pairs, protect, respondent_groups
+from listening.publish.suppression import empty_pairs, protect
 from listening.publish.table import ALL, ESTIMATE_COLUMNS, TABLE_COLUMNS, CrosstabData
+from listening.publish.table_rows import (
+    ByCodes,
+    QuestionCodes,
+    Rows,
+    by_codes,
+    count_rows,
+    estimate_rows,
+    question_codes,
+)
 
 if TYPE_CHECKING:
     from great_tables import GT
@@ -308,15 +317,19 @@ def crosstabs(
             f"crosstab: policy must be a DisclosurePolicy, not {type(policy).__name__}."
         )
     bys = [[b] if isinstance(b, str) else list(b) for b in by]
+    if weighting is None:
+        weighting = describe_weighting(design)
+    method = describe_method(design)
+    breakdowns: dict = {}  # each by's groups, factorized once for every question
     tables = []
     for question in tqdm(questions, desc="tables", unit="question", disable=not progress):
-        alls: dict = {}  # the "All" rows of every item, the same in every table
-        raws = [_raw(design, question, b, policy, book, ci, level, alls) for b in bys]
-        reasons = _protect(raws, policy)
-        for raw, reason in zip(raws, reasons, strict=True):
+        counted = _counted(design, question, bys, policy, book, breakdowns, ci=ci, level=level)
+        reasons = _protect(counted, policy)
+        everyone: dict = {}  # the "All" rows of every item, the same in every table
+        for one, reason in zip(counted, reasons, strict=True):
             tables.append(
                 _finish(
-                    raw,
+                    _raw(one, ci, level, everyone),
                     reason,
                     policy,
                     ci=ci,
@@ -324,6 +337,7 @@ def crosstabs(
                     book=book,
                     title=title,
                     weighting=weighting,
+                    method=method,
                     source=source,
                     notes=notes,
                 )
@@ -382,15 +396,6 @@ def describe_method(design: SurveyDesign) -> str:
     return f"{layout[:1].upper()}{layout[1:]}; standard errors by {errors}."
 
 
-@dataclass(frozen=True)
-class _Item:
-    """One analysed column of a table and which of its categories become rows."""
-
-    column: str
-    label: str | None = None  # None: every category of the column, with its own label
-    order: tuple[str, ...] = ()  # the codebook's options, for a single question
-
-
 def _check_arguments(
     design: SurveyDesign,
     question: str,
@@ -430,161 +435,7 @@ def _check_arguments(
         raise ListeningError(f"crosstab: level={level!r}; pass a confidence level such as 0.95.")
 
 
-def _with_columns(design: SurveyDesign, columns: dict[str, pd.Series]) -> SurveyDesign:
-    """A design with analysis columns added (same weights, design and calibration)."""
-    if not columns:
-        return design
-    return design.with_columns(**columns)
-
-
-def _items(design: SurveyDesign, question: str, spec: Question | None) -> tuple[SurveyDesign, list]:
-    """The columns to estimate (adding net indicators to the design) and their rows."""
-    data = design.data
-    if spec is None:
-        return design, [_Item(question)]
-    new: dict[str, pd.Series] = {}
-    if spec.type == "multi":
-        present = {o: c for o, c in spec.option_columns.items() if c in data.columns}
-        if not present:
-            raise ListeningError(
-                f"crosstab: none of the option columns of {question!r} "
-                f"({list(spec.option_columns.values())[:3]}...) is in the design's data; "
-                "read the survey with this codebook."
-            )
-        items = [_Item(column, option) for option, column in present.items()]
-        answered = pd.concat([data[c].notna() for c in present.values()], axis=1).any(axis=1)
-        for net, members in spec.nets.items():
-            ticked = pd.concat(
-                [data[present[m]].fillna(False).astype(bool) for m in members if m in present],
-                axis=1,
-            ).any(axis=1)
-            new[_net_column(question, net)] = ticked.astype("boolean").where(answered)
-    else:
-        items = [_Item(question, order=spec.options)]
-        answers = data[question]
-        for net, members in spec.nets.items():
-            indicator = answers.isin(members).astype("boolean")
-            new[_net_column(question, net)] = indicator.where(answers.notna())
-    items += [_Item(_net_column(question, net), _net_label(net, spec)) for net in spec.nets]
-    return _with_columns(design, new), items
-
-
-def _net_label(net: str, spec: Question) -> str:
-    """A net's row label: its name, with " (net)" when an option has the same name."""
-    return f"{net} (net)" if net in spec.options else net
-
-
-def _net_column(question: str, net: str) -> str:
-    return f"{question}__net__{slug(net)}"
-
-
-def _as_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    out = frame.copy()
-    for column in columns:
-        out[column] = out[column].astype(object).map(str)
-    return out
-
-
-def _picked(frame: pd.DataFrame, item: _Item, *, mirror: list[str]) -> pd.DataFrame:
-    """Rows of an estimator's output for the item's categories, labelled.
-
-    For an indicator item the ``True`` rows are kept; where no respondent at
-    all has True the ``False`` rows are mirrored (estimate 1 - p, the same
-    standard error, columns in ``mirror`` negated or complemented).
-    """
-    if item.label is None:
-        out = frame.copy()
-        out["category"] = out["category"].astype(object).map(str)
-        return out
-    truth = frame["category"].map(lambda v: bool(v) is True)
-    if truth.any():
-        out = frame[truth].copy()
-    else:
-        false = frame[~truth]
-        out = false.assign(**{column: _mirror(false, column) for column in mirror})
-    out["category"] = item.label
-    return out
-
-
-def _mirror(frame: pd.DataFrame, column: str) -> pd.Series:
-    flips = {
-        "estimate": lambda f: 1.0 - f["estimate"],
-        "ci_low": lambda f: 1.0 - f["ci_high"],
-        "ci_high": lambda f: 1.0 - f["ci_low"],
-        "n": lambda f: f["base"] - f["n"],
-        "difference": lambda f: -f["difference"],
-    }
-    return flips[column](frame)
-
-
-def _estimates(
-    design: SurveyDesign, item: _Item, by_cols: list[str], ci: str, level: float, alls: dict
-) -> pd.DataFrame:
-    """Proportions for "All" (kept in ``alls`` by item) and every group, by group and category."""
-    mirror = ["estimate", "ci_low", "ci_high", "n"]
-    if item not in alls:
-        alls[item] = _picked(
-            proportion(design, item.column, ci=ci, level=level), item, mirror=mirror
-        )
-    grouped = _as_text(proportion(design, item.column, by=by_cols, ci=ci, level=level), by_cols)
-    everyone = alls[item].assign(**dict.fromkeys(by_cols, ALL))
-    rows = pd.concat([everyone, _picked(grouped, item, mirror=mirror)], ignore_index=True)
-    rows = rows[[*by_cols, *TABLE_COLUMNS[:8]]]
-    if item.order:
-        rows = _complete(rows, by_cols, item.order)
-    return rows
-
-
-def _complete(rows: pd.DataFrame, by_cols: list[str], order: tuple[str, ...]) -> pd.DataFrame:
-    """Add options nobody chose (estimate 0) and put the options in questionnaire order."""
-    groups = rows.drop_duplicates(by_cols)[[*by_cols, "base", "weighted_base"]]
-    full = groups.merge(pd.DataFrame({"category": list(order)}), how="cross")
-    seen = [c for c in rows["category"].unique() if c not in order]
-    if seen:
-        raise ListeningError(
-            f"crosstab: categories {seen} are in the data but not among the codebook's options "
-            f"{list(order)}; read the survey with the same codebook."
-        )
-    out = full.merge(rows, on=[*by_cols, "category", "base", "weighted_base"], how="left")
-    unseen = out["estimate"].isna() & (out["base"] > 0)
-    out.loc[unseen, ["estimate", "se", "n"]] = 0.0
-    return out[rows.columns]
-
-
-def _tests(design: SurveyDesign, item: _Item, by_cols: list[str]) -> pd.DataFrame:
-    """Group-versus-rest differences and raw p-values for an item."""
-    out = _as_text(vs_rest(design, item.column, by=by_cols), by_cols)
-    out = _picked(out, item, mirror=["difference"])
-    return out[[*by_cols, "category", "difference", "p_value"]]
-
-
-@dataclass(frozen=True)
-class _Raw:
-    """One table before suppression: every figure, and what the writers need."""
-
-    question: str
-    by: list[str]
-    rows: pd.DataFrame
-    vs: pd.DataFrame
-    test: Any
-    kind: str
-    spec: Question | None
-    design: SurveyDesign
-
-
-def _raw(
-    design: SurveyDesign,
-    question: str,
-    by_cols: list[str],
-    policy: DisclosurePolicy,
-    book: Codebook | None,
-    ci: str,
-    level: float,
-    alls: dict,
-) -> _Raw:
-    """Estimates, tests and the association test of one table, nothing hidden yet."""
-    _check_arguments(design, question, by_cols, policy.min_base, ci, level)
-    spec = book.questions.get(question) if book is not None else None
+def _kind(design: SurveyDesign, question: str, spec: Question | None) -> str:
     if spec is not None and spec.type == "multi":
         kind = "multi"
     elif spec is None or spec.type == "single":
@@ -599,102 +450,151 @@ def _raw(
             f"crosstab: column {question!r} is not in the design's data; pass a question "
             "that the survey holds."
         )
-    design = _with_columns(design, policy.grouped(design.data, by_cols))
-    design, items = _items(design, question, spec)
-    rows = pd.concat([_estimates(design, item, by_cols, ci, level, alls) for item in items])
-    vs = pd.concat([_tests(design, item, by_cols) for item in items], ignore_index=True)
-    rows = rows.reset_index(drop=True)
-    rows["base"] = rows.groupby(by_cols, sort=False)["base"].transform("min")
-    rows = rows.assign(kish=_kish(design, items[0].column, by_cols, rows))
-    options = spec.option_columns if spec is not None and spec.type == "multi" else None
-    test = table_association(design, question, by_cols, options)
-    return _Raw(question, by_cols, rows, vs, test, kind, spec, design)
+    return kind
 
 
-def _published(raw: _Raw, name: str = "") -> PublishedTable:
-    rows = raw.rows[[*raw.by, "category", "n", "base"]].astype({"n": float, "base": float})
-    return PublishedTable(raw.question, tuple(raw.by), rows, raw.kind, name)
+@dataclass(frozen=True, eq=False)
+class _Counted:
+    """One table of a question as protection sees it: its groups' counts."""
+
+    question: str
+    kind: str
+    codes: QuestionCodes
+    by: ByCodes
+    rows: Rows
+
+    def published(self) -> PublishedTable:
+        return PublishedTable(self.question, self.by.by, self.rows.to_frame(), self.kind)
 
 
-def _protect(raws: list[_Raw], policy: DisclosurePolicy) -> list[np.ndarray]:
+def _counted(
+    design: SurveyDesign,
+    question: str,
+    bys: list[list[str]],
+    policy: DisclosurePolicy,
+    book: Codebook | None,
+    breakdowns: dict,
+    *,
+    ci: str = "logit",
+    level: float = 0.95,
+) -> list[_Counted]:
+    """Every table of a question, from counts (``breakdowns`` keeps each ``by``'s codes)."""
+    for by_cols in bys:
+        _check_arguments(design, question, by_cols, policy.min_base, ci, level)
+    spec = book.questions.get(question) if book is not None else None
+    kind = _kind(design, question, spec)
+    codes = question_codes(design, question, spec)
+    out = []
+    for by_cols in bys:
+        key = tuple(by_cols)
+        if key not in breakdowns:
+            breakdowns[key] = by_codes(design, by_cols, policy.grouped(design.data, by_cols))
+        by = breakdowns[key]
+        out.append(_Counted(question, kind, codes, by, count_rows(codes, by)))
+    return out
+
+
+def protection(
+    design: SurveyDesign,
+    question: str,
+    by: Sequence[str | Sequence[str]],
+    *,
+    policy: DisclosurePolicy,
+    codebook: Codebook | None = None,
+) -> list[dict[tuple[str, ...], str]]:
+    """Which groups :func:`crosstabs` hides in the tables of a question, and why: counts only.
+
+    The hidden pattern depends only on respondents' numbers, so this builds
+    the tables protection sees (``n`` and ``base``) without estimates,
+    tests or weights, and protects them as :func:`crosstabs` does.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    question : str
+    by : sequence of str or of list of str
+        The breakdowns, protected together.
+    policy : DisclosurePolicy
+    codebook : Codebook, optional
+        Default: ``design.codebook``.
+
+    Returns
+    -------
+    list of dict
+        Per breakdown, each group's key (its ``by`` values as text, ``"All"``
+        for everyone, in table order) to ``""`` (shown), ``"threshold"`` or
+        ``"secondary"``: the ``reason`` column of :func:`crosstabs`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> data = pd.DataFrame({"g": ["a"] * 22 + ["b"] * 20 + ["c"] * 4,
+    ...                      "q": ["y"] * 20 + ["n"] * 2 + ["y", "n"] * 10 + ["n"] * 4})
+    >>> protection(yl.SurveyDesign(data), "q", ["g"], policy=DisclosurePolicy(min_base=10))
+    [{('All',): '', ('a',): '', ('b',): 'secondary', ('c',): 'threshold'}]
+    """
+    book = codebook if codebook is not None else getattr(design, "codebook", None)
+    bys = [[b] if isinstance(b, str) else list(b) for b in by]
+    counted = _counted(design, question, bys, policy, book, {})
+    reasons = _protect(counted, policy)
+    return [
+        dict(zip(c.by.keys, map(str, reason), strict=True))
+        for c, reason in zip(counted, reasons, strict=True)
+    ]
+
+
+def _protect(counted: list[_Counted], policy: DisclosurePolicy) -> list[np.ndarray]:
     """The suppression reason of every group of the tables of one question."""
-    tables = [_published(raw) for raw in raws]
-    sources = list(raws)
+    tables = [c.published() for c in counted]
+    groups = [c.by.codes for c in counted]  # every respondent's group
     if policy.assume_margins:
-        shown = {tuple(raw.by) for raw in raws}
-        for raw in raws:
-            for column in raw.by if len(raw.by) > 1 else []:
+        shown = {c.by.by for c in counted}
+        for c in counted:
+            for column in c.by.by if len(c.by.by) > 1 else []:
                 if (column,) in shown:
                     continue
                 shown.add((column,))
-                items = _items(raw.design, raw.question, raw.spec)[1]
-                margin = pd.concat(
-                    [_estimates(raw.design, item, [column], "logit", 0.95, {}) for item in items]
-                )
-                margin["base"] = margin.groupby(column, sort=False)["base"].transform("min")
-                tables.append(
-                    PublishedTable(
-                        raw.question,
-                        (column,),
-                        margin[[column, "category", "n", "base"]].astype(
-                            {"n": float, "base": float}
-                        ),
-                        raw.kind,
-                    )
-                )
-                sources.append(raw)
-    data = raws[0].design.data
-    answered = [c for raw in raws for c in raw.by if data[c].notna().all()]
+                margin = by_codes(c.by.design, [column], {})
+                rows = count_rows(c.codes, margin)
+                tables.append(PublishedTable(c.question, (column,), rows.to_frame(), c.kind))
+                groups.append(margin.codes)
+    data = counted[0].by.design.data
+    answered = [c for one in counted for c in one.by.by if data[c].notna().all()]
     complete = list(dict.fromkeys([*policy.complete, *answered]))
-    inside = _answered(raws[0])
-    respondents = [
-        respondent_groups(raw.design.data[inside], t)
-        for raw, t in zip(sources, tables, strict=True)
-    ]
+    inside = counted[0].codes.answered
     reasons = protect(
         tables,
         min_base=policy.min_base,
         complete=complete,
         empty=(*policy.empty, *empty_pairs(data, [t.by for t in tables])),
         cost=policy.cost_of,
-        respondents=respondents,
+        respondents=[np.where(g >= 0, g + 1, -1)[inside] for g in groups],  # "All" is 0
         leftovers=policy.leftovers,
     )
-    return reasons[: len(raws)]
+    return reasons[: len(counted)]
 
 
-def _answered(raw: _Raw) -> np.ndarray:
-    """Who is in the base of the question (answered it, inside the design's domain)."""
-    data = raw.design.data
-    if raw.spec is not None and raw.spec.type == "multi":
-        columns = [c for c in raw.spec.option_columns.values() if c in data.columns]
-        inside = data[columns].notna().any(axis=1).to_numpy()
-    else:
-        inside = data[raw.question].notna().to_numpy()
-    if raw.design.domain is not None:
-        inside = inside & np.asarray(raw.design.domain, dtype=bool)  # to_numpy() is read-only
-    return inside
+@dataclass(frozen=True)
+class _Raw:
+    """One table before suppression: every figure, and what the writers need."""
+
+    question: str
+    by: list[str]
+    rows: Rows
+    test: Any
+    kind: str
+    spec: Question | None
 
 
-def _kish(design: SurveyDesign, column: str, by_cols: list[str], rows: pd.DataFrame) -> np.ndarray:
-    """Kish's effective base of each row's group: (sum of weights)^2 / sum of squares."""
-    data = design.data
-    weights = np.asarray(design.weights, dtype=float)
-    inside = data[column].notna().to_numpy()
-    if design.domain is not None:
-        inside = inside & np.asarray(design.domain, dtype=bool)  # to_numpy() may be read-only
-    w = weights[inside]
-    everyone = w.sum() ** 2 / (w**2).sum() if len(w) else np.nan
-    # each respondent's group among the rows' groups (matched on the values as text)
-    member = respondent_groups(data[inside], PublishedTable(column, tuple(by_cols), rows))
-    group = rows.groupby(by_cols, sort=False).ngroup().to_numpy()
-    n_groups = group.max(initial=-1) + 1
-    sums = np.bincount(member[member >= 0], w[member >= 0], minlength=n_groups)
-    squares = np.bincount(member[member >= 0], w[member >= 0] ** 2, minlength=n_groups)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_group = sums**2 / squares
-    is_all = (rows[by_cols].astype(str) == ALL).all(axis=1).to_numpy()
-    return np.where(is_all, everyone, per_group[group])
+def _raw(counted: _Counted, ci: str, level: float, everyone: dict) -> _Raw:
+    """Estimates, tests and the association test of one table, nothing hidden yet."""
+    codes, by = counted.codes, counted.by
+    rows = estimate_rows(codes, by, ci=ci, level=level, everyone=everyone)
+    spec = codes.spec
+    options = spec.option_columns if spec is not None and spec.type == "multi" else None
+    test = table_association(by.design, counted.question, list(by.by), options)
+    return _Raw(counted.question, list(by.by), rows, test, counted.kind, spec)
 
 
 def _finish(
@@ -706,27 +606,41 @@ def _finish(
     level: float,
     book: Codebook | None,
     title: str | None,
-    weighting: str | None,
+    weighting: str,
+    method: str,
     source: str | None,
     notes: Sequence[str],
 ) -> Crosstab:
     """Hide what protection decided, flag reliability, add significance: the published table."""
-    by_cols, spec = raw.by, raw.spec
-    group = raw.rows.groupby(by_cols, sort=False, dropna=False).ngroup().to_numpy()
-    table = raw.rows.assign(reason=reason.astype(str)[group])
-    table["suppressed"] = table["reason"] != ""
-    table = degenerate_intervals(table, level)
-    for column in [*ESTIMATE_COLUMNS, "weighted_base", "base"]:
-        table[column] = table[column].astype(float).where(~table["suppressed"])
-    table["n"] = table["n"].round().astype("Int64")
-    table["base"] = table["base"].round().astype("Int64")
-    p, se = table["estimate"].to_numpy(dtype=float), table["se"].to_numpy(dtype=float)
+    by_cols, spec, rows = raw.by, raw.spec, raw.rows
+    figures = rows.columns
+    why = reason.astype(str)[rows.group]
+    suppressed = why != ""
+    bounds = degenerate_intervals(
+        pd.DataFrame({c: figures[c] for c in ("estimate", "ci_low", "ci_high", "kish")}), level
+    )
+    shown = {
+        c: np.where(suppressed, np.nan, bounds[c] if c in bounds else figures[c].astype(float))
+        for c in [*ESTIMATE_COLUMNS, "weighted_base", "base"]
+    }
+    p, se = shown["estimate"], shown["se"]
     with np.errstate(divide="ignore", invalid="ignore"):
         effective = p * (1 - p) / se**2
-    table["low_reliability"] = (
-        (p > 0) & (p < 1) & (se > 0) & (effective < policy.min_effective_base)
+    low = (p > 0) & (p < 1) & (se > 0) & (effective < policy.min_effective_base)
+    signs = _significance(rows, shown["estimate"], suppressed, alpha=1.0 - level)
+    order = np.argsort(rows.group, kind="stable")  # "All" first, then the groups
+    table = rows.to_frame(names=())
+    table = table.assign(
+        **{c: shown[c] for c in ESTIMATE_COLUMNS[:4]},
+        n=pd.Series(shown["n"]).round().astype("Int64"),
+        base=pd.Series(shown["base"]).round().astype("Int64"),
+        weighted_base=shown["weighted_base"],
+        suppressed=suppressed,
+        vs_rest=signs,
+        reason=why,
+        low_reliability=low,
     )
-    table = _significance(table.drop(columns=["kish"]), raw.vs, by_cols, alpha=1.0 - level)
+    table = table.iloc[order].reset_index(drop=True)[[*by_cols, *TABLE_COLUMNS]]
     return Crosstab(
         table=table,
         test=raw.test,
@@ -737,8 +651,8 @@ def _finish(
         min_base=policy.min_base,
         level=level,
         ci=ci,
-        weighting=weighting if weighting is not None else describe_weighting(raw.design),
-        method=describe_method(raw.design),
+        weighting=weighting,
+        method=method,
         source=source if source is not None else (book.source if book is not None else ""),
         notes=tuple(notes),
         policy=policy,
@@ -746,35 +660,19 @@ def _finish(
 
 
 def _significance(
-    table: pd.DataFrame, vs: pd.DataFrame, by_cols: list[str], *, alpha: float
-) -> pd.DataFrame:
+    rows: Rows, estimate: np.ndarray, suppressed: np.ndarray, *, alpha: float
+) -> np.ndarray:
     """``vs_rest``: Holm-adjusted over the table's published groups and categories.
 
     Mirror-image tests (a yes/no answer's two options, the two groups of a
     two-group breakdown, an option and its complementary net) count once.
     """
-    keys = [*by_cols, "category"]
-    table = table.merge(vs, on=keys, how="left", validate="one_to_one")
-    is_all = (table[by_cols] == ALL).all(axis=1)
-    p = table["p_value"].where(~is_all & ~table["suppressed"]).to_numpy(dtype=float)
-    group = table.groupby(by_cols, sort=False, observed=True).ngroup().to_numpy()
-    category = table.groupby("category", sort=False, observed=True).ngroup().to_numpy()
-    difference = table["difference"].to_numpy(dtype=float)
-    adjusted = holm(p, mirror_tests(difference, p, group, category))
+    is_all = rows.group == 0
+    p = np.where(~is_all & ~suppressed, rows.columns["p_value"], np.nan)
+    category = pd.factorize(rows.category)[0]
+    difference = rows.columns["difference"]
+    adjusted = holm(p, mirror_tests(difference, p, rows.group, category))
     # an estimate of exactly 0 or 1 makes no significance claim (it stays in Holm's family)
-    degenerate = table["estimate"].isin([0.0, 1.0]).to_numpy()
-    adjusted[degenerate] = np.nan
-    signs = np.where(adjusted < alpha, np.sign(table["difference"].to_numpy(dtype=float)), 0)
-    table["vs_rest"] = np.nan_to_num(signs).astype(int)
-    table = table.drop(columns=["difference", "p_value"])
-    order = _group_order(table, by_cols)
-    table = table.iloc[np.lexsort((table.index.to_numpy(), order))].reset_index(drop=True)
-    return table[[*by_cols, *TABLE_COLUMNS]]
-
-
-def _group_order(table: pd.DataFrame, by_cols: list[str]) -> np.ndarray:
-    """Position of each row's group: "All" first, then the groups as first seen."""
-    codes = table.groupby(by_cols, sort=False, dropna=False).ngroup().to_numpy()
-    first = np.full(codes.max(initial=-1) + 1, len(codes))
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    return first[codes]
+    adjusted[(estimate == 0.0) | (estimate == 1.0)] = np.nan
+    signs = np.where(adjusted < alpha, np.sign(difference), 0)
+    return np.nan_to_num(signs).astype(int)
