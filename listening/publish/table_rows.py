@@ -287,12 +287,16 @@ class Rows:
     category: np.ndarray
     columns: dict[str, np.ndarray]
 
-    def to_frame(self, names: tuple[str, ...] = ("n", "base")) -> pd.DataFrame:
-        """The ``by`` columns (as text), ``category`` and the named columns."""
+    def labels(self) -> dict[str, np.ndarray]:
+        """The ``by`` columns (as text) and ``category`` of every row."""
         keys = np.array(self.keys, dtype=object).reshape(len(self.keys), len(self.by))
         frame = {c: keys[self.group, k] for k, c in enumerate(self.by)}
         frame["category"] = self.category
-        return pd.DataFrame({**frame, **{c: self.columns[c] for c in names}})
+        return frame
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ``by`` columns (as text), ``category``, ``n`` and ``base``: what protection sees."""
+        return pd.DataFrame({**self.labels(), "n": self.columns["n"], "base": self.columns["base"]})
 
 
 def _counts(item: ItemCodes, group: np.ndarray, n_groups: int) -> np.ndarray:

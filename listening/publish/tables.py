@@ -403,6 +403,8 @@ def _check_arguments(
     min_base: int,
     ci: str,
     level: float,
+    *,
+    groups: bool = True,
 ) -> None:
     if not isinstance(design, SurveyDesign):
         raise ListeningError(
@@ -421,7 +423,7 @@ def _check_arguments(
             f"crosstab: by column(s) {missing} not in the design's data; use one of "
             f"{list(design.data.columns)[:30]}."
         )
-    clash = [c for c in by_cols if (design.data[c].astype(object) == ALL).any()]
+    clash = [c for c in by_cols if groups and (design.data[c].astype(object) == ALL).any()]
     if clash:
         raise ListeningError(
             f"crosstab: by column(s) {clash} hold a group called {ALL!r}, the name of the "
@@ -479,8 +481,9 @@ def _counted(
     level: float = 0.95,
 ) -> list[_Counted]:
     """Every table of a question, from counts (``breakdowns`` keeps each ``by``'s codes)."""
-    for by_cols in bys:
-        _check_arguments(design, question, by_cols, policy.min_base, ci, level)
+    for by_cols in bys:  # the groups' names once for every question
+        new = tuple(by_cols) not in breakdowns
+        _check_arguments(design, question, by_cols, policy.min_base, ci, level, groups=new)
     spec = book.questions.get(question) if book is not None else None
     kind = _kind(design, question, spec)
     codes = question_codes(design, question, spec)
@@ -629,18 +632,19 @@ def _finish(
     low = (p > 0) & (p < 1) & (se > 0) & (effective < policy.min_effective_base)
     signs = _significance(rows, shown["estimate"], suppressed, alpha=1.0 - level)
     order = np.argsort(rows.group, kind="stable")  # "All" first, then the groups
-    table = rows.to_frame(names=())
-    table = table.assign(
+    columns = {
+        **rows.labels(),
         **{c: shown[c] for c in ESTIMATE_COLUMNS[:4]},
-        n=pd.Series(shown["n"]).round().astype("Int64"),
-        base=pd.Series(shown["base"]).round().astype("Int64"),
-        weighted_base=shown["weighted_base"],
-        suppressed=suppressed,
-        vs_rest=signs,
-        reason=why,
-        low_reliability=low,
-    )
-    table = table.iloc[order].reset_index(drop=True)[[*by_cols, *TABLE_COLUMNS]]
+        "n": np.round(shown["n"]),
+        "base": np.round(shown["base"]),
+        "weighted_base": shown["weighted_base"],
+        "suppressed": suppressed,
+        "vs_rest": signs,
+        "reason": why,
+        "low_reliability": low,
+    }
+    table = pd.DataFrame({c: np.asarray(columns[c])[order] for c in [*by_cols, *TABLE_COLUMNS]})
+    table = table.astype({"n": "Int64", "base": "Int64"})
     return Crosstab(
         table=table,
         test=raw.test,
