@@ -276,7 +276,7 @@ def _still_pinned(
     more = [set(h) for h in hidden]
     for t, g in option:
         more[t].add(g)
-    return bounded(*attack.bound(more, members, min_base=min_base)[:2], min_base)
+    return attack.pinned(more, members, min_base)
 
 
 def _leftovers(

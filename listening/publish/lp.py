@@ -1,0 +1,262 @@
+"""Published sums of nonnegative cells as live HiGHS models, for fast yes-or-no attacks.
+
+The attacker of a publication (:class:`listening.publish.audit.Attack`) asks,
+thousands of times per question, whether a set of joint cells can be pinned
+within 1 to ``min_base - 1`` by the published figures left after hiding some
+groups. Each system of published sums (the bases, or one answer's counts) is
+kept here as one HiGHS model (:mod:`highspy`) for the whole attack: a hidden
+sum becomes a free row (bounds -inf..inf) rather than a rebuilt matrix, the
+objective is changed in place and the simplex starts from the last basis.
+Every solution found is kept: it stays a solution when more is hidden, so
+most questions are answered from known solutions, without a linear program.
+
+Examples
+--------
+Three cells; the published sums are a + b + c = 12 and a + b = 9:
+
+>>> system = SumSystem(3, [np.array([0, 1, 2]), np.array([0, 1])], np.array([12.0, 9.0]))
+>>> both = np.array([True, True])
+>>> system.extreme(np.array([2]), both, largest=False)  # c = 12 - 9
+3.0
+>>> system.extreme(np.array([2]), np.array([True, False]), largest=True)  # a + b hidden
+12.0
+>>> pinned([system], np.array([2]), [both], 10, partition=True)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+from listening.errors import ListeningError
+
+TOLERANCE = 1e-6  # as listening.publish.audit.TOLERANCE
+_FITS = 1e-7  # a known solution meets a published sum when within this
+
+
+class _Model(highspy.Highs):
+    """A HiGHS model without highspy's callback machinery, which prints a banner."""
+
+    def __init__(self) -> None:
+        super(highspy.Highs, self).__init__()
+        self.setOptionValue("output_flag", False)
+
+
+class Infeasible(ListeningError):
+    """The published sums of a system have no nonnegative solution."""
+
+
+class SumSystem:
+    """Nonnegative cells and published sums of them (one row per sum), as a live HiGHS model.
+
+    Parameters
+    ----------
+    n_cells : int
+        The number of cells.
+    rows : sequence of ndarray of int
+        Each published sum's cells.
+    values : ndarray of float
+        Each published sum's value.
+
+    Examples
+    --------
+    >>> system = SumSystem(2, [np.array([0, 1])], np.array([5.0]))
+    >>> system.extreme(np.array([0]), np.array([True]), largest=True)
+    5.0
+    >>> system.extreme(np.array([0]), np.array([False]), largest=True)  # nothing published
+    inf
+    """
+
+    def __init__(self, n_cells: int, rows: Sequence[np.ndarray], values: np.ndarray) -> None:
+        self.n_cells = n_cells
+        self.values = np.asarray(values, dtype=float)
+        lengths = [len(r) for r in rows]
+        self.matrix = sparse.csr_matrix(
+            (
+                np.ones(sum(lengths)),
+                np.concatenate([np.asarray(r, dtype=np.int32) for r in rows] or [[]]),
+                np.cumsum([0, *lengths]),
+            ),
+            shape=(len(rows), n_cells),
+        )
+        self.model = _Model()
+        self.model.addVars(n_cells, np.zeros(n_cells), np.full(n_cells, highspy.kHighsInf))
+        matrix = self.matrix
+        self.model.addRows(
+            len(rows),
+            self.values,
+            self.values,
+            matrix.nnz,
+            matrix.indptr.astype(np.int32),
+            matrix.indices.astype(np.int32),
+            matrix.data,
+        )
+        self.active = np.ones(len(rows), dtype=bool)  # the rows as the model has them now
+        self.cost = np.zeros(n_cells)
+        self.points = np.empty((0, n_cells))  # known solutions, one a row
+        self.meets = np.empty((0, len(rows)), dtype=bool)  # the sums each one meets
+        self._seen: set[bytes] = set()
+
+    def extreme(self, members: np.ndarray, active: np.ndarray, *, largest: bool) -> float:
+        """The least (or greatest) sum of the cells ``members`` given the ``active`` sums.
+
+        ``inf`` when the greatest is unbounded.
+
+        Raises
+        ------
+        Infeasible
+            If the active sums have no nonnegative solution.
+        """
+        cost = np.zeros(self.n_cells)
+        cost[members] = -1.0 if largest else 1.0
+        value = self._minimise(cost, active)
+        return -value if largest else value
+
+    def feasible(self, active: np.ndarray) -> bool:
+        """Whether the ``active`` sums have a nonnegative solution."""
+        try:
+            self._minimise(np.zeros(self.n_cells), active)
+        except Infeasible:
+            return False
+        return True
+
+    def known(self, members: np.ndarray, active: np.ndarray) -> tuple[float, float]:
+        """The least and greatest sum of ``members`` over the known solutions of ``active``.
+
+        An upper bound of the least and a lower bound of the greatest;
+        ``(inf, -inf)`` when no known solution meets the active sums.
+        """
+        usable = ~(self.meets[:, active] == 0).any(axis=1)
+        if not usable.any():
+            return np.inf, -np.inf
+        sums = self.points[usable][:, members].sum(axis=1)
+        return float(sums.min()), float(sums.max())
+
+    def _minimise(self, cost: np.ndarray, active: np.ndarray) -> float:
+        model = self.model
+        changed = np.flatnonzero(cost != self.cost).astype(np.int32)
+        if len(changed):
+            model.changeColsCost(len(changed), changed, cost[changed])
+            self.cost = cost
+        flip = np.flatnonzero(active != self.active).astype(np.int32)
+        if len(flip):
+            lower = np.where(active[flip], self.values[flip], -highspy.kHighsInf)
+            upper = np.where(active[flip], self.values[flip], highspy.kHighsInf)
+            model.changeRowsBounds(len(flip), flip, lower, upper)
+            self.active = active.copy()
+        if model.run() == highspy.HighsStatus.kError:
+            raise ListeningError(
+                f"HiGHS failed on a linear program ({model.getModelStatus()}); please report it."
+            )
+        status = model.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            self._keep(np.array(model.getSolution().col_value))
+            return float(model.getInfo().objective_function_value)
+        if status == highspy.HighsModelStatus.kUnboundedOrInfeasible and cost.any():
+            if not self.feasible(active):  # decides which, and leaves the basis valid
+                raise Infeasible("the published sums have no nonnegative solution")
+            return -np.inf
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return -np.inf
+        raise Infeasible(f"the published sums have no nonnegative solution ({status})")
+
+    def _keep(self, x: np.ndarray) -> None:
+        key = x.tobytes()
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        meets = np.abs(self.matrix @ x - self.values) <= _FITS
+        self.points = np.vstack([self.points, x])
+        self.meets = np.vstack([self.meets, meets])
+
+
+def pinned(
+    systems: Sequence[SumSystem],
+    members: np.ndarray,
+    active: Sequence[np.ndarray],
+    min_base: float,
+    *,
+    partition: bool,
+    base: SumSystem | None = None,
+    base_active: np.ndarray | None = None,
+) -> bool:
+    """Whether the published sums pin the count of ``members`` within 1 to ``min_base - 1``.
+
+    Parameters
+    ----------
+    systems : sequence of SumSystem
+        The answers' counts, one system each.
+    members : ndarray of int
+        The cells.
+    active : sequence of ndarray of bool
+        Per system, the sums still published.
+    min_base : float
+        The minimum base.
+    partition : bool
+        Whether the answers split the base (single answer): the base is then
+        the sum of the counts, its least and greatest the sums of theirs.
+        Otherwise the base is at most the least of ``base``'s greatest and
+        the counts' greatest summed, and at least the greatest of every
+        system's least.
+    base, base_active : SumSystem and ndarray of bool, optional
+        The system of bases and its published sums (not with ``partition``).
+
+    Returns
+    -------
+    bool
+        As :func:`listening.publish.audit.bounded` of the least and the greatest.
+    """
+    ceiling = min_base - TOLERANCE  # pinned below min_base: the greatest is under this
+    everything = [*zip(systems, active, strict=True)]
+    if base is not None:
+        everything.append((base, base_active))
+    known = [s.known(members, a) for s, a in everything]
+    counts = everything[: len(systems)]
+    # the greatest: not pinned when it reaches min_base
+    if base is None:
+        if _sum_reaches(counts, members, [k[1] for k in known], ceiling):
+            return False
+    elif known[-1][1] >= ceiling or base.extreme(members, base_active, largest=True) >= ceiling:
+        if not counts or _sum_reaches(counts, members, [k[1] for k in known[:-1]], ceiling):
+            return False
+    # the least: pinned when it is above zero
+    if partition:
+        return not _sum_stays(everything, members, [k[0] for k in known], TOLERANCE)
+    return any(
+        known[i][0] > TOLERANCE
+        and everything[i][0].extreme(members, everything[i][1], largest=False) > TOLERANCE
+        for i in np.argsort([-k[0] for k in known])
+    )
+
+
+def _sum_reaches(
+    systems: list[tuple[SumSystem, np.ndarray]], members: np.ndarray, known: list, ceiling: float
+) -> bool:
+    """Whether the greatest sums of ``members``, added over the systems, reach ``ceiling``."""
+    known = [max(k, 0.0) for k in known]
+    total = 0.0
+    for i, (system, active) in enumerate(systems):
+        if total + sum(known[i:]) >= ceiling:
+            return True
+        total += system.extreme(members, active, largest=True)
+    return total >= ceiling
+
+
+def _sum_stays(
+    systems: list[tuple[SumSystem, np.ndarray]], members: np.ndarray, known: list, floor: float
+) -> bool:
+    """Whether the least sums of ``members``, added over the systems, stay within ``floor``."""
+    order = np.argsort(known)
+    total = 0.0
+    for rank, i in enumerate(order):
+        if total + sum(known[j] for j in order[rank:]) <= floor:
+            return True
+        system, active = systems[i]
+        total += system.extreme(members, active, largest=False)
+        if total > floor:
+            return False
+    return total <= floor
