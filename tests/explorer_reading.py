@@ -10,6 +10,7 @@ visitor's click would give.
 from __future__ import annotations
 
 import io
+import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
+
+from listening.publish.published import PublishedTable, read_workbook
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 TABLE_FILES = ("-csv", "-xlsx")
@@ -92,3 +95,21 @@ def excel_table(data: bytes, first_column: str) -> pd.DataFrame:
             body = body.loc[:, [c for c in header if c]]
             return body[body.iloc[:, 0] != ""].reset_index(drop=True)
     raise AssertionError(f"no table starting with {first_column!r} in the workbook")
+
+
+def briefing_tables(data: bytes) -> list[PublishedTable]:
+    """The tables of a downloaded briefing workbook, as a reader sees them ([] for the
+    workbook of a plain displayed table)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "download.xlsx"
+        path.write_bytes(data)
+        return read_workbook(path)
+
+
+def figure(value: object) -> object:
+    """A cell as a reader takes it: a number ("1,652", 1652.0 -> 1652.0), else its text."""
+    text = str(value).strip()
+    try:
+        return float(text.replace(",", ""))
+    except ValueError:
+        return text
