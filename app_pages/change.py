@@ -187,7 +187,8 @@ st.caption(
 
 if county.empty:
     st.info(
-        "This codebook has none of the headline questions (safe_day, safe_dark, ...). "
+        "This codebook has none of the headline questions (how safe young people feel by "
+        "day, after dark, at school, ...). "
         "Use *Explore a question* for its questions."
     )
     st.stop()
@@ -196,7 +197,7 @@ st.header("Headline indicators across the county")
 lines = change_sentences(county, then, now)
 st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
 shown = change_display(county, then, now)
-st.dataframe(shown, hide_index=True, key="change-headlines")
+shared.show_table(shown, key="change-headlines", label=f"Headline indicators, {then} and {now}")
 shared.download_table(shown, f"headline change since {then}", key="change-headlines")
 missing = county[~county["comparable"].astype(bool)]
 if not missing.empty:
@@ -231,7 +232,8 @@ except Exception as err:  # show what went wrong in words, never a traceback
 title = f"{headline.short or headline.label}: {then} and {now} by district"
 fig = dumbbell_chart(groups, then, now, title=title)
 hidden = groups[groups["reason"].astype(bool)]
-shared.show_chart(fig, key="change-chart")
+TABLE = f"{headline.short or headline.label} by district, {then} and {now}"
+shared.show_chart(fig, key="change-chart", table=TABLE)
 if not hidden.empty:
     st.caption(
         "Not drawn, and left out of the download, to protect small groups: "
@@ -246,7 +248,7 @@ shared.download_chart(fig, title, key="change-chart")
 lines = change_sentences(groups, then, now)
 st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
 table = change_display(groups, then, now, first="District")
-st.dataframe(table, hide_index=True, key="change-table")
+shared.show_table(table, key="change-table", label=TABLE)
 download = change_download(groups, then, now, district)
 st.download_button(
     "Download the table behind the chart (CSV)",

@@ -79,7 +79,8 @@ with st.expander("Filter: look at part of the population", expanded=False):
         )
 chosen = {k: v for k, v in filters.items() if v}
 if chosen:
-    described = "; ".join(f"{k.replace('_', ' ')}: {', '.join(v)}" for k, v in chosen.items())
+    names = {name: label for label, name in available.items()}
+    described = "; ".join(f"{names.get(k, k)}: {', '.join(v)}" for k, v in chosen.items())
     st.info(
         f"Filtered to {escape_markdown(described)}. Percentages are of those in the filter "
         "who answered."
@@ -142,23 +143,25 @@ else:
         table, by=list(by) or None, category=answer, title=title, level=level
     )
 
-shared.show_chart(fig, key="explore-chart")
+TABLE = "The figures behind the chart"
+shared.show_chart(fig, key="explore-chart", table=TABLE)
 shared.download_chart(fig, f"{question_name} chart", key="explore-chart")
-st.markdown("**The figures behind the chart**")
-st.dataframe(shown, hide_index=True, key="explore-table")
+shared.show_table(shown, key="explore-table", label=TABLE)
 shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
 
 test = getattr(tab, "test", None)
 if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test.p_value:
     verdict = "differ significantly" if test.p_value < 0.05 else "do not differ significantly"
     st.caption(
-        f"Answers {verdict} by {breakdown[0].lower()} (Rao-Scott adjusted test, "
-        f"F = {test.statistic:.2f}, p = {test.p_value:.3g})."
+        f"Answers {verdict} by {breakdown[0].lower()} (Rao-Scott test, p = "
+        f"{test.p_value:.3f}; the test allows for the weighting and for surveying whole "
+        "schools, and p below 0.05 means the differences are unlikely to be chance)."
     )
 st.caption(
     f"[c]: fewer than {ctx.min_base} answered in that group, or hidden to protect a smaller "
     "group (so that it cannot be worked out from the total, other tables, pages or filters). "
-    "'All' is everyone in the filter who answered."
+    "'All' is everyone in the filter who answered. Weighted base: how many young people "
+    "the answers stand for. Don't know and prefer-not-to-say answers are left out."
 )
 why = hidden_note(table, list(by), ctx.min_base)
 if why:
@@ -166,7 +169,6 @@ if why:
 
 filter_key = shared.filters_key(chosen)
 settings = (ctx.min_base, ctx.ci, float(level))
-st.markdown(f"**How many young people: {escape_markdown(answer)}**")
 if weighted:
     counted = shared.totals(source.key, weighted, question_name, by, filter_key, settings, answer)
     if counted.empty:
@@ -181,10 +183,8 @@ if weighted:
                 f"answered, about {escape_markdown(row['About (young people)'])} young people "
                 f"({level:.0%} interval {escape_markdown(row[f'{level:.0%} interval'])})."
             )
-        st.dataframe(
-            shown_totals,
-            hide_index=True,
-            key="explore-totals",
+        shared.show_table(
+            shown_totals, key="explore-totals", label=f"How many young people: {answer}"
         )
         st.caption(
             "The number of young people in the population giving this answer (the weighted "
@@ -218,10 +218,10 @@ if list(by) == [book.district_column]:
                 st.error(f"The adjusted figures cannot be made: {escape_markdown(err)}")
                 margins = None
         if margins is not None:
-            st.dataframe(
+            shared.show_table(
                 adjusted_display(margins, book.district_column, level=float(level)),
-                hide_index=True,
                 key="explore-adjusted",
+                label=f"District figures adjusted for age and sex: {answer}",
             )
             st.caption(
                 f"{ADJUSTED_CAPTION} Answer: {escape_markdown(answer)}. [c]: hidden as in the "

@@ -54,7 +54,8 @@ except Exception as err:  # show what went wrong in words, never a traceback
 table = tab.table[tab.table["category"] == answer]
 title = escape_chart_text(f"{answer}: {question.wording}")
 fig = yl.maps.district_map(table, source.geojson, category=answer, district=district, title=title)
-shown = display_table(table, district, rest="the rest of the county")
+# Every row is the same answer (the title says which): no Answer column.
+shown = display_table(table, district, rest="the rest of the county").drop(columns="Answer")
 missing = sorted(
     set(table[district].astype(str))
     - {"All"}
@@ -63,13 +64,12 @@ missing = sorted(
 if missing:
     st.warning(f"No boundary for {escape_markdown(', '.join(missing))}: shown in the table only.")
 
-chart, grid = st.columns([3, 2])
-with chart:
-    shared.show_chart(fig, key="map-chart")
-    shared.download_chart(fig, f"map {question_name} {answer}", key="map-chart")
-with grid:
-    st.dataframe(shown, hide_index=True, key="map-table")
-    shared.download_table(shown, f"map {question_name} {answer}", crosstab=tab, key="map-table")
+# One column: the map as wide as the page (a phone too), the table below it at full width.
+label = f"{answer} by district"
+shared.show_chart(fig, key="map-chart", table=label)
+shared.download_chart(fig, f"map {question_name} {answer}", key="map-chart")
+shared.show_table(shown, key="map-table", label=label)
+shared.download_table(shown, f"map {question_name} {answer}", crosstab=tab, key="map-table")
 st.caption(
     "Hover over a district for its 95% interval and the number who answered. Grey, hatched "
     f"districts show [c]: fewer than {ctx.min_base} answered, or hidden to protect a smaller "

@@ -9,6 +9,7 @@ import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
 from listening.explorer.views import (
+    HEADLINES,
     comparison_display,
     comparison_sentences,
     headline_display,
@@ -28,7 +29,8 @@ st.caption(
 county = shared.headlines(source.key, weighted, ctx.ci, ctx.min_base)
 if county.empty:
     st.info(
-        "This codebook has none of the headline questions (safe_day, safe_dark, ...). "
+        "This codebook has none of the headline questions (how safe young people feel by "
+        "day, after dark, at school, ...). "
         "Use *Explore a question* for its questions."
     )
     st.stop()
@@ -57,16 +59,31 @@ for start in range(0, len(county), 4):
             )
 
 shown = headline_display(county)
-chart_table = county.rename(columns={"indicator": "group"}).assign(category="Yes")
+# The cards' short names label the chart, so a phone keeps its width for the dots.
+chart_table = county.assign(
+    group=county["short"].where(county["short"].astype(bool), county["indicator"]),
+    category="Yes",
+)
 fig = yl.charts.interval_plot(chart_table, by="group", category="Yes", title="Headline indicators")
-fig.update_layout(xaxis_title_text="% of young people who answered", xaxis_range=[0, 100])
-left, right = st.columns([3, 2])
-with left:
-    shared.show_chart(fig, key="overview-chart")
-    shared.download_chart(fig, "headline indicators", key="overview-chart")
-with right:
-    st.dataframe(shown, hide_index=True, key="overview-table")
-    shared.download_table(shown, "headline indicators", key="overview-table")
+fig.update_layout(xaxis_title_text="% who answered yes", xaxis_range=[0, 100], xaxis_dtick=25)
+TABLE = "Headline indicators across the county"
+shared.show_chart(fig, key="overview-chart", table=TABLE)
+shared.download_chart(fig, "headline indicators", key="overview-chart")
+shared.show_table(shown, key="overview-table", label=TABLE)
+
+
+def headline_tables(by: tuple[str, ...]) -> list:
+    """The crosstabs behind the headline indicators (for the briefing download)."""
+    return [
+        shared.crosstab(source.key, weighted, h.question, by, (), ctx.min_base, ctx.ci, 0.95)
+        for h in HEADLINES
+        if h.question in source.codebook.questions
+    ]
+
+
+shared.download_table(
+    shown, "headline indicators", tables=lambda: headline_tables(()), key="overview-table"
+)
 
 st.header("Compare a district or age group with the rest of the county")
 book = source.codebook
@@ -98,11 +115,16 @@ else:
     lines = comparison_sentences(compared, str(group))
     st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
     table = comparison_display(compared, str(group))
-    st.dataframe(table, hide_index=True, key="overview-compare")
+    shared.show_table(table, key="overview-compare", label=f"{group} compared with the rest")
     st.caption(
         "Differences are tested with design-based t-tests, adjusted for testing many groups "
         "(Holm); 'not significantly different' means the survey cannot tell them apart. "
         f"[c]: fewer than {ctx.min_base} answered, or hidden to protect a smaller group; a "
         "group hidden here is hidden on every page (Explore, the Map) for the same question."
     )
-    shared.download_table(table, f"{group} compared with the rest", key="overview-compare")
+    shared.download_table(
+        table,
+        f"{group} compared with the rest",
+        tables=lambda: headline_tables((by,)),
+        key="overview-compare",
+    )

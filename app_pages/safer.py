@@ -72,13 +72,11 @@ if multi:
         tab.table, by=by, title="Share choosing each option, with 95% intervals"
     )
     shown = ranked_display(tab.table, by)
-    left, right = st.columns([3, 2])
-    with left:
-        shared.show_chart(fig, key="safer-chart")
-        shared.download_chart(fig, "what would make you safer", key="safer-chart")
-    with right:
-        st.dataframe(shown, hide_index=True, key="safer-table")
-        shared.download_table(shown, "what would make you safer", crosstab=tab, key="safer-table")
+    label = "What would make young people safer" + (f", by {by_label.lower()}" if by else "")
+    shared.show_chart(fig, key="safer-chart", table=label)
+    shared.download_chart(fig, "what would make you safer", key="safer-chart")
+    shared.show_table(shown, key="safer-table", label=label)
+    shared.download_table(shown, "what would make you safer", crosstab=tab, key="safer-table")
     st.caption(
         "Each percentage is of those who ticked at least one option. [c]: fewer than "
         f"{ctx.min_base} answered in that group, or hidden to protect a small group."
@@ -91,13 +89,11 @@ for text in texts:
     )
     shown = themes_display(counts)
     fig = yl.charts.theme_bars(counts, by=by, title="Themes in the written answers")
-    left, right = st.columns([3, 2])
-    with left:
-        shared.show_chart(fig, key=f"themes-chart-{text.name}")
-        shared.download_chart(fig, f"themes {text.name}", key=f"themes-chart-{text.name}")
-    with right:
-        st.dataframe(shown, hide_index=True, key=f"themes-{text.name}")
-        shared.download_table(shown, f"themes {text.name}", key=f"themes-{text.name}")
+    label = "Themes in the written answers" + (f", by {by_label.lower()}" if by else "")
+    shared.show_chart(fig, key=f"themes-chart-{text.name}", table=label)
+    shared.download_chart(fig, f"themes {text.name}", key=f"themes-chart-{text.name}")
+    shared.show_table(shown, key=f"themes-{text.name}", label=label)
+    shared.download_table(shown, f"themes {text.name}", key=f"themes-{text.name}")
     st.caption(
         "Themes are coded from keywords in the codebook's coding frame; an answer can mention "
         "several themes. Counts are of respondents (unweighted)."

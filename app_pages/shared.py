@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
+from listening.explorer.escape import escape_markdown
 from listening.explorer.estimates import adjusted_margins, adjustment_columns, answer_totals
 from listening.explorer.publication import (
     Publication,
@@ -346,24 +347,31 @@ def download_table(
     name: str,
     *,
     crosstab: Any | None = None,
+    tables: Callable[[], Sequence[Any]] | None = None,
     key: str,
 ) -> None:
     """CSV and Excel downloads of a table as displayed (suppressed cells are ``[c]``).
 
-    With a ``crosstab`` the CSV is its own export and the Excel file a
-    briefing workbook from ``yl.write_briefing``; otherwise both come from
-    the displayed table. Files are made when the button is clicked.
+    With a ``crosstab``, or ``tables`` (a function giving the crosstabs behind
+    the displayed table, called on click), the Excel file is a briefing
+    workbook (cover, contents, notes, figures stored as numbers) from the
+    writer of ``yl.write_briefing``, and the CSV is the crosstab's own export.
+    Otherwise both come from the displayed table, the Excel file with its
+    figures stored as numbers (:func:`spreadsheet_frame`). Files are made when
+    the button is clicked.
     """
     left, right = st.columns(2)
-    csv: Callable[[], bytes]
+    targets = context().source.targets
+    csv: Callable[[], bytes] = lambda: yl.csv_bytes(shown)  # noqa: E731
     excel: Callable[[], bytes]
     if crosstab is not None:
-        targets = context().source.targets
         csv = lambda: crosstab_csv(crosstab)  # noqa: E731
         excel = lambda: briefing_bytes([crosstab], targets)  # noqa: E731
+    elif tables is not None:
+        excel = lambda: briefing_bytes(tables(), targets)  # noqa: E731
     else:
-        csv = lambda: yl.csv_bytes(shown)  # noqa: E731
-        excel = lambda: _excel(shown, name)  # noqa: E731
+        excel = lambda: yl.xlsx_bytes({safe_name(name)[:31]: spreadsheet_frame(shown)})  # noqa: E731
+    briefing = crosstab is not None or tables is not None
     left.download_button(
         "Download table (CSV)",
         data=csv,
@@ -373,13 +381,35 @@ def download_table(
         on_click="ignore",
     )
     right.download_button(
-        "Download briefing (Excel)",
+        "Download briefing (Excel)" if briefing else "Download table (Excel)",
         data=excel,
         file_name=f"{safe_name(name)}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",
         on_click="ignore",
+        help="A briefing workbook: cover, contents, notes and the full table, figures "
+        "stored as numbers."
+        if briefing
+        else "The table as shown, figures stored as numbers; [c] where a figure is hidden.",
     )
+
+
+_NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
+
+
+def spreadsheet_frame(shown: pd.DataFrame) -> pd.DataFrame:
+    """A displayed table with its figures as numbers ("1,652" -> 1652), for a spreadsheet.
+
+    Text that is not a plain number (``[c]``, "51.0 to 57.1", words) stays text.
+    """
+
+    def number(value: Any) -> Any:
+        if isinstance(value, str) and _NUMBER.match(value.strip()):
+            text = value.strip().replace(",", "")
+            return float(text) if "." in text else int(text)
+        return value
+
+    return shown.apply(lambda column: column.map(number)).reset_index(drop=True)
 
 
 def download_chart(fig: go.Figure, name: str, *, key: str) -> None:
@@ -450,18 +480,45 @@ def briefing_bytes(tables: Sequence[Any], targets: Sequence[pd.DataFrame] | None
     return briefing_workbook(tables, targets)
 
 
-def _excel(frame: pd.DataFrame, name: str) -> bytes:
-    return yl.xlsx_bytes({safe_name(name)[:31] or "table": frame})
-
-
-def show_chart(fig: go.Figure, *, key: str) -> None:
-    """A chart with its toolbar (PNG download), a description for screen readers."""
+def show_chart(fig: go.Figure, *, key: str, table: str | None = None) -> None:
+    """A chart with its toolbar (PNG download), a description for screen readers, and a
+    caption naming the table (``table``, shown with :func:`show_table`) with its figures."""
     title = html.unescape(yl.charts.description(fig) or "Chart")  # alt text is plain text
+    where = f"the table '{table}' below" if table else "the table with it"
     st.plotly_chart(
         fig,
         key=key,
         config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
-        alt=f"{title}. The table beside the chart gives every figure.",
+        alt=f"{title} The figures of this chart are in {where}.",
+    )
+    if table:
+        st.caption(f"The figures of this chart are in the table '{escape_markdown(table)}' below.")
+
+
+CHAR_PX = 7.6
+"""Width of a character of a table cell in pixels (Source Sans, 14 px), roughly."""
+MAX_COLUMN_PX = 330
+
+
+def show_table(frame: pd.DataFrame, *, key: str, label: str) -> None:
+    """A table under its label (the name a chart's caption gives it), every column as
+    wide as its longest entry, so none is cut off; the first column stays in view when
+    a narrow screen scrolls the table sideways."""
+    st.markdown(f"**Table: {escape_markdown(label)}**")
+    widths = {}
+    for position, column in enumerate(frame.columns):
+        longest = max([len(str(v)) for v in frame[column]] + [len(str(column)) + 2])
+        config = st.column_config.Column(
+            width=int(min(MAX_COLUMN_PX, 24 + CHAR_PX * longest)), pinned=position == 0
+        )
+        widths[column] = config
+    st.dataframe(
+        frame,
+        hide_index=True,
+        key=key,
+        column_config=widths,
+        width="content",
+        alt=f"Table: {label}",
     )
 
 

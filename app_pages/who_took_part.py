@@ -63,17 +63,15 @@ for tab, (label, column) in zip(tabs, present, strict=True):
         fig = yl.charts.sample_vs_population(
             chart_frame, title=f"{label}: sample against population"
         )
-        left, right = st.columns([3, 2])
-        with left:
-            shared.show_chart(fig, key=f"composition-{column}")
-            shared.download_chart(fig, f"sample vs population {label}", key=f"comp-{column}")
-        with right:
-            st.dataframe(shown.drop(columns="suppressed"), hide_index=True, key=f"comp-{column}")
-            shared.download_table(
-                shown.drop(columns="suppressed"),
-                f"sample vs population {label}",
-                key=f"comp-table-{column}",
-            )
+        name = f"{label}: sample against population"
+        shared.show_chart(fig, key=f"composition-{column}", table=name)
+        shared.download_chart(fig, f"sample vs population {label}", key=f"comp-{column}")
+        shared.show_table(shown.drop(columns="suppressed"), key=f"comp-{column}", label=name)
+        shared.download_table(
+            shown.drop(columns="suppressed"),
+            f"sample vs population {label}",
+            key=f"comp-table-{column}",
+        )
 if "Not known" in set(data.get(variables["Sex"], [])):
     st.caption(
         "Sex is derived from gender for weighting: young people who describe their gender "
@@ -117,22 +115,32 @@ else:
         "max_weight": "Largest weight",
         "raking_sweeps": "Raking sweeps",
     }
+    decimals = {"kish_deff": 2, "cv_weights": 2}  # weights to 1 decimal, counts whole
+    decimals.update(dict.fromkeys(("min_weight", "median_weight", "max_weight"), 1))
     table = diagnostics.to_frame()
     table = table.assign(
+        value=[
+            f"{v:,.{decimals.get(k, 0)}f}"
+            for k, v in zip(table["statistic"], table["value"], strict=True)
+        ],
         statistic=table["statistic"].map(labels).fillna(table["statistic"]),
-        value=[f"{v:,.3f}".rstrip("0").rstrip(".") for v in table["value"]],
     ).rename(columns={"statistic": "Measure", "value": "Value"})
-    left, right = st.columns([3, 2])
-    with left:
-        shared.show_chart(fig, key="weights-chart")
-        shared.download_chart(fig, "weight distribution", key="weights-chart")
-    with right:
-        st.dataframe(table, hide_index=True, key="diagnostics-table")
-        shared.download_table(table, "weighting diagnostics", key="diagnostics-table")
+    shared.show_chart(fig, key="weights-chart", table="Weighting diagnostics")
+    shared.download_chart(fig, "weight distribution", key="weights-chart")
+    shared.show_table(table, key="diagnostics-table", label="Weighting diagnostics")
+    st.caption(
+        "A weight is how many young people in the population a respondent stands for. Kish "
+        "design effect: how much the weighting widens intervals (1 is no widening); the "
+        "coefficient of variation says how much the weights differ, relative to their "
+        "average. Effective sample size: the number of equally weighted answers that would "
+        "be as precise. Raking sweeps: how many rounds of adjusting the weights to each "
+        "population total in turn it took to match them all."
+    )
+    shared.download_table(table, "weighting diagnostics", key="diagnostics-table")
     if diagnostics.margins is not None:
         with st.expander("Raking fit in every margin cell"):
             fit = margin_fit_display(diagnostics.margins, cells(source), published)
-            st.dataframe(fit, hide_index=True, key="margins-table")
+            shared.show_table(fit, key="margins-table", label="Raking fit")
             st.caption(
                 "Respondents in each weighting cell and how closely the weighted total meets "
                 "its target (a gap near 0 means the raking converged). Totals are not "
@@ -148,14 +156,14 @@ st.markdown(
     f"**{report.n_rejected:,}** rejected. Rejected rows are counted by reason here; the rows "
     "themselves never leave the explorer."
 )
-left, right = st.columns(2)
+left = right = st.container()  # one below the other: the tables keep the page's width
 with left:
     st.markdown("**Rejected rows by reason** (a row can break more than one rule)")
     reasons = frames["reasons"].rename(columns={"rule": "Rule", "column": "Column", "rows": "Rows"})
     if reasons.empty:
         st.success("No rows were rejected.")
     else:
-        st.dataframe(reasons, hide_index=True, key="reasons-table")
+        shared.show_table(reasons, key="reasons-table", label="Rejected rows by reason")
         shared.download_table(reasons, "rejected rows by reason", key="reasons-table")
 with right:
     st.markdown("**Answers missing or declined, among kept respondents**")
@@ -163,10 +171,16 @@ with right:
     # Codes a question does not have are blank: such columns are text throughout.
     gappy = [c for c in nonresponse.columns if nonresponse[c].isna().any()]
     nonresponse = nonresponse.astype({c: "string" for c in gappy}).fillna({c: "" for c in gappy})
+    nonresponse = nonresponse.assign(  # the question's wording, never its column name
+        question=[
+            book.question(q).wording if q in book.questions else q for q in nonresponse["question"]
+        ],
+        in_file=nonresponse["in_file"].map({True: "Yes", False: "No"}),
+    ).rename(columns={"in_file": "In the file"})
     nonresponse = nonresponse.rename(
         columns={c: c.replace("_", " ").capitalize() for c in nonresponse.columns}
     )
-    st.dataframe(nonresponse, hide_index=True, key="nonresponse-table")
+    shared.show_table(nonresponse, key="nonresponse-table", label="Answers missing or declined")
     shared.download_table(nonresponse, "item nonresponse", key="nonresponse-table")
 if len(frames["extra_columns"]):
     st.caption(
