@@ -127,16 +127,54 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
     >>> res.statistic, res.df_num, res.df_den  # R: X-squared = 2, df = 1
     (2.0, 1, None)
     """
-    if statistic not in RAO_SCOTT_STATISTICS:
-        raise ListeningError(
-            f"statistic={statistic!r} is not valid; use one of "
-            f"{', '.join(repr(s) for s in RAO_SCOTT_STATISTICS)}"
-        )
+    _check_statistic(statistic)
     design = with_indicators(design, row, col)
     data = design.data
     check_columns(data, [row, col], "column")
     r_code, _ = category_codes(data[row])
     c_code, _ = category_codes(data[col])
+    return rao_scott_codes(design, r_code, c_code, statistic=statistic, names=(row, col))
+
+
+def rao_scott_codes(
+    design: SurveyDesign,
+    r_code: np.ndarray,
+    c_code: np.ndarray,
+    *,
+    statistic: str = "F",
+    names: tuple[str, str] = ("row", "column"),
+) -> RaoScottResult:
+    """:func:`rao_scott` on the two columns' integer codes (-1: missing).
+
+    Only the order of the codes counts (categories are taken in it), so
+    codes from :func:`~listening.estimate.domains.category_codes` give
+    :func:`rao_scott`'s result exactly.
+
+    Parameters
+    ----------
+    design : SurveyDesign
+    r_code, c_code : ndarray of int
+        Every respondent's row and column category.
+    statistic : {"F", "Chisq"}
+    names : tuple of str
+        The columns' names, for messages.
+
+    Returns
+    -------
+    RaoScottResult
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import listening as yl
+    >>> design = yl.SurveyDesign(pd.DataFrame({"i": range(8)}))
+    >>> res = rao_scott_codes(design, np.array([0, 0, 1, 1, 0, 0, 1, 1]),
+    ...                       np.array([0, 1, 0, 1, 0, 0, 1, 1]), statistic="Chisq")
+    >>> res.statistic, res.df_num
+    (2.0, 1)
+    """
+    _check_statistic(statistic)
+    row, col = names
     inside = (r_code >= 0) & (c_code >= 0)
     if design.domain is not None:
         inside &= design.domain
@@ -200,6 +238,14 @@ def rao_scott(design: SurveyDesign, row: str, col: str, *, statistic: str = "F")
         adjusted_statistic=adjusted,
         pearson=pearson,
     )
+
+
+def _check_statistic(statistic: str) -> None:
+    if statistic not in RAO_SCOTT_STATISTICS:
+        raise ListeningError(
+            f"statistic={statistic!r} is not valid; use one of "
+            f"{', '.join(repr(s) for s in RAO_SCOTT_STATISTICS)}"
+        )
 
 
 def _kept_degf(design: SurveyDesign, inside: np.ndarray) -> int:

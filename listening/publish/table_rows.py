@@ -36,6 +36,7 @@ import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
+from listening.estimate.association import RaoScottResult, rao_scott_codes
 from listening.estimate.domains import category_codes, domains
 from listening.estimate.estimators import proportion_arrays, vs_rest_arrays
 from listening.ingest.codebook import Question, slug
@@ -478,3 +479,40 @@ def _kish(design: SurveyDesign, column: str, by: ByCodes) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         per_group = sums**2 / squares
     return np.concatenate([[everyone], per_group])
+
+
+def association(
+    codes: QuestionCodes, by: ByCodes
+) -> RaoScottResult | dict[str, RaoScottResult | None] | None:
+    """The table's Rao-Scott test, as :func:`listening.estimate.association.table_association`.
+
+    Several ``by`` columns are one variable of their combinations (labelled
+    "a x b", in the order of those labels); a multi-select question gets a
+    test per option. None where there is no test.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import listening as yl
+    >>> d = yl.SurveyDesign(pd.DataFrame({"area": list("aaaabbbbcccc"),
+    ...                                   "safe": list("yyyyyynnynnn")}))
+    >>> round(association(question_codes(d, "safe", None), by_codes(d, ["area"], {})).p_value, 4)
+    0.1223
+    """
+    column = by.codes
+    if len(by.by) > 1:
+        labels = np.array([" x ".join(key) for key in by.keys[1:]], dtype=object)
+        rank = np.unique(labels, return_inverse=True)[1].reshape(-1)
+        column = np.where(column >= 0, rank[np.maximum(column, 0)] if len(rank) else -1, -1)
+    name = " x ".join(by.by)
+
+    def tested(item: ItemCodes) -> RaoScottResult | None:
+        try:
+            return rao_scott_codes(codes.design, item.codes, column, names=(item.item.column, name))
+        except ListeningError:  # too few categories, or a singular design matrix: no test
+            return None
+
+    if codes.spec is not None and codes.spec.type == "multi":
+        options = set(codes.spec.option_columns.values())
+        return {it.item.label: tested(it) for it in codes.items if it.item.column in options}
+    return tested(codes.items[0])

@@ -38,7 +38,6 @@ import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
-from listening.estimate.association import table_association
 from listening.estimate.estimators import holm, mirror_tests
 from listening.estimate.intervals import CI_METHODS
 from listening.ingest.codebook import Codebook, Question
@@ -52,6 +51,7 @@ from listening.publish.table_rows import (
     ByCodes,
     QuestionCodes,
     Rows,
+    association,
     by_codes,
     count_rows,
     estimate_rows,
@@ -594,10 +594,8 @@ def _raw(counted: _Counted, ci: str, level: float, everyone: dict) -> _Raw:
     """Estimates, tests and the association test of one table, nothing hidden yet."""
     codes, by = counted.codes, counted.by
     rows = estimate_rows(codes, by, ci=ci, level=level, everyone=everyone)
-    spec = codes.spec
-    options = spec.option_columns if spec is not None and spec.type == "multi" else None
-    test = table_association(by.design, counted.question, list(by.by), options)
-    return _Raw(counted.question, list(by.by), rows, test, counted.kind, spec)
+    test = association(codes, by)
+    return _Raw(counted.question, list(by.by), rows, test, counted.kind, codes.spec)
 
 
 def _finish(
