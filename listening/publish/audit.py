@@ -159,11 +159,9 @@ class Attack:
     def __post_init__(self) -> None:
         tables = self.tables
         variables = list(dict.fromkeys(v for t in tables for v in t.by))
-        self.keys, self.bases = [], []
-        for t in tables:
-            groups = t.groups()
-            self.keys.append([tuple(str(x) for x in row) for row in groups[list(t.by)].to_numpy()])
-            self.bases.append(groups["base"].to_numpy(dtype=float))
+        self._figures = [_Figures.of(t) for t in tables]
+        self.keys = [f.keys for f in self._figures]
+        self.bases = [f.bases for f in self._figures]
         domains = {
             v: sorted(
                 {
@@ -216,8 +214,9 @@ class Attack:
     def _build(self) -> None:
         tables, sig = self.tables, self.signature
         n_cells = len(sig)
-        categories = list(dict.fromkeys(c for t in tables for c in t.rows["category"].astype(str)))
-        options = _partition(tables, categories)
+        figures = self._figures
+        categories = list(dict.fromkeys(c for f in figures for c in f.category))
+        options = _partition(tables, figures, categories)
         self.partition = options is not None
         self.categories = options if options is not None else categories
         self.n_cells = n_cells
@@ -233,15 +232,12 @@ class Attack:
         systems |= {c: {} for c in range(len(self.categories))}
         self.consistent = True
         position = {c: i for i, c in enumerate(self.categories)}
-        for ti, t in enumerate(tables):
-            by = list(t.by)
-            category = t.rows["category"].astype(str).to_numpy()
-            count = pd.to_numeric(t.rows["n"], errors="coerce").to_numpy(dtype=float)
-            valid = t.rows[by].notna().all(axis=1).to_numpy()
+        for ti, f in enumerate(figures):
+            category, count = f.category, f.n
             rows_of: dict[tuple, list[int]] = {}
-            for r, key in enumerate(t.rows[by].to_numpy()):
-                if valid[r]:
-                    rows_of.setdefault(tuple(str(x) for x in key), []).append(r)
+            for r, key in enumerate(f.row_keys):
+                if f.valid[r]:
+                    rows_of.setdefault(key, []).append(r)
             for gi, key in enumerate(self.keys[ti]):
                 members = self.members[(ti, gi)]
                 if None in systems and not np.isnan(self.bases[ti][gi]):
@@ -502,7 +498,9 @@ def _add_row(rows: dict, columns: np.ndarray, value: float, source: tuple) -> bo
     return abs(row["value"] - value) <= 1e-6
 
 
-def _partition(tables: list[PublishedTable], categories: list[str]) -> list[str] | None:
+def _partition(
+    tables: list[PublishedTable], figures: list[_Figures], categories: list[str]
+) -> list[str] | None:
     """The options that split the base (single answer), or None.
 
     The first ``k`` categories whose counts add up to the base in every
@@ -513,14 +511,13 @@ def _partition(tables: list[PublishedTable], categories: list[str]) -> list[str]
         return None
     position = {c: i for i, c in enumerate(categories)}
     candidates = None
-    for t in tables:
-        base = pd.to_numeric(t.rows["base"], errors="coerce").to_numpy(dtype=float)
-        keep = ~np.isnan(base)
+    for f in figures:
+        keep = ~np.isnan(f.base)
         if not keep.any():
             continue
-        key = t.rows.groupby(list(t.by), sort=False).ngroup().to_numpy()[keep] + 1
-        category = np.array([position[c] for c in t.rows["category"].astype(str)[keep]])
-        n = pd.to_numeric(t.rows["n"], errors="coerce").to_numpy(dtype=float)[keep]
+        key = f.group[keep] + 1
+        category = np.array([position[c] for c in f.category[keep]])
+        n = f.n[keep]
         # the first row of each group and answer; a group's base is that of its first row
         first = np.unique(key * len(categories) + category, return_index=True)[1]
         groups, at = np.unique(key, return_index=True)
@@ -529,13 +526,72 @@ def _partition(tables: list[PublishedTable], categories: list[str]) -> list[str]
         if np.isnan(counts).any():
             return None
         sums = np.cumsum(counts, axis=1)
-        fits = set(np.flatnonzero((np.abs(sums - base[keep][at][:, None]) < 1e-6).all(axis=0)) + 1)
+        fit = (np.abs(sums - f.base[keep][at][:, None]) < 1e-6).all(axis=0)
+        fits = set(np.flatnonzero(fit) + 1)
         candidates = fits if candidates is None else candidates & fits
         if not candidates:
             return None
     if not candidates:
         return None
     return categories[: min(candidates)]
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """A published table's rows as arrays, read from its frame once."""
+
+    row_keys: list[tuple[str, ...]]  # each row's by values, as text
+    valid: np.ndarray  # rows with every by value
+    group: np.ndarray  # each row's group (first appearance order), -1 without every by value
+    category: np.ndarray  # as text
+    n: np.ndarray
+    base: np.ndarray
+    keys: list[tuple[str, ...]]  # each group's by values (as table.groups())
+    bases: np.ndarray  # each group's base
+
+    @classmethod
+    def of(cls, table: PublishedTable) -> _Figures:
+        columns = [*table.by, "category", "n", "base"]
+        values = table.rows[columns].to_numpy(dtype=object)
+        k = len(table.by)
+        by = values[:, :k]
+        valid = ~pd.isna(by).any(axis=1)
+        row_keys = [tuple(str(x) for x in row) for row in by]
+        # groups as drop_duplicates finds them (a missing value is a value)
+        first: dict[tuple, int] = {}
+        for key in row_keys:
+            first.setdefault(key, len(first))
+        ordered = list(first)
+        code = np.array([first[key] for key in row_keys], dtype=int).reshape(-1)
+        starts = np.unique(code, return_index=True)[1]
+        base = _numbers(values[:, k + 2])
+        # rows without every by value form no group (groupby drops them)
+        seen: dict[tuple, int] = {}
+        group = np.array(
+            [
+                seen.setdefault(key, len(seen)) if ok else -1
+                for key, ok in zip(row_keys, valid, strict=True)
+            ],
+            dtype=int,
+        ).reshape(-1)
+        return cls(
+            row_keys,
+            valid,
+            group,
+            np.array([str(x) for x in values[:, k]], dtype=object),
+            _numbers(values[:, k + 1]),
+            base,
+            ordered,
+            base[starts],
+        )
+
+
+def _numbers(column: np.ndarray) -> np.ndarray:
+    """A column as floats, NaN where it holds no number (as ``pd.to_numeric(errors="coerce")``)."""
+    try:
+        return column.astype(float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(pd.Series(column), errors="coerce").to_numpy(dtype=float)
 
 
 def bounded(low: float, high: float, min_base: int) -> bool:

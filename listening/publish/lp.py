@@ -216,6 +216,15 @@ def pinned(
         everything.append((base, base_active))
     known = [s.known(members, a) for s, a in everything]
     counts = everything[: len(systems)]
+    low_known, high_known = [k[0] for k in known], [k[1] for k in known]
+    if partition and sum(low_known) <= TOLERANCE:
+        return False  # a known solution gives the cells (almost) no one
+    if not partition and max(low_known) <= TOLERANCE:
+        return False
+    if sum(max(h, 0.0) for h in high_known[: len(systems)]) >= ceiling and (
+        base is None or high_known[-1] >= ceiling
+    ):
+        return False  # known solutions give them min_base or more
     # the greatest: not pinned when it reaches min_base
     if base is None:
         if _sum_reaches(counts, members, [k[1] for k in known], ceiling):
