@@ -51,8 +51,9 @@ import pandas as pd
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
 from listening.ingest.codebook import Codebook
+from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.table import ALL, ESTIMATE_COLUMNS
-from listening.publish.tables import Crosstab, crosstabs
+from listening.publish.tables import Crosstab, protection
 
 THRESHOLD, SECONDARY = "threshold", "secondary"
 
@@ -173,18 +174,13 @@ def publish(
     {('All',): '', ('a',): '', ('b',): 'secondary', ('c',): 'threshold'}
     """
     bys = breakdown_sets(list(columns))
-    tabs = crosstabs(
-        design, [question], [list(b) for b in bys], min_base=min_base, codebook=codebook
-    )
-    reasons = {}
-    for by, tab in zip(bys, tabs, strict=True):
-        groups = tab.table.drop_duplicates(list(by))
-        keys = groups[list(by)].astype(str).itertuples(index=False, name=None)
-        reasons[by] = dict(zip(keys, groups["reason"].astype(str), strict=True))
+    book = codebook if codebook is not None else design.codebook
+    policy = DisclosurePolicy.from_codebook(book, min_base=min_base)
+    found = protection(design, question, [list(b) for b in bys], policy=policy, codebook=book)
+    reasons = dict(zip(bys, found, strict=True))  # counts alone: what crosstabs would hide
     data = design.data
-    policy = tabs[0].policy
     complete = {c for c in columns if data[c].notna().all()}
-    complete |= {c for c in columns if policy is not None and c in policy.complete}
+    complete |= {c for c in columns if c in policy.complete}
     levels = {c: tuple(map(str, data[c].dropna().astype(str).unique())) for c in columns}
     return Publication(question, min_base, reasons, frozenset(complete), levels)
 
