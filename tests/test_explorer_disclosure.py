@@ -10,13 +10,18 @@ view protected on its own) recovers the small group, so the tests can fail.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
-from explorer_reading import csv_table, downloads, no_exception, recording_downloads
+from explorer_reading import (
+    briefing_tables,
+    csv_table,
+    downloads,
+    excel_table,
+    figure,
+    no_exception,
+    recording_downloads,
+)
 from explorer_reading import run as _run
 from streamlit.testing.v1 import AppTest
 
@@ -33,7 +38,7 @@ from listening.explorer.views import (
 from listening.publish.approvals import candidates, publishable, record_approvals
 from listening.publish.audit import attacker, bounded
 from listening.publish.disclosure import DisclosurePolicy
-from listening.publish.published import PublishedTable, read_workbook
+from listening.publish.published import PublishedTable
 from listening.publish.table import ALL
 
 WIDE = ["Girl", "Boy", "Describe another way"]
@@ -101,10 +106,7 @@ def _downloaded(files: dict[str, bytes], key: str) -> tuple[pd.DataFrame, pd.Dat
     rows = csv[[*by, "category"]].assign(n=_numbers(csv["n"]), base=_numbers(csv["base"]))
     weighted = _numbers(csv["weighted_base"])
     assert (weighted.isna() == rows["base"].isna()).all(), "weighted base shown where base is not"
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "briefing.xlsx"
-        path.write_bytes(files[f"{key}-xlsx"])
-        (sheet,) = read_workbook(path)
+    (sheet,) = briefing_tables(files[f"{key}-xlsx"])
     excel = sheet.rows.astype({"n": float, "base": float}).reset_index(drop=True)
     excel.columns = [*by, "category", "n", "base"]
     return rows.reset_index(drop=True), excel
@@ -229,36 +231,70 @@ def test_attack_1_control_views_protected_one_by_one_give_the_child_away(sample,
     assert low == high == _small_differences(sample)["Fenland"]
 
 
-def _overview_and_map(at: AppTest, districts: list[str]) -> tuple[dict, dict]:
-    overview = {}
+def _overview_downloads(at: AppTest, makers, key: str, screen: pd.DataFrame) -> list:
+    """What an Overview table's downloads hold: the CSV is the table as shown (checked
+    equal to the screen); the Excel file is the table as shown too, or a briefing of the
+    crosstabs behind it, whose tables are returned for the attacker."""
+    files = downloads(at, makers)
+    shown = [[figure(v) for v in row] for row in screen.astype(str).to_numpy()]
+    csv = csv_table(files[f"{key}-csv"])
+    assert [[figure(v) for v in row] for row in csv.to_numpy()] == shown, key
+    tables = briefing_tables(files[f"{key}-xlsx"])
+    if not tables:
+        excel = excel_table(files[f"{key}-xlsx"], "Indicator")
+        assert [[figure(v) for v in row] for row in excel.to_numpy()] == shown, key
+    return tables
+
+
+def _overview_and_map(at: AppTest, districts: list[str], makers):
+    """Each district's base on the Overview, the Map's rows (every answer's count and base,
+    from its downloads, agreeing with the screen), and the tables of the Overview's
+    downloads."""
+    county = _table(at, "Indicator", "%")
+    extra = _overview_downloads(at, makers, "overview-table", county)
+    (row,) = county[county["Indicator"] == AFTER_DARK].astype(str).values.tolist()
+    overview = {ALL: _number(row[-1])}
     for district in districts:
         at.selectbox(key="overview_group").set_value(district).run()
         no_exception(at)
         table = _table(at, "Indicator", f"{district} %")
+        extra += _overview_downloads(at, makers, "overview-compare", table)
         row = table[table["Indicator"] == AFTER_DARK].iloc[0]
         overview[district] = _number(row["Answered (base)"])
     at.switch_page("app_pages/map.py").run()
     no_exception(at)
-    return overview, _bases(_table(at, "District"), "District")
+    screen = _bases(_table(at, "District"), "District")
+    csv, excel = _downloaded(downloads(at, makers), "map-table")
+    _same_figures(screen, csv, excel)
+    return overview, csv, extra
 
 
-def _pages_attack(overview: dict, on_map: dict, min_base: int):
+def _pages_attack(overview: dict, on_map: pd.DataFrame, min_base: int, extra=()):
     tables = [
-        _published("safe_dark", ("district",), list(on_map.items())),
-        _published("safe_dark", ("district",), [(ALL, on_map[ALL]), *overview.items()]),
+        _view_table("safe_dark", ("district",), on_map),
+        _published("safe_dark", ("district",), list(overview.items())),
+        *extra,
     ]
     return tables, DisclosurePolicy(min_base=min_base, complete=("district",))
 
 
-def test_attack_4_overview_and_map_agree_and_cannot_be_combined(sample):
+def test_attack_4_overview_and_map_agree_and_cannot_be_combined(sample, monkeypatch):
+    """The Overview's comparisons and the Map, on screen and in their downloads."""
     districts = [str(d) for d in sample["survey"].data["district"].cat.categories]
+    makers = recording_downloads(monkeypatch)
     at = _run(min_base=125)
-    overview, on_map = _overview_and_map(at, districts)
+    overview, on_map, extra = _overview_and_map(at, districts, makers)
     hidden_overview = {d for d, b in overview.items() if np.isnan(b)}
-    hidden_map = {d for d, b in on_map.items() if np.isnan(b)}
+    first = on_map.drop_duplicates("district")
+    hidden_map = set(first.loc[first["base"].isna(), "district"])
     assert hidden_overview == hidden_map
     assert hidden_map, "at minimum base 125 the sample hides districts"
-    tables, policy = _pages_attack(overview, on_map, 125)
+    for table in extra:  # the Overview's briefings hide the same districts
+        if table.question == "safe_dark" and table.by == ("district",):
+            groups = table.groups()
+            hidden = set(groups.loc[groups["base"].isna(), "district"])
+            assert hidden in (set(), hidden_map), hidden
+    tables, policy = _pages_attack(overview, on_map, 125, extra)
     result = yl.audit(tables, policy=policy)
     assert result.ok, str(result)
 
@@ -266,13 +302,14 @@ def test_attack_4_overview_and_map_agree_and_cannot_be_combined(sample):
 def test_attack_4_control_old_overview_with_the_map_gives_a_district_away(sample):
     design, book = sample["design"], sample["book"]
     districts = [str(d) for d in sample["survey"].data["district"].cat.categories]
-    overview = {}
+    tab = yl.crosstab(design, "safe_dark", by="district", min_base=125, codebook=book)
+    on_map = tab.table[["district", "category", "n", "base"]].astype({"n": float, "base": float})
+    on_map = on_map.assign(district=on_map["district"].astype(str))
+    overview = {ALL: float(on_map.loc[on_map["district"] == ALL, "base"].iloc[0])}
     for district in districts:
         compared = headline_comparison(design, "district", district, min_base=125)
         row = compared[compared["indicator"] == AFTER_DARK].iloc[0]
         overview[district] = np.nan if row["suppressed"] else float(row["base"])
-    tab = yl.crosstab(design, "safe_dark", by="district", min_base=125, codebook=book)
-    on_map = _bases(display_table(tab.table, ["district"]), "District")
     tables, policy = _pages_attack(overview, on_map, 125)
     result = yl.audit(tables, policy=policy)
     assert not result.ok
