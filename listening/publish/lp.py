@@ -1,6 +1,6 @@
 """Published sums of nonnegative cells as live HiGHS models, for fast yes-or-no attacks.
 
-The attacker of a publication (:class:`listening.publish.audit.Attack`) asks,
+The attacker of a publication (:class:`listening.publish.attack.Attack`) asks,
 thousands of times per question, whether a set of joint cells can be pinned
 within 1 to ``min_base - 1`` by the published figures left after hiding some
 groups. Each system of published sums (the bases, or one answer's counts) is
@@ -34,7 +34,7 @@ from scipy import sparse
 
 from listening.errors import ListeningError
 
-TOLERANCE = 1e-6  # as listening.publish.audit.TOLERANCE
+TOLERANCE = 1e-6  # below this, a difference of bases is rounding
 _FITS = 1e-7  # a known solution meets a published sum when within this
 
 
@@ -208,7 +208,7 @@ def pinned(
     Returns
     -------
     bool
-        As :func:`listening.publish.audit.bounded` of the least and the greatest.
+        As :func:`listening.publish.attack.bounded` of the least and the greatest.
     """
     ceiling = min_base - TOLERANCE  # pinned below min_base: the greatest is under this
     everything = [*zip(systems, active, strict=True)]

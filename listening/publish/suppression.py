@@ -3,7 +3,7 @@
 :func:`protect` is the rule of every publication. A group whose base
 (respondents who answered) is below ``min_base`` is hidden (reason
 ``"threshold"``: fewer than ``min_base`` answered). Then the reader's attack
-(:class:`listening.publish.audit.Attack`: every published base and count of
+(:class:`listening.publish.attack.Attack`: every published base and count of
 every table of the same question, as linear programs over the joint cells)
 runs for each such group with at least one respondent, and for each small
 leftover (a group's respondents in no shown group of another table, such as
@@ -43,13 +43,8 @@ import numpy as np
 import pandas as pd
 
 from listening.errors import ListeningError
-from listening.publish.audit import (
-    Attack,
-    PublishedTable,
-    attacker,
-    bounded,
-    record_protection,
-)
+from listening.publish.attack import Attack, attacker, bounded
+from listening.publish.audit import PublishedTable, record_protection
 from listening.publish.table import ALL
 
 THRESHOLD, SECONDARY = "threshold", "secondary"

@@ -1,0 +1,605 @@
+"""The reader's attack on the tables of one question: linear programs over the joint cells.
+
+Tables of the same question share their respondents, so a reader who has all
+of them can write every published base and count down as a linear system
+over the *joint cells*: the finest cross-classification of all the
+``by`` variables of those tables (each with one more level, "not shown", for
+respondents in no published group of that variable), times the answer
+categories, with nonnegative (integer-relaxed) cell counts. For each hidden
+group the smallest and largest base consistent with the system come from
+linear programs (HiGHS), as tau-argus's audit and sdcTable's "attacker
+problem" do: :meth:`Attack.pinned` decides on live models
+(:mod:`listening.publish.lp`), :meth:`Attack.bound` gives the bounds with
+their proofs (:func:`scipy.optimize.linprog`, a fresh model each time, so a
+proof depends on nothing solved before). Besides the groups, the
+intersection of two tables' groups (:meth:`Attack.overlaps`) and every
+*leftover* (:meth:`Attack.leftovers`: a group's respondents in no shown group
+of another table) can be attacked.
+
+Examples
+--------
+>>> import pandas as pd
+>>> rows = pd.DataFrame({"g": ["All", "A", "B", "C"], "category": "x",
+...                      "n": [60, 30, 5, 25], "base": [60, 30, 5, 25]})
+>>> attack = attacker([PublishedTable("q", ("g",), rows)], ["g"])
+>>> attack.bound([{2}], attack.members[(0, 2)])[:2]  # B = All - A - C
+(5.0, 5.0)
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from scipy.optimize import linprog
+
+from listening.errors import ListeningError
+from listening.publish.lp import TOLERANCE, Infeasible, SumSystem, pinned
+from listening.publish.published import PublishedTable
+from listening.publish.table import ALL
+
+__all__ = ["TOLERANCE", "Attack", "attacker", "bounded", "describe_proof"]
+_MARGIN = 1e-3  # live models' optima this far apart order as linprog's do
+
+
+@dataclass
+class Attack:
+    """The reader's linear system for the tables of one question.
+
+    Built once from the tables' published figures (``values``, the true ones
+    for a protector); :meth:`interval` then answers for any set of hidden
+    groups.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"g": ["All", "A", "B", "C"], "category": "x",
+    ...                      "n": [60, 30, 5, 25], "base": [60, 30, 5, 25]})
+    >>> attack = Attack([PublishedTable("q", ("g",), rows)], complete=frozenset({"g"}))
+    >>> attack.interval([{2}], 0, 2)[:2]  # B (group 2, after "All") alone hidden
+    (5.0, 5.0)
+    >>> attack.interval([{2, 3}], 0, 2)[:2]
+    (0.0, 30.0)
+
+    Without ``complete``, respondents may lack ``g`` and hide among B:
+
+    >>> Attack([PublishedTable("q", ("g",), rows)]).interval([{2}], 0, 2)[:2]
+    (0.0, 5.0)
+    """
+
+    tables: list[PublishedTable]
+    complete: frozenset[str] = frozenset()
+    empty: tuple[tuple[tuple[str, str], ...], ...] = ()
+    keys: list[list[tuple]] = field(init=False)
+    bases: list[np.ndarray] = field(init=False)
+
+    def __post_init__(self) -> None:
+        tables = self.tables
+        variables = list(dict.fromkeys(v for t in tables for v in t.by))
+        self._figures = [_Figures.of(t) for t in tables]
+        self.keys = [f.keys for f in self._figures]
+        self.bases = [f.bases for f in self._figures]
+        domains = {
+            v: sorted(
+                {
+                    k[t.by.index(v)]
+                    for t, keys in zip(tables, self.keys, strict=True)
+                    if v in t.by
+                    for k in keys
+                }
+                - {ALL}
+            )
+            for v in variables
+        }
+        levels = [len(domains[v]) + (v not in self.complete) for v in variables]
+        cells = np.array(list(itertools.product(*map(range, levels))), dtype=int).reshape(
+            -1, len(variables)
+        )
+        signature = np.empty((len(cells), len(tables)), dtype=int)
+        keep = np.ones(len(cells), dtype=bool)
+        for ti, (t, keys) in enumerate(zip(tables, self.keys, strict=True)):
+            sizes = [levels[variables.index(v)] for v in t.by]
+            codes = cells[:, [variables.index(v) for v in t.by]]
+            # only cells whose every value the table shows; the table lists every
+            # non-empty combination of the values it shows (-2: a cell it says is empty)
+            inside = np.ones(len(cells), dtype=bool)
+            for j, v in enumerate(t.by):
+                shown = {k[j] for k in keys} - {ALL}
+                mask = [x in shown for x in domains[v]] + [False] * (sizes[j] - len(domains[v]))
+                inside &= np.array(mask, dtype=bool)[codes[:, j]]
+            position = [{x: i for i, x in enumerate(domains[v])} for v in t.by]
+            lookup = np.full(int(np.prod(sizes)), -2)
+            for gi, key in enumerate(keys):
+                if all(x in p for x, p in zip(key, position, strict=True)):
+                    where = [p[x] for x, p in zip(key, position, strict=True)]
+                    lookup[np.ravel_multi_index(where, sizes)] = gi
+            ids = np.where(inside, lookup[np.ravel_multi_index(codes.T, sizes)], -1)
+            keep &= ids != -2
+            signature[:, ti] = ids
+        for combination in self.empty:
+            known = [(variables.index(v), x) for v, x in combination if v in variables]
+            if len(known) < len(combination) or any(
+                x not in domains[variables[i]] for i, x in known
+            ):
+                continue
+            keep &= ~np.all(
+                [cells[:, i] == domains[variables[i]].index(x) for i, x in known], axis=0
+            )
+        self.signature = np.unique(signature[keep], axis=0)
+        self._build()
+
+    def _build(self) -> None:
+        tables, sig = self.tables, self.signature
+        n_cells = len(sig)
+        figures = self._figures
+        categories = list(dict.fromkeys(c for f in figures for c in f.category))
+        options = _partition(tables, figures, categories)
+        self.partition = options is not None
+        self.categories = options if options is not None else categories
+        self.n_cells = n_cells
+        self.members = {}
+        for ti in range(len(tables)):
+            for gi, key in enumerate(self.keys[ti]):
+                everyone = all(x == ALL for x in key)
+                self.members[(ti, gi)] = (
+                    np.arange(n_cells) if everyone else np.flatnonzero(sig[:, ti] == gi)
+                )
+        # one system of published sums per figure: None for bases, else a category
+        systems: dict[int | None, dict[bytes, dict]] = {None: {}} if not self.partition else {}
+        systems |= {c: {} for c in range(len(self.categories))}
+        self.consistent = True
+        position = {c: i for i, c in enumerate(self.categories)}
+        for ti, f in enumerate(figures):
+            category, count = f.category, f.n
+            rows_of: dict[tuple, list[int]] = {}
+            for r, key in enumerate(f.row_keys):
+                if f.valid[r]:
+                    rows_of.setdefault(key, []).append(r)
+            for gi, key in enumerate(self.keys[ti]):
+                members = self.members[(ti, gi)]
+                if None in systems and not np.isnan(self.bases[ti][gi]):
+                    self.consistent &= _add_row(
+                        systems[None], members, self.bases[ti][gi], (ti, gi, None)
+                    )
+                for r in rows_of.get(key, []):
+                    c = position.get(category[r])
+                    if c is not None and not np.isnan(count[r]):
+                        self.consistent &= _add_row(systems[c], members, count[r], (ti, gi, c))
+        self.systems = {c: list(rows.values()) for c, rows in systems.items()}
+        self._models: dict[int | None, SumSystem] = {}  # built when first needed
+        self._sources: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
+        self._active: dict[tuple, dict] = {}  # per hidden groups, each system's sums published
+
+    def _live(self, hidden: Sequence[set[int]]) -> tuple[dict, dict]:
+        """The live model of each system, and its published sums given ``hidden``."""
+        if not self._models:
+            start = np.cumsum([0, *(len(k) for k in self.keys)])
+            for c, rows in self.systems.items():
+                columns = [r["columns"] for r in rows]
+                self._models[c] = SumSystem(self.n_cells, columns, [r["value"] for r in rows])
+                pairs = [(i, start[t] + g) for i, r in enumerate(rows) for t, g in r["sources"]]
+                self._sources[c] = tuple(np.array(pairs, dtype=int).reshape(-1, 2).T)
+        key = tuple(tuple(sorted(int(g) for g in h)) for h in hidden)
+        if key not in self._active:
+            gone = np.zeros(sum(len(k) for k in self.keys), dtype=bool)
+            start = np.cumsum([0, *(len(k) for k in self.keys)])
+            for t, groups in enumerate(hidden):
+                gone[[start[t] + g for g in groups]] = True
+            if len(self._active) > 64:
+                self._active.clear()
+            self._active[key] = {
+                c: np.bincount(row, ~gone[source], minlength=len(self.systems[c])) > 0
+                for c, (row, source) in self._sources.items()
+            }
+        return self._models, self._active[key]
+
+    def feasible(self) -> bool:
+        """Whether the published figures fit this model of the cells."""
+        if not self.consistent:
+            return False
+        models, active = self._live([set() for _ in self.tables])
+        return all(model.feasible(active[c]) for c, model in models.items())
+
+    def interval(
+        self, hidden: Sequence[set[int]], table: int, group: int, *, min_base: float | None = None
+    ) -> tuple[float, float, list, list]:
+        """The least and greatest base of a group given the figures not hidden.
+
+        For a single-answer question the base is the sum of the option counts,
+        and each option's counts form a system of their own: the bounds are
+        the sums of the options' bounds (exact). Otherwise each count is at
+        most the base and every respondent ticked something: the bounds are
+        the tighter of the bases' and the counts' (a sound lower bound; the
+        joint coupling of the options through the base is relaxed).
+
+        Parameters
+        ----------
+        hidden : sequence of set of int
+            For each table, the positions of its hidden groups.
+        table, group : int
+            The group to bound.
+        min_base : float, optional
+            When the greatest base reaches it, the least is not computed
+            (returned as 0): the group cannot be pinned below ``min_base``.
+
+        Returns
+        -------
+        tuple
+            ``(low, high, low_proof, high_proof)``: each proof a list of
+            ``(multiplier, row)`` of the published figures whose combination
+            gives the bound.
+        """
+        return self.bound(hidden, self.members[(table, group)], min_base=min_base)
+
+    def overlaps(self) -> list[tuple[tuple[int, int], tuple[int, int], np.ndarray]]:
+        """Groups of two tables that overlap without one holding the other, and their cells.
+
+        Such an intersection (Fenland pupils aged 14-15 in Year 11, from
+        district x age band and district x school year) is a group a reader
+        may work out too.
+        """
+        out = []
+        sig = self.signature
+        for t1, t2 in itertools.combinations(range(len(self.tables)), 2):
+            pairs = sig[:, [t1, t2]]
+            inside = (pairs >= 0).all(axis=1)
+            for g1, g2 in np.unique(pairs[inside], axis=0):
+                members = np.flatnonzero((sig[:, t1] == g1) & (sig[:, t2] == g2))
+                whole = [self.members[(t1, g1)], self.members[(t2, g2)]]
+                if all(len(members) < len(w) for w in whole):
+                    out.append(((t1, int(g1)), (t2, int(g2)), members))
+        return out
+
+    def leftovers(
+        self, hidden: Sequence[set[int]] | None = None
+    ) -> list[tuple[tuple[int, int], int, np.ndarray]]:
+        """A group's respondents in no shown group of another table, and their cells.
+
+        Fenland children neither girl nor boy (another or no gender) are
+        Fenland (district table) minus Fenland girls and boys (district x
+        gender): ``((district table, Fenland), district x gender table,
+        cells)``. The groups in ``hidden`` (per table, positions) count as
+        not shown. Each set of cells is listed once, and not when it is a
+        published group's or the whole group.
+        """
+        known = {self.members[k].tobytes() for k in self.members}
+        out = []
+        for t2 in range(len(self.tables)):
+            gone = list(hidden[t2]) if hidden is not None else []
+            outside = (self.signature[:, t2] == -1) | np.isin(self.signature[:, t2], gone)
+            for (t1, g1), whole in self.members.items():
+                members = whole[outside[whole]]
+                key = members.tobytes()
+                if 0 < len(members) < len(whole) and key not in known:
+                    known.add(key)
+                    out.append(((t1, g1), t2, members))
+        return out
+
+    def bound(
+        self, hidden: Sequence[set[int]], members: np.ndarray, *, min_base: float | None = None
+    ) -> tuple[float, float, list, list]:
+        """As :meth:`interval`, for any set of cells (``members``)."""
+        if min_base is not None and not self.pinned(hidden, members, min_base):
+            return 0.0, np.inf, [], []
+        objective = np.zeros(self.n_cells)
+        objective[members] = 1.0
+        counts = [rows for c, rows in self.systems.items() if c is not None]
+        if self.partition:
+            high, high_proof = self._solve(counts, hidden, -objective, 0)
+        else:
+            high, high_proof = self._multi_high(hidden, members, counts)
+        high, high_proof = -high, [(-m, r) for m, r in high_proof]
+        if min_base is not None and high + TOLERANCE >= min_base:
+            return 0.0, high, [], high_proof
+        if self.partition:
+            low, low_proof = self._solve(counts, hidden, objective, 0)
+        else:
+            # the greatest of the systems' least; only those the live models say can be it
+            fast = self._extremes(hidden, members, largest=False)
+            top = max(fast.values()) if fast else -np.inf
+            low, low_proof = max(
+                (
+                    self._solve([rows], hidden, objective, 0)
+                    for c, rows in self.systems.items()
+                    if fast is None or fast[c] >= top - _MARGIN
+                ),
+                key=lambda bound: bound[0],
+            )
+        return low, high, low_proof, high_proof
+
+    def _multi_high(self, hidden: Sequence[set[int]], members: np.ndarray, counts: list) -> tuple:
+        """Minus the greatest base of a multi-select question's cells, and its proof.
+
+        The least of the bases' greatest and the counts' greatest summed;
+        only the linear programs (with proofs) that can give it are solved,
+        as the live models tell.
+        """
+        objective = np.zeros(self.n_cells)
+        objective[members] = -1.0
+        fast = self._extremes(hidden, members, largest=True)
+        base_only, counts_only = not counts, False
+        if fast is not None and counts:
+            summed = sum(v for c, v in fast.items() if c is not None)
+            base_only = fast[None] < summed - _MARGIN
+            counts_only = fast[None] > summed + _MARGIN
+        if base_only:
+            return self._solve([self.systems[None]], hidden, objective, 0)
+        high = self._solve(counts, hidden, objective, 0)
+        if counts_only:
+            return high
+        base = self._solve([self.systems[None]], hidden, objective, 0)
+        return base if base[0] > high[0] else high
+
+    def _extremes(
+        self, hidden: Sequence[set[int]], members: np.ndarray, *, largest: bool
+    ) -> dict | None:
+        """Each system's least (greatest) sum of ``members`` on the live models; None: no fit."""
+        models, active = self._live(hidden)
+        try:
+            return {c: m.extreme(members, active[c], largest=largest) for c, m in models.items()}
+        except Infeasible:
+            return None
+
+    def answers(
+        self, hidden: Sequence[set[int]], members: np.ndarray
+    ) -> dict[str, tuple[float, float]]:
+        """The least and greatest count of each answer among the cells ``members``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> rows = pd.DataFrame({"g": ["All", "All", "A", "A"], "category": ["x", "y"] * 2,
+        ...                      "n": [20, 22, 18, 20], "base": [42, 42, 38, 38]})
+        >>> attack = Attack([PublishedTable("q", ("g",), rows)])
+        >>> attack.answers([set()], attack.leftovers()[0][2])  # All less A
+        {'x': (2.0, 2.0), 'y': (2.0, 2.0)}
+        """
+        objective = np.zeros(self.n_cells)
+        objective[members] = 1.0
+        out = {}
+        for c, rows in self.systems.items():
+            if c is not None:
+                low = self._solve([rows], hidden, objective, 0)[0]
+                out[self.categories[c]] = (low, -self._solve([rows], hidden, -objective, 0)[0])
+        return out
+
+    def pinned(self, hidden: Sequence[set[int]], members: np.ndarray, min_base: float) -> bool:
+        """Whether the base of the cells ``members`` is pinned within 1 to ``min_base - 1``.
+
+        :func:`bounded` of :meth:`bound`'s least and greatest, decided
+        faster: on live models of the systems (:mod:`listening.publish.lp`),
+        one system at a time, from known solutions first, and without proofs.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> rows = pd.DataFrame({"g": ["All", "A", "B"], "category": "x",
+        ...                      "n": [60, 55, 5], "base": [60, 55, 5]})
+        >>> attack = Attack([PublishedTable("q", ("g",), rows)], complete=frozenset({"g"}))
+        >>> attack.pinned([{2}], attack.members[(0, 2)], 10)  # B is All less A
+        True
+        >>> attack.pinned([{1, 2}], attack.members[(0, 2)], 10)
+        False
+        """
+        models, active = self._live(hidden)
+        counts = [c for c in models if c is not None]
+        try:
+            return pinned(
+                [models[c] for c in counts],
+                members,
+                [active[c] for c in counts],
+                min_base,
+                partition=self.partition,
+                base=models.get(None),
+                base_active=active.get(None),
+            )
+        except Infeasible:
+            return True  # the linear programs of bound say what does not add up
+
+    def _solve(
+        self,
+        systems: list[list[dict]],
+        hidden: Sequence[set[int]],
+        objective: np.ndarray,
+        table: int,
+        *,
+        solution: bool = False,
+    ) -> Any:
+        """Minimise ``objective`` (on the cells of every system) given the rows not hidden.
+
+        Returns ``(value, proof)``: -inf when unbounded; proof the nonzero
+        multipliers of the published rows.
+        """
+        active = [
+            r for rows in systems for r in rows if any(g not in hidden[t] for t, g in r["sources"])
+        ]
+        block = {id(r): b for b, rows in enumerate(systems) for r in rows}
+        n = self.n_cells
+        if not active:
+            return None if solution else ((0.0 if (objective >= 0).all() else -np.inf), [])
+        indptr = np.cumsum([0, *(len(r["columns"]) for r in active)])
+        indices = np.concatenate([r["columns"] + n * block[id(r)] for r in active])
+        a_eq = sparse.csr_matrix(
+            (np.ones(len(indices)), indices, indptr), shape=(len(active), n * len(systems))
+        )
+        res = linprog(
+            objective if len(objective) > n else np.tile(objective, len(systems)),
+            A_eq=a_eq,
+            b_eq=np.array([r["value"] for r in active]),
+            bounds=(0, None),
+            method="highs",
+        )
+        if solution:
+            return res.x if res.status == 0 else None
+        if res.status == 3:
+            return -np.inf, []
+        if res.status != 0:
+            raise ListeningError(
+                f"audit: the published figures of {self.tables[table].question!r} do not "
+                "add up; check that every table comes from the same survey and question."
+            )
+        proof = [(float(m), active[i]) for i, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9]
+        return float(res.fun), proof
+
+
+def _add_row(rows: dict, columns: np.ndarray, value: float, source: tuple) -> bool:
+    """Add a published sum; False if the same sum was published with another value."""
+    key = columns.tobytes()
+    row = rows.get(key)
+    t, g, count = source
+    if row is None:
+        rows[key] = {"columns": columns, "value": float(value), "sources": [(t, g)], "count": count}
+        return True
+    row["sources"].append((t, g))
+    return abs(row["value"] - value) <= 1e-6
+
+
+def _partition(
+    tables: list[PublishedTable], figures: list[_Figures], categories: list[str]
+) -> list[str] | None:
+    """The options that split the base (single answer), or None.
+
+    The first ``k`` categories whose counts add up to the base in every
+    published group of every table: a single-answer question's options
+    (nets come after them). Tables of multi-select questions never partition.
+    """
+    if any(t.kind == "multi" for t in tables):
+        return None
+    position = {c: i for i, c in enumerate(categories)}
+    candidates = None
+    for f in figures:
+        keep = ~np.isnan(f.base)
+        if not keep.any():
+            continue
+        key = f.group[keep] + 1
+        category = np.array([position[c] for c in f.category[keep]])
+        n = f.n[keep]
+        # the first row of each group and answer; a group's base is that of its first row
+        first = np.unique(key * len(categories) + category, return_index=True)[1]
+        groups, at = np.unique(key, return_index=True)
+        counts = np.full((len(groups), len(categories)), np.nan)
+        counts[np.searchsorted(groups, key[first]), category[first]] = n[first]
+        if np.isnan(counts).any():
+            return None
+        sums = np.cumsum(counts, axis=1)
+        fit = (np.abs(sums - f.base[keep][at][:, None]) < 1e-6).all(axis=0)
+        fits = set(np.flatnonzero(fit) + 1)
+        candidates = fits if candidates is None else candidates & fits
+        if not candidates:
+            return None
+    if not candidates:
+        return None
+    return categories[: min(candidates)]
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """A published table's rows as arrays, read from its frame once."""
+
+    row_keys: list[tuple[str, ...]]  # each row's by values, as text
+    valid: np.ndarray  # rows with every by value
+    group: np.ndarray  # each row's group (first appearance order), -1 without every by value
+    category: np.ndarray  # as text
+    n: np.ndarray
+    base: np.ndarray
+    keys: list[tuple[str, ...]]  # each group's by values (as table.groups())
+    bases: np.ndarray  # each group's base
+
+    @classmethod
+    def of(cls, table: PublishedTable) -> _Figures:
+        columns = [*table.by, "category", "n", "base"]
+        values = table.rows[columns].to_numpy(dtype=object)
+        k = len(table.by)
+        by = values[:, :k]
+        valid = ~pd.isna(by).any(axis=1)
+        row_keys = [tuple(str(x) for x in row) for row in by]
+        # groups as drop_duplicates finds them (a missing value is a value)
+        first: dict[tuple, int] = {}
+        for key in row_keys:
+            first.setdefault(key, len(first))
+        ordered = list(first)
+        code = np.array([first[key] for key in row_keys], dtype=int).reshape(-1)
+        starts = np.unique(code, return_index=True)[1]
+        base = _numbers(values[:, k + 2])
+        # rows without every by value form no group (groupby drops them)
+        seen: dict[tuple, int] = {}
+        group = np.array(
+            [
+                seen.setdefault(key, len(seen)) if ok else -1
+                for key, ok in zip(row_keys, valid, strict=True)
+            ],
+            dtype=int,
+        ).reshape(-1)
+        return cls(
+            row_keys,
+            valid,
+            group,
+            np.array([str(x) for x in values[:, k]], dtype=object),
+            _numbers(values[:, k + 1]),
+            base,
+            ordered,
+            base[starts],
+        )
+
+
+def _numbers(column: np.ndarray) -> np.ndarray:
+    """A column as floats, NaN where it holds no number (as ``pd.to_numeric(errors="coerce")``)."""
+    try:
+        return column.astype(float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(pd.Series(column), errors="coerce").to_numpy(dtype=float)
+
+
+def bounded(low: float, high: float, min_base: int) -> bool:
+    """Whether a base proven to lie in [low, high] is pinned within 1 to ``min_base - 1``.
+
+    Examples
+    --------
+    >>> bounded(3, 3, 10), bounded(0, 4, 10), bounded(1, 12, 10), bounded(0.5, 9.5, 10)
+    (True, False, False, True)
+    """
+    return bool(np.ceil(low - TOLERANCE) >= 1 and np.floor(high + TOLERANCE) <= min_base - 1)
+
+
+def describe_proof(attack: Attack, proof: list, bound: float) -> str:
+    """A proof as readable arithmetic over published groups: ``+ [table: group, 68] - ...``.
+
+    The published figures of a group (its base, or its counts, summed) that
+    enter with the same multiplier are shown together.
+    """
+    terms: dict[tuple, float] = {}
+    for multiplier, row in proof:
+        t, g = row["sources"][0]
+        key = (t, g, round(multiplier, 9))
+        terms[key] = terms.get(key, 0.0) + row["value"]
+    parts = []
+    for (t, g, multiplier), value in terms.items():
+        sign = "-" if multiplier < 0 else "+"
+        times = "" if abs(multiplier) == 1 else f"{abs(multiplier):g} x "
+        group = " x ".join(attack.keys[t][g])
+        parts.append(f"{sign} {times}[{attack.tables[t].name}: {group}, {value:g}]")
+    return f"{' '.join(parts) or '0'} = {bound:g}"
+
+
+def attacker(tables: list[PublishedTable], complete: Sequence[str], empty: tuple = ()) -> Attack:
+    """The attack on tables of one question, trusting ``complete`` where the figures allow.
+
+    If the tables do not add up without respondents lacking a variable of
+    ``complete`` (some do lack it), the reader allows for them everywhere.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"g": ["All", "A"], "category": "x", "n": [9, 5], "base": [9, 5]})
+    >>> attacker([PublishedTable("q", ("g",), rows)], ["g"]).complete
+    frozenset()
+    """
+    attack = Attack(tables, frozenset(complete), tuple(empty))
+    if attack.complete and not attack.feasible():
+        attack = Attack(tables, frozenset(), tuple(empty))
+    return attack
