@@ -97,8 +97,9 @@ class SumSystem:
         )
         self.active = np.ones(len(rows), dtype=bool)  # the rows as the model has them now
         self.cost = np.zeros(n_cells)
-        self.points = np.empty((0, n_cells))  # known solutions, one a row
-        self.meets = np.empty((0, len(rows)), dtype=bool)  # the sums each one meets
+        self.points = np.empty((8, n_cells))  # known solutions, one a row (the first `known`)
+        self.misses = np.empty((8, len(rows)))  # 1 for each sum a solution does not meet
+        self.n_known = 0
         self._seen: set[bytes] = set()
 
     def extreme(self, members: np.ndarray, active: np.ndarray, *, largest: bool) -> float:
@@ -130,10 +131,13 @@ class SumSystem:
         An upper bound of the least and a lower bound of the greatest;
         ``(inf, -inf)`` when no known solution meets the active sums.
         """
-        usable = ~(self.meets[:, active] == 0).any(axis=1)
+        k = self.n_known
+        usable = self.misses[:k] @ active == 0
         if not usable.any():
             return np.inf, -np.inf
-        sums = self.points[usable][:, members].sum(axis=1)
+        indicator = np.zeros(self.n_cells)
+        indicator[members] = 1.0
+        sums = (self.points[:k] @ indicator)[usable]
         return float(sums.min()), float(sums.max())
 
     def _minimise(self, cost: np.ndarray, active: np.ndarray) -> float:
@@ -169,9 +173,13 @@ class SumSystem:
         if key in self._seen:
             return
         self._seen.add(key)
-        meets = np.abs(self.matrix @ x - self.values) <= _FITS
-        self.points = np.vstack([self.points, x])
-        self.meets = np.vstack([self.meets, meets])
+        k = self.n_known
+        if k == len(self.points):
+            self.points = np.vstack([self.points, np.empty_like(self.points)])
+            self.misses = np.vstack([self.misses, np.empty_like(self.misses)])
+        self.points[k] = x
+        self.misses[k] = np.abs(self.matrix @ x - self.values) > _FITS
+        self.n_known = k + 1
 
 
 def pinned(

@@ -281,11 +281,21 @@ def _leftovers(
 
     Each with its label, cells and the two tables it is the difference of.
     """
-    out = []
-    for (t1, g1), t2, members in attack.leftovers(hidden) if respondents is not None else []:
-        inside = respondents[t1] == g1 if any(x != ALL for x in attack.keys[t1][g1]) else True
-        outside = (respondents[t2] == -1) | np.isin(respondents[t2], list(hidden[t2]))
-        size = int(np.sum(inside & outside))
+    out: list[tuple[str, np.ndarray, set[int]]] = []
+    if respondents is None:
+        return out
+    outside: dict[int, np.ndarray] = {}  # per table, its respondents in no shown group
+    sizes: dict[tuple[int, int], np.ndarray] = {}  # per two tables, the first's groups' counts
+    for (t1, g1), t2, members in attack.leftovers(hidden):
+        if t2 not in outside:
+            outside[t2] = (respondents[t2] == -1) | np.isin(respondents[t2], list(hidden[t2]))
+        if all(x == ALL for x in attack.keys[t1][g1]):
+            size = int(outside[t2].sum())
+        else:
+            if (t1, t2) not in sizes:
+                group = respondents[t1][outside[t2]]
+                sizes[(t1, t2)] = np.bincount(group[group >= 0], minlength=len(attack.keys[t1]))
+            size = int(sizes[(t1, t2)][g1])
         if 0 < size < min_base:
             out.append((f"{t1}:{g1} less {t2}", members, {t1, t2}))
     return out
