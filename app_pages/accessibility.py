@@ -117,6 +117,12 @@ GLOSSARY = {
     "[c]": "Hidden to protect young people: fewer than the minimum base (10 unless "
     "raised) answered, or the figure is hidden so a hidden one cannot be worked out "
     "from the totals.",
+    "How [c] is checked": "Everything the explorer shows of one question (every table, "
+    "filter, page and download) is checked together, as someone trying to work out a "
+    "small group would: adding and taking away the figures shown, across tables and "
+    "pages. No group of fewer than the minimum base can be worked out or narrowed down. "
+    "Comparing how many answered two different questions only shows how many skipped a "
+    "question, not what anyone answered.",
     "[u]": "Low reliability: the estimate is worth fewer than 30 simple random answers "
     "(its effective base), so read it with care.",
     "[x]": "Not available: no interval can be worked out (too few schools).",
