@@ -148,17 +148,20 @@ def respondent_groups(data: pd.DataFrame, table: PublishedTable) -> np.ndarray:
     [2, -1, 1]
     """
     by = list(table.by)
-    groups = table.groups()[by].astype(str)
+    groups = table.groups()
     key = np.zeros(len(data), dtype=np.int64)
     found = np.ones(len(data), dtype=bool)
     codes, sizes = [], []
     for column in by:
-        levels = {x: i for i, x in enumerate(dict.fromkeys(groups[column]))}
-        values = data[column].astype(object)
-        code = values.astype(str).map(levels).where(values.notna())
-        found &= code.notna().to_numpy()
-        key = key * len(levels) + code.fillna(0).to_numpy(dtype=np.int64)
-        codes.append(groups[column].map(levels).to_numpy(dtype=np.int64))
+        labels = [str(x) for x in groups[column].to_numpy(dtype=object)]
+        levels = {x: i for i, x in enumerate(dict.fromkeys(labels))}
+        # each distinct value (missing: -1) matched on its text, then every respondent
+        factor, distinct = pd.factorize(data[column])
+        found_level = np.array([levels.get(str(x), -1) for x in distinct] + [-1], dtype=np.int64)
+        code = found_level[factor]  # factor -1 (missing) takes the last, -1
+        found &= code >= 0
+        key = key * len(levels) + np.maximum(code, 0)
+        codes.append(np.array([levels[x] for x in labels], dtype=np.int64))
         sizes.append(len(levels))
     lookup = np.full(int(np.prod(sizes)), -1)
     # the first group of each key, as a left merge on unique groups finds it
