@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -195,6 +196,19 @@ class QuestionCodes:
     items: tuple[ItemCodes, ...]
     answered: np.ndarray
 
+    @cached_property
+    def weights(self) -> np.ndarray:
+        """The design's weights."""
+        return np.asarray(self.design.weights, dtype=float)
+
+    @cached_property
+    def first_answered(self) -> np.ndarray:
+        """Who answered the first item, inside the design's domain (Kish bases use them)."""
+        inside = self.design.data[self.items[0].item.column].notna().to_numpy()
+        if self.design.domain is not None:
+            inside = inside & np.asarray(self.design.domain, dtype=bool)  # to_numpy() is read-only
+        return inside
+
 
 def question_codes(design: SurveyDesign, question: str, spec: Question | None) -> QuestionCodes:
     """Factorize a question's items once (see :class:`QuestionCodes`).
@@ -329,12 +343,9 @@ def _picked_counts(
     return n, base
 
 
-def _weighted(
-    design: SurveyDesign, item: ItemCodes, group: np.ndarray, n_groups: int
-) -> np.ndarray:
+def _weighted(weights: np.ndarray, item: ItemCodes, group: np.ndarray, n_groups: int) -> np.ndarray:
     """The weighted base of every group."""
     inside = (group >= 0) & (item.codes >= 0)
-    weights = np.asarray(design.weights, dtype=float)
     return np.bincount(group[inside], weights[inside], minlength=n_groups)
 
 
@@ -372,12 +383,13 @@ def count_rows(codes: QuestionCodes, by: ByCodes) -> Rows:
     """
     everyone = np.where(codes.design.domain if codes.design.domain is not None else True, 0, -1)
     everyone = np.broadcast_to(everyone, (len(codes.design),))
+    weights = codes.weights
     n_parts, base_parts = [], []
     for it in codes.items:
         counts = _counts(it, everyone, 1)
-        n_all, base_all = _picked_counts(it, counts, _weighted(codes.design, it, everyone, 1))
+        n_all, base_all = _picked_counts(it, counts, _weighted(weights, it, everyone, 1))
         counts = _counts(it, by.codes, by.n_groups)
-        weighted = _weighted(codes.design, it, by.codes, by.n_groups)
+        weighted = _weighted(weights, it, by.codes, by.n_groups)
         n_grp, base_grp = _picked_counts(it, counts, weighted)
         n_parts.append(np.concatenate([n_all, n_grp]).ravel())
         r = len(it.source)
@@ -460,18 +472,15 @@ def estimate_rows(
     columns = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
     group, _, _ = _layout(codes, by)
     columns["base"] = _least_base(columns["base"], group, len(by.keys))
-    columns["kish"] = _kish(design, codes.items[0].item.column, by)[group]
+    columns["kish"] = _kish(codes, by)[group]
     category = np.concatenate([np.tile(it.labels, len(by.keys)) for it in codes.items])
     return Rows(by.by, by.keys, group, category, columns)
 
 
-def _kish(design: SurveyDesign, column: str, by: ByCodes) -> np.ndarray:
+def _kish(codes: QuestionCodes, by: ByCodes) -> np.ndarray:
     """Kish's effective base of every group ("All" first): (sum of weights)^2 / sum of squares."""
-    weights = np.asarray(design.weights, dtype=float)
-    inside = design.data[column].notna().to_numpy()
-    if design.domain is not None:
-        inside = inside & np.asarray(design.domain, dtype=bool)  # to_numpy() may be read-only
-    w = weights[inside]
+    inside = codes.first_answered
+    w = codes.weights[inside]
     everyone = w.sum() ** 2 / (w**2).sum() if len(w) else np.nan
     member = by.codes[inside]
     sums = np.bincount(member[member >= 0], w[member >= 0], minlength=by.n_groups)

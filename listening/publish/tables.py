@@ -632,17 +632,16 @@ def _finish(
     order = np.argsort(rows.group, kind="stable")  # "All" first, then the groups
     columns = {
         **rows.labels(),
-        **{c: shown[c] for c in ESTIMATE_COLUMNS[:4]},
-        "n": np.round(shown["n"]),
-        "base": np.round(shown["base"]),
+        **{c: np.asarray(shown[c]) for c in ESTIMATE_COLUMNS[:4]},
+        "n": _whole(shown["n"]),
+        "base": _whole(shown["base"]),
         "weighted_base": shown["weighted_base"],
         "suppressed": suppressed,
         "vs_rest": signs,
         "reason": why,
         "low_reliability": low,
     }
-    table = pd.DataFrame({c: np.asarray(columns[c])[order] for c in [*by_cols, *TABLE_COLUMNS]})
-    table = table.astype({"n": "Int64", "base": "Int64"})
+    table = pd.DataFrame({c: columns[c][order] for c in [*by_cols, *TABLE_COLUMNS]})
     return Crosstab(
         table=table,
         test=raw.test,
@@ -658,6 +657,14 @@ def _finish(
         source=source if source is not None else (book.source if book is not None else ""),
         notes=tuple(notes),
         policy=policy,
+    )
+
+
+def _whole(values: np.ndarray) -> pd.arrays.IntegerArray:
+    """Counts as whole numbers (``Int64``, NA where NaN)."""
+    missing = np.isnan(values)
+    return pd.arrays.IntegerArray(
+        np.round(np.where(missing, 0.0, values)).astype(np.int64), missing
     )
 
 
