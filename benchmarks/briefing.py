@@ -13,13 +13,20 @@ disclosure policy. Printed, each run twice (the machine may be shared):
 - *full audit*: ``yl.audit`` with every linear program (what ``listening
   audit`` runs on a workbook), for reference;
 - *listening brief*: the CLI end to end on the sample, Excel included;
+- *protection only*: :func:`listening.publish.tables.protection` for every
+  question (the hidden pattern from counts alone, what the explorer's
+  ``publish()`` runs);
 
-with wall-clock and CPU seconds, against the 10 s target (estimation,
-protection and audit, Excel writing not counted), and the share of rows and
-groups suppressed.
+with wall-clock and CPU seconds. The 10 s target (estimation, protection and
+audit, Excel writing not counted) is judged on CPU seconds: the machine may be
+shared, and wall-clock time then counts other people's work. Last, the share of
+rows and groups suppressed.
 
 Before this work (commit a361c70, same machine, loaded): ``yl.crosstabs`` 38 s
 wall (27 s CPU) and the audit 8 s, about 46 s in all (see the report of issue 10).
+Before the tables were built from integer codes (commit f0597c8): ``yl.crosstabs``
+about 23 s CPU; after (with the attack's own speed-ups of the same afternoon)
+about 6 s CPU, the audit under 1 s.
 
 Usage::
 
@@ -42,6 +49,7 @@ from listening.cli import default_questions, main
 from listening.design.margins import with_unknown_sex
 from listening.paths import SAMPLE_DIR
 from listening.publish.disclosure import DisclosurePolicy
+from listening.publish.tables import protection
 
 BY = [
     ["district"],
@@ -95,7 +103,7 @@ def run_once(book: yl.Codebook, design: yl.SurveyDesign, questions: list[str]) -
     with tempfile.TemporaryDirectory() as folder:
         _, b_wall, b_cpu = _timed(lambda: _brief(Path(folder)))
     total, total_cpu = wall + t_wall, cpu + t_cpu
-    verdict = "under" if total < TARGET else "OVER"
+    verdict = "under" if total_cpu < TARGET else "OVER"
     print(f"  estimate + protect (yl.crosstabs)   {wall:6.1f} s   CPU {cpu:6.1f} s")
     print(
         f"  audit as write_briefing runs it     {t_wall:6.1f} s   CPU {t_cpu:6.1f} s  "
@@ -103,12 +111,16 @@ def run_once(book: yl.Codebook, design: yl.SurveyDesign, questions: list[str]) -
     )
     print(
         f"  => standard briefing                {total:6.1f} s   CPU {total_cpu:6.1f} s  "
-        f"({verdict} the {TARGET:g} s target)"
+        f"(CPU {verdict} the {TARGET:g} s target)"
     )
     print(
         f"  full audit (listening audit)        {f_wall:6.1f} s   CPU {f_cpu:6.1f} s  ok={full.ok}"
     )
     print(f"  listening brief, Excel included     {b_wall:6.1f} s   CPU {b_cpu:6.1f} s")
+    _, p_wall, p_cpu = _timed(
+        lambda: [protection(design, q, BY, policy=policy, codebook=book) for q in questions]
+    )
+    print(f"  protection only (counts, explorer)  {p_wall:6.1f} s   CPU {p_cpu:6.1f} s")
     return tables
 
 
