@@ -11,6 +11,7 @@ from listening.explorer.publication import Publication
 from listening.explorer.took_part import (
     composition_display,
     margin_fit_display,
+    pooled_weights,
     publish_took_part,
 )
 from listening.explorer.views import composition
@@ -103,7 +104,8 @@ else:
         f"{diagnostics.min:.0f} / {diagnostics.median:.0f} / {diagnostics.max:.0f}",
         border=True,
     )
-    fig = yl.charts.weight_histogram(source.raked.weights, title="How much each respondent counts")
+    pooled = pooled_weights(source.raked.weights, ctx.min_base)
+    fig = yl.charts.weight_histogram(pooled, title="How much each respondent counts")
     labels = {
         "respondents": "Respondents",
         "sum_weights": "Sum of weights (population)",
@@ -134,7 +136,9 @@ else:
         "coefficient of variation says how much the weights differ, relative to their "
         "average. Effective sample size: the number of equally weighted answers that would "
         "be as precise. Raking sweeps: how many rounds of adjusting the weights to each "
-        "population total in turn it took to match them all."
+        "population total in turn it took to match them all. The histogram shows each "
+        f"respondent at the median weight of the {ctx.min_base} or more with the nearest "
+        "weights: respondents of one weighting cell share a weight, so no bar may count fewer."
     )
     shared.download_table(table, "weighting diagnostics", key="diagnostics-table")
     if diagnostics.margins is not None:

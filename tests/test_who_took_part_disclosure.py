@@ -187,3 +187,27 @@ def test_who_took_part_control_tables_thresholded_one_by_one_give_a_cell_away(sa
     fenland = int(((data["district"] == "Fenland") & (data["sex"] == "Not known")).sum())
     assert 0 < fenland < min_base
     assert any(v.low == v.high == fenland for v in result.violations), str(result)
+
+
+def test_the_weight_histogram_shows_no_weight_of_fewer_than_min_base(sample):
+    """Respondents of one raking cell share a weight: the chart's own data (sent to the
+    browser and in its HTML download) must not count a small cell."""
+    import base64
+
+    import plotly.io as pio
+
+    raw = pd.Series(np.asarray(sample["raked"].weights)).round(9).value_counts()
+    assert (raw < MIN_BASE).any(), "control: the raw weights count cells of one"
+    at = run(PAGE, min_base=MIN_BASE)
+    (histogram,) = [
+        trace
+        for chart in at.get("plotly_chart")
+        for trace in pio.from_json(chart.proto.spec).data
+        if trace.type == "histogram"
+    ]
+    x = histogram.x
+    if isinstance(x, dict):  # plotly's typed array: base64 bytes of the dtype
+        x = np.frombuffer(base64.b64decode(x["bdata"]), dtype=x["dtype"])
+    shown = pd.Series(np.asarray(x, dtype=float)).value_counts()
+    assert shown.sum() == len(sample["data"])
+    assert shown.min() >= MIN_BASE, shown.sort_values().head()

@@ -264,6 +264,37 @@ def margin_fit_display(
     )
 
 
+def pooled_weights(weights: Sequence[float] | pd.Series, min_base: int) -> np.ndarray:
+    """The weights as a histogram may show them: each the median of its pool.
+
+    Raked weights are the same within a raking cell (district x age band x
+    sex), so the respondents' own weights, or a histogram's bar of a few of
+    them, would count a cell of two. Sorted by weight, respondents are pooled
+    in runs of ``min_base`` (the last run takes any remainder), and each
+    respondent shows its pool's median: every bar then counts ``min_base``
+    respondents or more, and no weight of a smaller group is shown.
+
+    Examples
+    --------
+    >>> w = [5.0] * 12 + [9.0] + [1.0] * 10
+    >>> shown = pooled_weights(w, 10)
+    >>> sorted(set(shown.tolist())), int((shown == shown.max()).sum())
+    ([1.0, 5.0], 13)
+    """
+    values = np.asarray(weights, dtype=float)
+    if len(values) < max(min_base, 1):
+        return np.full(len(values), np.nan)
+    order = np.argsort(values, kind="stable")
+    pools = np.minimum(
+        np.arange(len(values)) // max(min_base, 1), len(values) // max(min_base, 1) - 1
+    )
+    out = np.empty(len(values))
+    for pool in np.unique(pools):
+        members = order[pools == pool]
+        out[members] = np.median(values[members])
+    return out
+
+
 def _in_order(pub: Publication, by: Sequence[str], key: Sequence[str]) -> list[str]:
     """A key of the table by ``by`` (kept in the publication's column order) in ``by``'s order."""
     stored = [c for c in pub.order if c in set(by)]
