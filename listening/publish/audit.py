@@ -261,9 +261,8 @@ def record_protection(
     :func:`audit` with ``trust_protection`` then skips its own linear
     programs for those published figures.
     """
-    masked = [_masked(t, h) for t, h in zip(tables, hidden, strict=True)]
     proof = _Proof(
-        frozenset(_digest(t) for t in masked),
+        frozenset(_digest(t, h) for t, h in zip(tables, hidden, strict=True)),
         int(min_base),
         frozenset(map(str, complete)),
         frozenset(frozenset(c) for c in empty),
@@ -298,27 +297,32 @@ def is_protected(tables: Sequence[PublishedTable], policy: DisclosurePolicy) -> 
     )
 
 
-def _masked(table: PublishedTable, hidden: set[int]) -> PublishedTable:
-    """The table as published: the counts and bases of its ``hidden`` groups NaN."""
-    rows = table.rows.copy()
-    if hidden:
-        group = rows.groupby(list(table.by), sort=False, dropna=False).ngroup().to_numpy()
-        gone = np.isin(group, list(hidden))
-        rows["n"] = pd.to_numeric(rows["n"], errors="coerce").astype(float).where(~gone)
-        rows["base"] = pd.to_numeric(rows["base"], errors="coerce").astype(float).where(~gone)
-    return PublishedTable(table.question, table.by, rows, table.kind)
+def _digest(table: PublishedTable, hidden: set[int] | frozenset[int] = frozenset()) -> bytes:
+    """The published figures of a table, in any row order, as a hash.
 
-
-def _digest(table: PublishedTable) -> bytes:
-    """The published figures of a table, in any row order, as a hash."""
+    The counts and bases of the ``hidden`` groups (positions in
+    ``table.groups()``) are taken as not published.
+    """
     rows = table.rows
-    figures = [
-        np.nan_to_num(pd.to_numeric(rows[c], errors="coerce").to_numpy(dtype=float), nan=-1.0)
-        for c in ("n", "base")
-    ]  # -1: not published
-    labels = [rows[c].astype(str).to_numpy() for c in (*table.by, "category")]
-    lines = sorted(zip(*labels, *(np.round(f, 6).tolist() for f in figures), strict=True))
+    labels = [[str(x) for x in rows[c].to_numpy(dtype=object)] for c in (*table.by, "category")]
+    figures = [_numbers(rows[c]) for c in ("n", "base")]
+    if hidden:
+        first: dict[tuple, int] = {}  # groups in order of first appearance, as groups()
+        keys = zip(*labels[: len(table.by)], strict=True)
+        group = [first.setdefault(key, len(first)) for key in keys]
+        gone = np.isin(np.array(group, dtype=int), list(hidden))
+        figures = [np.where(gone, np.nan, f) for f in figures]
+    figures = [np.round(np.nan_to_num(f, nan=-1.0), 6).tolist() for f in figures]  # -1: hidden
+    lines = sorted(zip(*labels, *figures, strict=True))
     return hashlib.sha256(repr((table.question, table.by, lines)).encode()).digest()
+
+
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column as floats, NaN where it holds no number."""
+    try:
+        return column.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
 
 
 def _units(tables: list[PublishedTable]) -> dict[str, list[PublishedTable]]:
