@@ -72,6 +72,7 @@ _LAZY = {
     "DisclosurePolicy": "listening.publish.disclosure",
     "audit": "listening.publish.audit",
     "crosstabs": "listening.publish.tables",
+    "protection": "listening.publish.tables",
     "csv_bytes": "listening.publish.writers",
     "xlsx_bytes": "listening.publish.writers",
     "redact": "listening.publish.redact",
