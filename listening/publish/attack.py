@@ -181,7 +181,9 @@ class Attack:
             start = np.cumsum([0, *(len(k) for k in self.keys)])
             for c, rows in self.systems.items():
                 columns = [r["columns"] for r in rows]
-                self._models[c] = SumSystem(self.n_cells, columns, [r["value"] for r in rows])
+                values = [r["value"] for r in rows]
+                like = list(self._models.values())
+                self._models[c] = SumSystem(self.n_cells, columns, values, like=like)
                 pairs = [(i, start[t] + g) for i, r in enumerate(rows) for t, g in r["sources"]]
                 self._sources[c] = tuple(np.array(pairs, dtype=int).reshape(-1, 2).T)
         key = tuple(tuple(sorted(int(g) for g in h)) for h in hidden)

@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import highspy
 import numpy as np
@@ -39,11 +40,44 @@ _FITS = 1e-7  # a known solution meets a published sum when within this
 
 
 class _Model(highspy.Highs):
-    """A HiGHS model without highspy's callback machinery, which prints a banner."""
+    """A HiGHS model of nonnegative cells and sums of them; only what changes is passed on.
 
-    def __init__(self) -> None:
+    Without highspy's callback machinery, which prints a banner.
+    """
+
+    def __init__(self, matrix: sparse.csr_matrix) -> None:
         super(highspy.Highs, self).__init__()
         self.setOptionValue("output_flag", False)
+        n_rows, n_cells = matrix.shape
+        self.addVars(n_cells, np.zeros(n_cells), np.full(n_cells, highspy.kHighsInf))
+        self.lower = np.zeros(n_rows)
+        self.upper = np.zeros(n_rows)
+        self.addRows(
+            n_rows,
+            self.lower,
+            self.upper,
+            matrix.nnz,
+            matrix.indptr.astype(np.int32),
+            matrix.indices.astype(np.int32),
+            matrix.data,
+        )
+        self.cost = np.zeros(n_cells)
+
+    def minimise(self, cost: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Any:
+        """Solve from the last basis with these costs and row bounds; the model status."""
+        changed = np.flatnonzero(cost != self.cost).astype(np.int32)
+        if len(changed):
+            self.changeColsCost(len(changed), changed, cost[changed])
+            self.cost = cost
+        changed = np.flatnonzero((lower != self.lower) | (upper != self.upper)).astype(np.int32)
+        if len(changed):
+            self.changeRowsBounds(len(changed), changed, lower[changed], upper[changed])
+            self.lower, self.upper = lower, upper
+        if self.run() == highspy.HighsStatus.kError:
+            raise ListeningError(
+                f"HiGHS failed on a linear program ({self.getModelStatus()}); please report it."
+            )
+        return self.getModelStatus()
 
 
 class Infeasible(ListeningError):
@@ -59,8 +93,11 @@ class SumSystem:
         The number of cells.
     rows : sequence of ndarray of int
         Each published sum's cells.
-    values : ndarray of float
+    values : sequence of float
         Each published sum's value.
+    like : sequence of SumSystem, optional
+        Systems whose model this one may share, when it has the same sums
+        (the same cells, row by row) with other values.
 
     Examples
     --------
@@ -71,7 +108,14 @@ class SumSystem:
     inf
     """
 
-    def __init__(self, n_cells: int, rows: Sequence[np.ndarray], values: np.ndarray) -> None:
+    def __init__(
+        self,
+        n_cells: int,
+        rows: Sequence[np.ndarray],
+        values: Sequence[float],
+        *,
+        like: Sequence[SumSystem] = (),
+    ) -> None:
         self.n_cells = n_cells
         self.values = np.asarray(values, dtype=float)
         lengths = [len(r) for r in rows]
@@ -83,20 +127,10 @@ class SumSystem:
             ),
             shape=(len(rows), n_cells),
         )
-        self.model = _Model()
-        self.model.addVars(n_cells, np.zeros(n_cells), np.full(n_cells, highspy.kHighsInf))
-        matrix = self.matrix
-        self.model.addRows(
-            len(rows),
-            self.values,
-            self.values,
-            matrix.nnz,
-            matrix.indptr.astype(np.int32),
-            matrix.indices.astype(np.int32),
-            matrix.data,
-        )
-        self.active = np.ones(len(rows), dtype=bool)  # the rows as the model has them now
-        self.cost = np.zeros(n_cells)
+        # systems of the same sums (a question's answers) share a model: the last
+        # basis of one is a good start for the next with the same objective
+        same = next((s.model for s in like if _same_sums(s.matrix, self.matrix)), None)
+        self.model = same if same is not None else _Model(self.matrix)
         self.points = np.empty((8, n_cells))  # known solutions, one a row (the first `known`)
         self.misses = np.empty((8, len(rows)))  # 1 for each sum a solution does not meet
         self.n_known = 0
@@ -141,27 +175,14 @@ class SumSystem:
         return float(sums.min()), float(sums.max())
 
     def _minimise(self, cost: np.ndarray, active: np.ndarray) -> float:
-        model = self.model
-        changed = np.flatnonzero(cost != self.cost).astype(np.int32)
-        if len(changed):
-            model.changeColsCost(len(changed), changed, cost[changed])
-            self.cost = cost
-        flip = np.flatnonzero(active != self.active).astype(np.int32)
-        if len(flip):
-            lower = np.where(active[flip], self.values[flip], -highspy.kHighsInf)
-            upper = np.where(active[flip], self.values[flip], highspy.kHighsInf)
-            model.changeRowsBounds(len(flip), flip, lower, upper)
-            self.active = active.copy()
-        if model.run() == highspy.HighsStatus.kError:
-            raise ListeningError(
-                f"HiGHS failed on a linear program ({model.getModelStatus()}); please report it."
-            )
-        status = model.getModelStatus()
+        lower = np.where(active, self.values, -highspy.kHighsInf)
+        upper = np.where(active, self.values, highspy.kHighsInf)
+        status = self.model.minimise(cost, lower, upper)
         if status == highspy.HighsModelStatus.kOptimal:
-            self._keep(np.array(model.getSolution().col_value))
-            return float(model.getInfo().objective_function_value)
+            self._keep(np.array(self.model.getSolution().col_value))
+            return float(self.model.getInfo().objective_function_value)
         if status == highspy.HighsModelStatus.kUnboundedOrInfeasible and cost.any():
-            if not self.feasible(active):  # decides which, and leaves the basis valid
+            if not self.feasible(active):  # decides which
                 raise Infeasible("the published sums have no nonnegative solution")
             return -np.inf
         if status == highspy.HighsModelStatus.kUnbounded:
@@ -180,6 +201,15 @@ class SumSystem:
         self.points[k] = x
         self.misses[k] = np.abs(self.matrix @ x - self.values) > _FITS
         self.n_known = k + 1
+
+
+def _same_sums(a: sparse.csr_matrix, b: sparse.csr_matrix) -> bool:
+    """Whether two systems sum the same cells, row by row."""
+    return (
+        a.shape == b.shape
+        and np.array_equal(a.indptr, b.indptr)
+        and np.array_equal(a.indices, b.indices)
+    )
 
 
 def pinned(
