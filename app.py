@@ -151,6 +151,7 @@ def _uploaded_source(problems: list[str]) -> shared.Source | None:
             book_bytes,
             margins.name if margins is not None else None,
             margins_bytes,
+            codebook_name=book.name,
         )
     except yl.ListeningError as err:
         problems.append(str(err))
@@ -196,7 +197,9 @@ def sidebar() -> shared.Context:
         else:
             st.sidebar.error(escape_markdown(problem))
     if problems and choice == "Upload a survey":
-        st.sidebar.caption("Showing the bundled sample until the upload is usable.")
+        st.sidebar.caption("Nothing is shown until the upload can be used.")
+    if problems and choice == "Upload a survey":  # the pages stop: no sample figures here
+        return shared.Context(source=source, min_base=int(min_base), ci=str(ci), problems=problems)
     report = source.survey.report()
     if source.key != shared.SAMPLE_KEY:
         with st.sidebar.expander("Checks on your file", expanded=bool(report.n_rejected)):
@@ -227,10 +230,24 @@ def sidebar() -> shared.Context:
 st.session_state[shared.CONTEXT_KEY] = sidebar()
 # Upload problems at the top of every page too, in words, not only in the sidebar
 # (closed on a phone) or below the fold.
+# With "Upload a survey" chosen, a missing or broken upload stops every page: figures of
+# the sample must never pass for the upload's.
 upload_problems = [p for p in shared.context().problems if not p.startswith("Upload a survey file")]
 if upload_problems:
-    st.warning(
-        "**Your upload could not be used, so these pages show the bundled sample.** "
-        + " ".join(escape_markdown(problem) for problem in upload_problems)
+    st.title("Your upload cannot be used yet")
+    st.error(
+        "\n\n".join(escape_markdown(problem) for problem in upload_problems)
+        + "\n\nFix the file and upload it again (the checks run again at once), or choose "
+        "*Bundled sample* under *Data source* in the sidebar to look at the sample instead. "
+        "No figures are shown until then."
     )
+    st.stop()
+if st.session_state.get("data_source") == "Upload a survey" and shared.context().problems:
+    st.title("Upload your survey")
+    st.info(
+        "Upload a survey file and its codebook in the sidebar (under *Data and settings*; "
+        "on a phone, open it with the arrow at the top left). Figures appear once both are "
+        "read and checked; choose *Bundled sample* to look at the sample meanwhile."
+    )
+    st.stop()
 page.run()

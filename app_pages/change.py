@@ -118,7 +118,7 @@ def _uploaded(problems: list[str]) -> tuple | None:
         key = shared.digest(survey_bytes, book_bytes, mapping_bytes, source.key.encode())
 
         def read() -> tuple:
-            codebook = yl.load_codebook(book_bytes)
+            codebook = yl.load_codebook(book_bytes, name=book.name)
             survey = yl.read_survey(survey_bytes, codebook, limits=yl.UPLOAD_LIMITS, name=name)
             harmonise = (
                 yl.read_harmonisation(mapping_bytes)

@@ -141,6 +141,8 @@ def uploaded_source(
     codebook: bytes,
     margins_name: str | None,
     margins: bytes | None,
+    *,
+    codebook_name: str = "codebook.yaml",
 ) -> Source:
     """An uploaded survey with its codebook (and margins), kept in this session only.
 
@@ -158,7 +160,7 @@ def uploaded_source(
         with st.spinner("Reading and checking your files..."):
             try:
                 loaded: Source | str = _read_upload(
-                    key, survey_name, survey, codebook, margins_name, margins
+                    key, survey_name, survey, codebook, margins_name, margins, codebook_name
                 )
             except yl.ListeningError as err:
                 loaded = str(err)
@@ -176,9 +178,10 @@ def _read_upload(
     codebook: bytes,
     margins_name: str | None,
     margins: bytes | None,
+    codebook_name: str,
 ) -> Source:
     """Parse the uploaded bytes in memory (upload limits), never writing them to disk."""
-    book = yl.load_codebook(codebook)
+    book = yl.load_codebook(codebook, name=codebook_name)
     read = yl.read_survey(survey, book, limits=yl.UPLOAD_LIMITS, name=survey_name)
     targets = None
     if margins is not None:
@@ -352,46 +355,65 @@ def download_table(
 ) -> None:
     """CSV and Excel downloads of a table as displayed (suppressed cells are ``[c]``).
 
-    With a ``crosstab``, or ``tables`` (a function giving the crosstabs behind
-    the displayed table, called on click), the Excel file is a briefing
-    workbook (cover, contents, notes, figures stored as numbers) from the
-    writer of ``yl.write_briefing``, and the CSV is the crosstab's own export.
-    Otherwise both come from the displayed table, the Excel file with its
-    figures stored as numbers (:func:`spreadsheet_frame`). Files are made when
-    the button is clicked.
+    With a ``crosstab`` the Excel file is a briefing workbook (cover, contents,
+    notes, figures stored as numbers) from the writer of ``yl.write_briefing``,
+    and the CSV is the crosstab's own export; both are made on click. With
+    ``tables`` (a function giving the crosstabs behind the displayed table,
+    which can take seconds the first time) a button makes the briefing in this
+    run, then offers it. Otherwise both files come from the displayed table,
+    the Excel file with its figures stored as numbers (:func:`spreadsheet_frame`).
     """
     left, right = st.columns(2)
     targets = context().source.targets
-    csv: Callable[[], bytes] = lambda: yl.csv_bytes(shown)  # noqa: E731
-    excel: Callable[[], bytes]
-    if crosstab is not None:
-        csv = lambda: crosstab_csv(crosstab)  # noqa: E731
-        excel = lambda: briefing_bytes([crosstab], targets)  # noqa: E731
-    elif tables is not None:
-        excel = lambda: briefing_bytes(tables(), targets)  # noqa: E731
-    else:
-        excel = lambda: yl.xlsx_bytes({safe_name(name)[:31]: spreadsheet_frame(shown)})  # noqa: E731
-    briefing = crosstab is not None or tables is not None
+    file_name = f"{safe_name(name)}.xlsx"
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     left.download_button(
         "Download table (CSV)",
-        data=csv,
+        data=(lambda: crosstab_csv(crosstab))
+        if crosstab is not None
+        else lambda: yl.csv_bytes(shown),
         file_name=f"{safe_name(name)}.csv",
         mime="text/csv",
         key=f"{key}-csv",
         on_click="ignore",
     )
-    right.download_button(
-        "Download briefing (Excel)" if briefing else "Download table (Excel)",
-        data=excel,
-        file_name=f"{safe_name(name)}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}-xlsx",
-        on_click="ignore",
-        help="A briefing workbook: cover, contents, notes and the full table, figures "
-        "stored as numbers."
-        if briefing
-        else "The table as shown, figures stored as numbers; [c] where a figure is hidden.",
-    )
+    briefing_help = "A briefing workbook: cover, contents, notes and the full tables, figures "
+    briefing_help += "stored as numbers, [c] where a figure is hidden."
+    if crosstab is not None:
+        right.download_button(
+            "Download briefing (Excel)",
+            data=lambda: briefing_bytes([crosstab], targets),
+            file_name=file_name,
+            mime=xlsx,
+            key=f"{key}-xlsx",
+            on_click="ignore",
+            help=briefing_help,
+        )
+    elif tables is not None:
+        # Made in the script's run, not on a later click: the tables come from this
+        # session's caches (an upload's live in its session state only).
+        if right.button("Make the briefing (Excel)", key=f"{key}-make", help=briefing_help):
+            with st.spinner("Making the briefing workbook..."):
+                workbook = briefing_bytes(tables(), targets)
+            right.download_button(
+                "Download briefing (Excel)",
+                data=workbook,
+                file_name=file_name,
+                mime=xlsx,
+                key=f"{key}-xlsx",
+                on_click="ignore",
+                help=briefing_help,
+            )
+    else:
+        right.download_button(
+            "Download table (Excel)",
+            data=lambda: yl.xlsx_bytes({safe_name(name)[:31]: spreadsheet_frame(shown)}),
+            file_name=file_name,
+            mime=xlsx,
+            key=f"{key}-xlsx",
+            on_click="ignore",
+            help="The table as shown, figures stored as numbers; [c] where a figure is hidden.",
+        )
 
 
 _NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
@@ -495,23 +517,26 @@ def show_chart(fig: go.Figure, *, key: str, table: str | None = None) -> None:
         st.caption(f"The figures of this chart are in the table '{escape_markdown(table)}' below.")
 
 
-CHAR_PX = 7.6
-"""Width of a character of a table cell in pixels (Source Sans, 14 px), roughly."""
+CHAR_PX = 6.8
+"""Width of an average character of a table cell in pixels (Source Sans, 14 px)."""
 MAX_COLUMN_PX = 330
 
 
 def show_table(frame: pd.DataFrame, *, key: str, label: str) -> None:
-    """A table under its label (the name a chart's caption gives it), every column as
-    wide as its longest entry, so none is cut off; the first column stays in view when
-    a narrow screen scrolls the table sideways."""
+    """A table under its label (the name a chart's caption gives it), each column as wide
+    as its longest entry, so that at a desktop width none is cut off or hidden.
+
+    No column is pinned: Streamlit draws a pinned column's text faded, below contrast.
+    """
     st.markdown(f"**Table: {escape_markdown(label)}**")
-    widths = {}
-    for position, column in enumerate(frame.columns):
-        longest = max([len(str(v)) for v in frame[column]] + [len(str(column)) + 2])
-        config = st.column_config.Column(
-            width=int(min(MAX_COLUMN_PX, 24 + CHAR_PX * longest)), pinned=position == 0
+    widths = {
+        column: st.column_config.Column(
+            width=int(
+                min(MAX_COLUMN_PX, 16 + CHAR_PX * max([len(str(column)) + 1, *map(len, values)]))
+            )
         )
-        widths[column] = config
+        for column, values in ((c, frame[c].astype(str)) for c in frame.columns)
+    }
     st.dataframe(
         frame,
         hide_index=True,

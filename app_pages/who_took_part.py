@@ -175,6 +175,8 @@ with right:
     # Codes a question does not have are blank: such columns are text throughout.
     gappy = [c for c in nonresponse.columns if nonresponse[c].isna().any()]
     nonresponse = nonresponse.astype({c: "string" for c in gappy}).fillna({c: "" for c in gappy})
+    counts = nonresponse.select_dtypes("number").columns  # 1,718, not 1718
+    nonresponse[counts] = nonresponse[counts].map(lambda n: f"{int(n):,}")
     nonresponse = nonresponse.assign(  # the question's wording, never its column name
         question=[
             book.question(q).wording if q in book.questions else q for q in nonresponse["question"]

@@ -4,6 +4,7 @@ that what it shows equals what `listening` computes, with nothing hidden leaking
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 import sys
@@ -422,9 +423,14 @@ def test_upload_a_survey_with_codebook_and_margins(sample, tmp_path):
 
 def test_upload_errors_are_explained_and_the_sample_stays():
     at = _upload(_run(), b"respondent_id,age\nA1,12\n", b"not: [valid", None)
-    _no_exception(at)
+    assert not at.exception, [e.message for e in at.exception]
     errors = " ".join(e.value for e in at.sidebar.error)
     assert "Codebook" in errors
+    assert "Codebook" in at.main.error[0].value  # at the top of the page too
+    assert any("Nothing is shown" in c.value for c in at.sidebar.caption)
+    # back to the sample with one click
+    at.radio(key="data_source").set_value("Bundled sample").run()
+    _no_exception(at)
     assert any("Bundled synthetic sample" in c.value for c in at.sidebar.caption)
 
 
@@ -439,8 +445,9 @@ def test_uploads_over_50_mb_are_refused():
 def test_oversize_upload_message_in_the_app():
     big = b"respondent_id\n" + b"A" * (50 * 2**20 + 10)
     at = _upload(_run(), big, (SAMPLE_DIR / "codebook.yaml").read_bytes(), None)
-    _no_exception(at)
+    assert not at.exception, [e.message for e in at.exception]
     assert any("over the 50 MB limit" in e.value for e in at.sidebar.error)
+    assert "50 MB limit" in html.unescape(at.main.error[0].value)
 
 
 # The explorer's pure functions --------------------------------------------------------
@@ -673,3 +680,139 @@ def test_uploaded_data_stays_in_its_session_and_never_on_disk(monkeypatch):
     gc.collect()
     assert [r() is None for r in refs] == [True, True]
     assert not _strings_holding(marker)
+
+
+# Downloads and plain words ------------------------------------------------------------
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """Every file the app offers for download in this test, by file name: the bytes, or
+    (for files made on click) the function that makes them."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+
+    offered: dict[str, object] = {}
+    store, defer = MemoryMediaFileStorage.load_and_get_id, MediaFileManager.add_deferred
+
+    def stored(self, path_or_data, mimetype, kind, filename=None):
+        offered[filename] = path_or_data
+        return store(self, path_or_data, mimetype, kind, filename)
+
+    def deferred(self, data_callable, mimetype, coordinates, file_name=None, **kw):
+        offered[file_name] = data_callable
+        return defer(self, data_callable, mimetype, coordinates, file_name, **kw)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", stored)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
+    return offered
+
+
+def _workbook(data):
+    """The workbook of a download's bytes (or of the function that makes them)."""
+    import io
+
+    import openpyxl
+
+    return openpyxl.load_workbook(io.BytesIO(data() if callable(data) else data))
+
+
+def _briefing_checks(book, *, hidden: bool) -> None:
+    """A briefing workbook: cover, contents, notes, tables with figures stored as numbers."""
+    assert book.sheetnames[:3] == ["Cover", "Contents", "Notes"], book.sheetnames
+    tables = [book[name] for name in book.sheetnames if name.startswith("Table_")]
+    assert tables
+    for sheet in tables:
+        cells = [c for row in sheet.iter_rows(min_row=2, values_only=True) for c in row]
+        numbers = [c for c in cells if isinstance(c, int | float) and not isinstance(c, bool)]
+        assert numbers, sheet.title
+        assert not any(isinstance(c, str) and re.fullmatch(r"-?\d[\d,]*\.?\d*", c) for c in cells)
+        if hidden:
+            assert "[c]" in cells
+    notes = " ".join(str(c) for row in book["Notes"].iter_rows(values_only=True) for c in row)
+    assert "[c]" in notes
+
+
+def test_every_excel_briefing_is_a_briefing_workbook(downloads):
+    """Every "Download briefing (Excel)" gives the briefing writer's workbook, on every page;
+    the Overview's is made from the headline crosstabs (a button makes it in the run)."""
+    at = _run(min_base=300)
+    at.button(key="overview-table-make").click().run()
+    _no_exception(at)
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert "Download briefing (Excel)" in labels
+    _briefing_checks(_workbook(downloads["headline_indicators.xlsx"]), hidden=False)
+    assert "Download table (Excel)" not in labels
+    checked = 1
+    for page in ("explore", "map", "safer"):
+        downloads.clear()
+        at.switch_page(PAGES[page]).run()
+        _no_exception(at)
+        buttons = [b for b in at.get("download_button") if "briefing" in b.proto.label]
+        assert buttons
+        for file in [f for f in downloads if f.endswith(".xlsx")]:
+            if not file.startswith("themes_"):  # the themes table's is a plain table
+                _briefing_checks(_workbook(downloads[file]), hidden=page != "safer")
+                checked += 1
+    assert checked >= 4
+
+
+def test_other_excel_tables_store_numbers_as_numbers(downloads):
+    at = _run("who")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download table (Excel)" in labels and "Download briefing (Excel)" not in labels
+    book = _workbook(downloads["sample_vs_population_district.xlsx"])
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert rows[0][:2] == ("District", "Respondents")
+    counts = [row[1] for row in rows[1:]]
+    assert all(isinstance(n, int) for n in counts) and sum(counts) > 1_000
+
+
+def _codebook_names() -> set[str]:
+    book = yl.load_codebook()
+    names = set(book.questions)
+    names |= {"weighted_base", "ci_low", "ci_high", "vs_rest", "p_value", "in_file"}
+    return {n for n in names if "_" in n}  # one-word names are also plain words (age, gender)
+
+
+def _visible_text(at: AppTest) -> list[str]:
+    """Text the app puts on screen: elements, labels, options, table headers and cells.
+    The "Column" of the rejected-rows table names the file's own columns, on purpose."""
+    parts = _markdown_sources(at)
+    parts += [str(e.value) for e in at.get("metric")]
+    for frame in at.dataframe:
+        shown = frame.value.drop(columns=["Column"], errors="ignore")
+        parts += [str(c) for c in shown.columns] + shown.astype(str).to_numpy().ravel().tolist()
+    for figure in _figures(at):
+        parts.append(figure.layout.title.text or "")
+        parts += [str(a.text) for a in figure.layout.annotations]
+        parts += [str(axis.title.text) for axis in (figure.layout.xaxis, figure.layout.yaxis)]
+    return parts
+
+
+def test_no_page_shows_a_column_name(sample):
+    """Plain words: no codebook column name (safe_day, school_year, ...) or table field
+    (weighted_base, ...) on any page, in any text, label, table header or cell."""
+    names = _codebook_names()
+    at = _run()
+    at.selectbox(key="overview_group").set_value("Fenland").run()
+    pages = [None, *PAGES.values(), "app_pages/change.py", "app_pages/accessibility.py"]
+    found = {}
+    for page in pages:
+        if page is not None:
+            at.switch_page(page).run()
+        _no_exception(at)
+        text = html.unescape("\n".join(_visible_text(at)))  # escape_markdown's entities
+        shown = sorted(n for n in names if re.search(rf"(?<![\w/]){re.escape(n)}(?!\w)", text))
+        if shown:
+            found[page or "overview"] = shown
+    assert not found, found
+
+
+def test_large_numbers_have_thousands_separators_and_sensible_rounding(sample):
+    at = _run("who")
+    text = html.unescape("\n".join(_visible_text(at)))
+    assert not re.search(r"(?<![\d.,])\d{4,}(?![\d-])", text.replace("2021", "")), re.findall(
+        r"(?<![\d.,])\d{4,}(?![\d-])", text
+    )[:5]
+    assert not re.search(r"\d,\d{3}\.\d{3}", text)  # no 1,367.356

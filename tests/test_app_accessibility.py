@@ -6,6 +6,7 @@ The browser checks (axe-core, contrast, focus, phones, offline) are in
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -100,9 +101,32 @@ def test_an_upload_without_margins_shows_unweighted_on_every_page():
 
 
 def test_upload_problems_show_at_the_top_of_the_page_without_paths():
-    at = _upload(_app(), b"respondent_id,age\nA1,12\n", b"not: [valid")
+    """A broken codebook: what is wrong, on which line, how to fix it, at the top of the
+    page; and no page goes on with the sample's figures as if they were the upload's."""
+    book = b"questions:\n  - name: a\n    type: single\n   bad: x\n"
+    at = _upload(_app(), b"respondent_id,age\nA1,12\n", book)
     assert not at.exception
-    top = at.main.children[0]  # before the page's own title
-    assert top.type == "warning" and top.value.startswith("**Your upload could not be used")
-    assert "codebook" in top.value.lower()
-    assert not re.search(r"(/tmp/|/var/|[A-Z]:\\\\|\.venv|site-packages)", top.value), top.value
+    title, top = at.main.children[0], at.main.children[1]
+    assert title.type == "title" and "cannot be used" in title.value
+    text = html.unescape(top.value)  # escape_markdown writes punctuation as entities
+    assert top.type == "error" and text.startswith("Codebook book.yaml is not valid YAML")
+    assert "line 4" in text and "Check that line" in text
+    assert "Bundled sample" in text  # how to get back to the sample
+    assert not re.search(r"(/tmp/|/var/|[A-Z]:\\\\|\.venv|site-packages)", text), text
+    assert not re.search(r"<unicode string>|<block|\^|in memory", text), text
+    # Nothing of the sample's: no figure, table or chart on the page, none in the sidebar.
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+    assert not any("young people kept" in c.value for c in at.sidebar.caption)
+    # The same on every other page of the session.
+    for page in ("app_pages/map.py", "app_pages/who_took_part.py"):
+        at.switch_page(page).run()
+        assert at.main.children[0].value == title.value
+        assert not at.dataframe and not at.get("plotly_chart")
+
+
+def test_waiting_for_an_upload_shows_no_sample_figures():
+    at = _app()
+    at.radio(key="data_source").set_value("Upload a survey").run()
+    assert not at.exception
+    assert at.title[0].value == "Upload your survey"
+    assert not at.metric and not at.dataframe and not at.get("plotly_chart")

@@ -488,7 +488,9 @@ def test_markdown_and_html_in_an_upload_stay_text(server, page, tmp_path):
     page.get_by_text("Upload a survey", exact=True).click()
     uploads = page.locator('[data-testid="stFileUploaderDropzoneInput"]')
     uploads.nth(0).set_input_files(str(survey))
-    _settle(page)  # the first upload reruns the app; a second file sent meanwhile can be lost
+    # the first upload reruns the app (no figures until both files are in); a second file
+    # sent meanwhile can be lost
+    _settle(page, '[data-testid="stMain"] h1')
     uploads.nth(1).set_input_files(str(codebook))
     page.get_by_text("Columns in the file that the codebook does not describe").wait_for(
         timeout=TIMEOUT

@@ -565,6 +565,12 @@ def _indicator(
         )
         name, relabel = harmonise.resolve(headline.question, after.codebook, before.codebook)
     except ListeningError as err:
+        if harmonise.before_name(headline.question) not in before.codebook.questions:
+            return _not_compared(  # in words: the page shows it, not the column's name
+                headline,
+                f"it was not asked in the {harmonise.before_label} wave (if it was asked "
+                "under another name, a harmonisation map can link the two).",
+            )
         return _not_compared(headline, str(err))
     spec = after.codebook.question(headline.question)
     label = headline.category

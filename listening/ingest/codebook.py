@@ -256,7 +256,7 @@ MAX_DEPTH = 32
 MAX_NODES = 100_000
 
 
-def load_codebook(source: str | Path | bytes | None = None) -> Codebook:
+def load_codebook(source: str | Path | bytes | None = None, *, name: str | None = None) -> Codebook:
     """Read and validate a codebook: a YAML file, or YAML in memory.
 
     YAML is read with a safe loader (no Python objects), and refused if it is
@@ -271,6 +271,9 @@ def load_codebook(source: str | Path | bytes | None = None) -> Codebook:
         The YAML file's path; or the YAML itself, as ``bytes`` (UTF-8) or as a
         ``str`` of more than one line (a ``str`` without a line break is a path).
         Default: the bundled ``sample_data/codebook.yaml``.
+    name : str, optional
+        For YAML in memory: the file's name in error messages (an upload's
+        name), instead of "(in memory)".
 
     Returns
     -------
@@ -297,10 +300,10 @@ def load_codebook(source: str | Path | bytes | None = None) -> Codebook:
 the node it names (a loop); write the values out instead of the alias.
     """
     if isinstance(source, bytes | bytearray | memoryview):
-        where, content = "(in memory)", bytes(source)
+        where, content = name or "(in memory)", bytes(source)
         path = None
     elif isinstance(source, str) and ("\n" in source or "\r" in source):
-        where, content = "(in memory)", source.encode("utf-8", errors="surrogatepass")
+        where, content = name or "(in memory)", source.encode("utf-8", errors="surrogatepass")
         path = None
     elif source is None or isinstance(source, str | os.PathLike):
         path = Path(source) if source is not None else SAMPLE_DIR / "codebook.yaml"
@@ -320,7 +323,7 @@ the node it names (a loop); write the values out instead of the alias.
         )
     if len(content) > MAX_CODEBOOK_BYTES:
         raise _too_big(where, len(content))
-    return codebook_from_dict(_parse_yaml(content, where), path=path)
+    return codebook_from_dict(_parse_yaml(content, where), path=path, name=where)
 
 
 def _too_big(where: str, size: int) -> CodebookError:
@@ -448,7 +451,7 @@ class _BoundedLoader(yaml.SafeLoader):
         return CodebookError(f"Codebook {self.where}, line {event.start_mark.line + 1}: {message}")
 
 
-def codebook_from_dict(raw: Any, *, path: Path | None = None) -> Codebook:
+def codebook_from_dict(raw: Any, *, path: Path | None = None, name: str | None = None) -> Codebook:
     """Build a :class:`Codebook` from parsed YAML, checking every rule.
 
     Parameters
@@ -457,6 +460,8 @@ def codebook_from_dict(raw: Any, *, path: Path | None = None) -> Codebook:
         The parsed YAML document.
     path : Path, optional
         Where it came from, for error messages.
+    name : str, optional
+        Its name in error messages when there is no ``path`` (default "(in memory)").
 
     Returns
     -------
@@ -472,7 +477,7 @@ def codebook_from_dict(raw: Any, *, path: Path | None = None) -> Codebook:
     >>> cb.question("q1").options
     ('Yes', 'No')
     """
-    where = str(path) if path else "(in memory)"
+    where = str(path) if path else name or "(in memory)"
     reader = _Reader(raw, where)
     questions = _questions(reader.get("questions", list, required=True), where)
     id_column = reader.get("id_column", str, required=True)
