@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import listening as yl
 from listening.explorer.publication import protected_view, publish, refusal
+from listening.explorer.took_part import publish_took_part
 from listening.explorer.views import filter_mask
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.published import PublishedTable
@@ -194,3 +195,25 @@ def test_control_views_protected_one_by_one_are_caught():
         for t in _as_published(_shown(data, pub, by, filters, w), filters)[0]
     ]
     assert yl.audit(protected, policy=policy).ok
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=surveys(), min_base=st.sampled_from([10, 15]))
+def test_who_took_part_publication_reveals_no_small_group(data, min_base):
+    """Who took part's counts (each variable, each weighting cell), as
+    :func:`~listening.explorer.took_part.publish_took_part` leaves them, give no
+    group of 1 to ``min_base - 1`` away."""
+    frame = data.assign(sex=data["gender"].astype(object).fillna("Not known"))
+    cells = [["district", "age_band"], ["district", "sex"]]
+    pub = publish_took_part(frame, ["district", "age_band", "sex"], cells, min_base=min_base)
+    tables = []
+    for by, reasons in pub.reasons.items():
+        sizes = frame[list(by)].astype(str).value_counts(sort=False)
+        rows = [(*(ALL for _ in by), float(len(frame)))]
+        rows += [(*key, np.nan if reasons[key] else float(n)) for key, n in sizes.items()]
+        table = pd.DataFrame(rows, columns=[*by, "base"]).assign(category="took part")
+        table["n"] = table["base"]
+        tables.append(PublishedTable("took part", by, table, "single", " x ".join(by)))
+    policy = DisclosurePolicy(min_base=min_base, complete=("district", "age_band", "sex"))
+    result = yl.audit(tables, policy=policy)
+    assert result.ok, str(result)
