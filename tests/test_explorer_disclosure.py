@@ -1,7 +1,9 @@
-"""The explorer's attacks of issue 10 (1, 4 and 6), read from what the pages show.
+"""The explorer's attacks of issue 10 (1, 4 and 6), read from what the pages show and download.
 
 Each test drives the app in Streamlit's AppTest, writes down every base the
-pages show, and hands them to the linear-programming attacker of
+pages show and every answer's count and base their CSV and Excel downloads
+hold (``tests/explorer_reading.py`` runs the download buttons' file makers;
+the files must agree with the screen), and hands them to the linear-programming attacker of
 :mod:`listening.publish.audit` (``yl.audit`` and :class:`Attack`): no group
 with 1 to ``min_base - 1`` respondents may be worked out or bounded. Each has
 a control: the same attack on the figures of the old per-table path (each
