@@ -197,6 +197,12 @@ class QuestionCodes:
     answered: np.ndarray
 
     @cached_property
+    def everyone(self) -> np.ndarray:
+        """The "All" group's codes: 0 inside the design's domain, -1 outside."""
+        inside = True if self.design.domain is None else self.design.domain
+        return np.broadcast_to(np.where(inside, 0, -1), (len(self.design),)).astype(np.int64)
+
+    @cached_property
     def weights(self) -> np.ndarray:
         """The design's weights."""
         return np.asarray(self.design.weights, dtype=float)
@@ -349,16 +355,12 @@ def _weighted(weights: np.ndarray, item: ItemCodes, group: np.ndarray, n_groups:
     return np.bincount(group[inside], weights[inside], minlength=n_groups)
 
 
-def _layout(codes: QuestionCodes, by: ByCodes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every row's group, item and item row, item by item."""
+def _layout(codes: QuestionCodes, by: ByCodes) -> tuple[np.ndarray, np.ndarray]:
+    """Every row's group and category label, item by item."""
     n_groups = len(by.keys)
-    group, item, row = [], [], []
-    for k, it in enumerate(codes.items):
-        r = len(it.source)
-        group.append(np.repeat(np.arange(n_groups), r))
-        item.append(np.full(n_groups * r, k))
-        row.append(np.tile(np.arange(r), n_groups))
-    return np.concatenate(group), np.concatenate(item), np.concatenate(row)
+    group = [np.repeat(np.arange(n_groups), len(it.source)) for it in codes.items]
+    category = [np.tile(it.labels, n_groups) for it in codes.items]
+    return np.concatenate(group), np.concatenate(category)
 
 
 def _least_base(base: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -381,9 +383,7 @@ def count_rows(codes: QuestionCodes, by: ByCodes) -> Rows:
     >>> count_rows(question_codes(d, "q", None), by_codes(d, ["g"], {})).columns["base"].tolist()
     [2.0, 2.0, 1.0, 1.0, 1.0, 1.0]
     """
-    everyone = np.where(codes.design.domain if codes.design.domain is not None else True, 0, -1)
-    everyone = np.broadcast_to(everyone, (len(codes.design),))
-    weights = codes.weights
+    everyone, weights = codes.everyone, codes.weights
     n_parts, base_parts = [], []
     for it in codes.items:
         counts = _counts(it, everyone, 1)
@@ -394,9 +394,8 @@ def count_rows(codes: QuestionCodes, by: ByCodes) -> Rows:
         n_parts.append(np.concatenate([n_all, n_grp]).ravel())
         r = len(it.source)
         base_parts.append(np.repeat(np.concatenate([base_all, base_grp]), r).astype(float))
-    group, _, _ = _layout(codes, by)
+    group, category = _layout(codes, by)
     base = _least_base(np.concatenate(base_parts), group, len(by.keys))
-    category = np.concatenate([np.tile(it.labels, len(by.keys)) for it in codes.items])
     return Rows(by.by, by.keys, group, category, {"n": np.concatenate(n_parts), "base": base})
 
 
@@ -452,10 +451,7 @@ def estimate_rows(
     >>> rows.columns["estimate"].tolist()
     [0.25, 0.75, 0.5, 0.5, 0.0, 1.0]
     """
-    design = codes.design
-    inside = np.where(design.domain if design.domain is not None else True, 0, -1)
-    inside = np.broadcast_to(inside, (len(design),)).astype(np.int64)
-    n_groups = by.n_groups
+    design, inside, n_groups = codes.design, codes.everyone, by.n_groups
     parts = []
     for it in codes.items:
         if it.item not in everyone:
@@ -470,10 +466,9 @@ def estimate_rows(
         mine = _picked_estimates(it, figures, tests)
         parts.append({c: np.concatenate([everyone[it.item][c], mine[c]]).ravel() for c in mine})
     columns = {c: np.concatenate([p[c] for p in parts]) for c in parts[0]}
-    group, _, _ = _layout(codes, by)
+    group, category = _layout(codes, by)
     columns["base"] = _least_base(columns["base"], group, len(by.keys))
     columns["kish"] = _kish(codes, by)[group]
-    category = np.concatenate([np.tile(it.labels, len(by.keys)) for it in codes.items])
     return Rows(by.by, by.keys, group, category, columns)
 
 
