@@ -31,7 +31,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -171,6 +170,7 @@ class Attack:
                     if c is not None and not np.isnan(count[r]):
                         self.consistent &= _add_row(systems[c], members, count[r], (ti, gi, c))
         self.systems = {c: list(rows.values()) for c, rows in systems.items()}
+        self._membership: sparse.csr_matrix | None = None  # groups x cells, when first needed
         self._models: dict[int | None, SumSystem] = {}  # built when first needed
         self._sources: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
         self._active: dict[tuple, dict] = {}  # per hidden groups, each system's sums published
@@ -178,18 +178,23 @@ class Attack:
     def _live(self, hidden: Sequence[set[int]]) -> tuple[dict, dict]:
         """The live model of each system, and its published sums given ``hidden``."""
         if not self._models:
-            start = np.cumsum([0, *(len(k) for k in self.keys)])
             for c, rows in self.systems.items():
                 columns = [r["columns"] for r in rows]
                 values = [r["value"] for r in rows]
                 like = list(self._models.values())
                 self._models[c] = SumSystem(self.n_cells, columns, values, like=like)
-                pairs = [(i, start[t] + g) for i, r in enumerate(rows) for t, g in r["sources"]]
-                self._sources[c] = tuple(np.array(pairs, dtype=int).reshape(-1, 2).T)
+        return self._models, self._shown(hidden)
+
+    def _shown(self, hidden: Sequence[set[int]]) -> dict:
+        """Per system, which of its sums are published (some source not ``hidden``)."""
         key = tuple(tuple(sorted(int(g) for g in h)) for h in hidden)
         if key not in self._active:
-            gone = np.zeros(sum(len(k) for k in self.keys), dtype=bool)
             start = np.cumsum([0, *(len(k) for k in self.keys)])
+            if not self._sources:
+                for c, rows in self.systems.items():
+                    pairs = [(i, start[t] + g) for i, r in enumerate(rows) for t, g in r["sources"]]
+                    self._sources[c] = tuple(np.array(pairs, dtype=int).reshape(-1, 2).T)
+            gone = np.zeros(start[-1], dtype=bool)
             for t, groups in enumerate(hidden):
                 gone[[start[t] + g for g in groups]] = True
             if len(self._active) > 64:
@@ -198,7 +203,7 @@ class Attack:
                 c: np.bincount(row, ~gone[source], minlength=len(self.systems[c])) > 0
                 for c, (row, source) in self._sources.items()
             }
-        return self._models, self._active[key]
+        return self._active[key]
 
     def feasible(self) -> bool:
         """Whether the published figures fit this model of the cells."""
@@ -248,13 +253,17 @@ class Attack:
         out = []
         sig = self.signature
         for t1, t2 in itertools.combinations(range(len(self.tables)), 2):
-            pairs = sig[:, [t1, t2]]
-            inside = (pairs >= 0).all(axis=1)
-            for g1, g2 in np.unique(pairs[inside], axis=0):
-                members = np.flatnonzero((sig[:, t1] == g1) & (sig[:, t2] == g2))
-                whole = [self.members[(t1, g1)], self.members[(t2, g2)]]
-                if all(len(members) < len(w) for w in whole):
-                    out.append(((t1, int(g1)), (t2, int(g2)), members))
+            cells = np.flatnonzero((sig[:, [t1, t2]] >= 0).all(axis=1))
+            if not len(cells):
+                continue
+            pairs, which = np.unique(sig[cells][:, [t1, t2]], axis=0, return_inverse=True)
+            which = which.reshape(-1)
+            # each pair's cells, in order
+            ends = np.cumsum(np.bincount(which))[:-1]
+            split = np.split(cells[np.argsort(which, kind="stable")], ends)
+            for (g1, g2), members in zip(pairs.tolist(), split, strict=True):
+                if len(members) < min(len(self.members[(t1, g1)]), len(self.members[(t2, g2)])):
+                    out.append(((t1, g1), (t2, g2), members))
         return out
 
     def leftovers(
@@ -269,17 +278,31 @@ class Attack:
         not shown. Each set of cells is listed once, and not when it is a
         published group's or the whole group.
         """
-        known = {self.members[k].tobytes() for k in self.members}
+        groups = list(self.members)
+        if self._membership is None:
+            wholes = [self.members[k] for k in groups]
+            self._membership = sparse.csr_matrix(
+                (
+                    np.ones(sum(len(w) for w in wholes)),
+                    np.concatenate(wholes),
+                    np.cumsum([0, *(len(w) for w in wholes)]),
+                ),
+                shape=(len(wholes), self.n_cells),
+            )
+        sizes = np.diff(self._membership.indptr)
+        known = {self.members[k].tobytes() for k in groups}
         out = []
         for t2 in range(len(self.tables)):
             gone = list(hidden[t2]) if hidden is not None else []
             outside = (self.signature[:, t2] == -1) | np.isin(self.signature[:, t2], gone)
-            for (t1, g1), whole in self.members.items():
+            inside = self._membership @ outside.astype(float)  # each group's cells outside
+            for i in np.flatnonzero((inside > 0) & (inside < sizes)):
+                whole = self.members[groups[i]]
                 members = whole[outside[whole]]
                 key = members.tobytes()
-                if 0 < len(members) < len(whole) and key not in known:
+                if key not in known:
                     known.add(key)
-                    out.append(((t1, g1), t2, members))
+                    out.append((groups[i], t2, members))
         return out
 
     def bound(
@@ -290,24 +313,24 @@ class Attack:
             return 0.0, np.inf, [], []
         objective = np.zeros(self.n_cells)
         objective[members] = 1.0
-        counts = [rows for c, rows in self.systems.items() if c is not None]
+        counts = [c for c in self.systems if c is not None]
         if self.partition:
-            high, high_proof = self._solve(counts, hidden, -objective, 0)
+            high, high_proof = self._solve(counts, hidden, -objective)
         else:
             high, high_proof = self._multi_high(hidden, members, counts)
         high, high_proof = -high, [(-m, r) for m, r in high_proof]
         if min_base is not None and high + TOLERANCE >= min_base:
             return 0.0, high, [], high_proof
         if self.partition:
-            low, low_proof = self._solve(counts, hidden, objective, 0)
+            low, low_proof = self._solve(counts, hidden, objective)
         else:
             # the greatest of the systems' least; only those the live models say can be it
             fast = self._extremes(hidden, members, largest=False)
             top = max(fast.values()) if fast else -np.inf
             low, low_proof = max(
                 (
-                    self._solve([rows], hidden, objective, 0)
-                    for c, rows in self.systems.items()
+                    self._solve([c], hidden, objective)
+                    for c in self.systems
                     if fast is None or fast[c] >= top - _MARGIN
                 ),
                 key=lambda bound: bound[0],
@@ -330,11 +353,11 @@ class Attack:
             base_only = fast[None] < summed - _MARGIN
             counts_only = fast[None] > summed + _MARGIN
         if base_only:
-            return self._solve([self.systems[None]], hidden, objective, 0)
-        high = self._solve(counts, hidden, objective, 0)
+            return self._solve([None], hidden, objective)
+        high = self._solve(counts, hidden, objective)
         if counts_only:
             return high
-        base = self._solve([self.systems[None]], hidden, objective, 0)
+        base = self._solve([None], hidden, objective)
         return base if base[0] > high[0] else high
 
     def _extremes(
@@ -364,10 +387,10 @@ class Attack:
         objective = np.zeros(self.n_cells)
         objective[members] = 1.0
         out = {}
-        for c, rows in self.systems.items():
+        for c in self.systems:
             if c is not None:
-                low = self._solve([rows], hidden, objective, 0)[0]
-                out[self.categories[c]] = (low, -self._solve([rows], hidden, -objective, 0)[0])
+                low = self._solve([c], hidden, objective)[0]
+                out[self.categories[c]] = (low, -self._solve([c], hidden, -objective)[0])
         return out
 
     def pinned(self, hidden: Sequence[set[int]], members: np.ndarray, min_base: float) -> bool:
@@ -404,45 +427,41 @@ class Attack:
             return True  # the linear programs of bound say what does not add up
 
     def _solve(
-        self,
-        systems: list[list[dict]],
-        hidden: Sequence[set[int]],
-        objective: np.ndarray,
-        table: int,
-        *,
-        solution: bool = False,
-    ) -> Any:
-        """Minimise ``objective`` (on the cells of every system) given the rows not hidden.
+        self, keys: list, hidden: Sequence[set[int]], objective: np.ndarray
+    ) -> tuple[float, list]:
+        """Minimise ``objective`` (on the cells of each system of ``keys``) given the rows shown.
 
-        Returns ``(value, proof)``: -inf when unbounded; proof the nonzero
+        A fresh model each time (:func:`scipy.optimize.linprog`, HiGHS), so
+        that the proof depends on this linear program alone. Returns
+        ``(value, proof)``: -inf when unbounded; proof the nonzero
         multipliers of the published rows.
         """
-        active = [
-            r for rows in systems for r in rows if any(g not in hidden[t] for t, g in r["sources"])
-        ]
-        block = {id(r): b for b, rows in enumerate(systems) for r in rows}
+        shown = self._shown(hidden)
+        active, block = [], []
+        for b, c in enumerate(keys):
+            for r in np.flatnonzero(shown[c]):
+                active.append(self.systems[c][r])
+                block.append(b)
         n = self.n_cells
         if not active:
-            return None if solution else ((0.0 if (objective >= 0).all() else -np.inf), [])
+            return (0.0 if (objective >= 0).all() else -np.inf), []
         indptr = np.cumsum([0, *(len(r["columns"]) for r in active)])
-        indices = np.concatenate([r["columns"] + n * block[id(r)] for r in active])
+        indices = np.concatenate([r["columns"] + n * b for r, b in zip(active, block, strict=True)])
         a_eq = sparse.csr_matrix(
-            (np.ones(len(indices)), indices, indptr), shape=(len(active), n * len(systems))
+            (np.ones(len(indices)), indices, indptr), shape=(len(active), n * len(keys))
         )
         res = linprog(
-            objective if len(objective) > n else np.tile(objective, len(systems)),
+            np.tile(objective, len(keys)),
             A_eq=a_eq,
             b_eq=np.array([r["value"] for r in active]),
             bounds=(0, None),
             method="highs",
         )
-        if solution:
-            return res.x if res.status == 0 else None
         if res.status == 3:
             return -np.inf, []
         if res.status != 0:
             raise ListeningError(
-                f"audit: the published figures of {self.tables[table].question!r} do not "
+                f"audit: the published figures of {self.tables[0].question!r} do not "
                 "add up; check that every table comes from the same survey and question."
             )
         proof = [(float(m), active[i]) for i, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9]
