@@ -180,20 +180,26 @@ def empty_pairs(data: pd.DataFrame, bys: list[tuple[str, ...]]) -> list[tuple]:
     (('age', '11-13'), ('year', 'Year 13'))
     """
     variables = list(dict.fromkeys(v for by in bys for v in by))
-    present = {v: data[v].notna().to_numpy() for v in variables}
-    text = {v: data[v].astype(str).to_numpy(dtype=object) for v in variables}
+    names, codes = {}, {}  # per variable, its values as text (sorted) and each row's (-1: none)
+    for v in variables:
+        factor, distinct = pd.factorize(data[v])
+        names[v], position = np.unique(
+            np.array([str(x) for x in distinct], dtype=object).astype(str), return_inverse=True
+        )
+        codes[v] = np.where(factor >= 0, np.append(position.reshape(-1), -1)[factor], -1)
     out = []
     for i, u in enumerate(variables):
         for v in variables[i + 1 :]:
-            both = present[u] & present[v]
-            rows, row_code = np.unique(text[u][both].astype(str), return_inverse=True)
-            columns, column_code = np.unique(text[v][both].astype(str), return_inverse=True)
-            counts = np.bincount(
-                row_code * len(columns) + column_code, minlength=len(rows) * len(columns)
-            )
-            zero_rows, zero_columns = np.nonzero(counts.reshape(len(rows), len(columns)) == 0)
+            both = (codes[u] >= 0) & (codes[v] >= 0)
+            row_code, column_code = codes[u][both], codes[v][both]
+            size = len(names[v])
+            counts = np.bincount(row_code * size + column_code, minlength=len(names[u]) * size)
+            counts = counts.reshape(len(names[u]), size)
+            # only values seen with the other variable
+            rows, columns = np.unique(row_code), np.unique(column_code)
+            zero_rows, zero_columns = np.nonzero(counts[np.ix_(rows, columns)] == 0)
             out += [
-                ((u, str(rows[r])), (v, str(columns[c])))
+                ((u, str(names[u][rows[r]])), (v, str(names[v][columns[c]])))
                 for r, c in zip(zero_rows, zero_columns, strict=True)
             ]
     return out
