@@ -119,3 +119,18 @@ def test_protection_of_the_sample_and_the_explorer():
     policy = DisclosurePolicy.from_codebook(book, min_base=30)
     tables = crosstabs(sample, [multi], bys, policy=policy, codebook=book)
     assert list(pub.reasons.values()) == _reasons(tables)
+
+
+def test_protection_refuses_bad_input_in_words():
+    frame = pd.DataFrame({"g": list("ab") * 10, "q": list("xy") * 10})
+    policy = DisclosurePolicy(min_base=5)
+    cases = [
+        (lambda: protection(frame, "q", ["g"], policy=policy), "must be a SurveyDesign"),
+        (lambda: protection(yl.SurveyDesign(frame), "q", ["g"], policy=5), "DisclosurePolicy"),
+        (lambda: protection(yl.SurveyDesign(frame), "q", ["nope"], policy=policy), "not in"),
+        (lambda: protection(yl.SurveyDesign(frame), "q", [[]], policy=policy), "by is empty"),
+        (lambda: crosstabs(frame, ["q"], ["g"], policy=policy), "must be a SurveyDesign"),
+    ]
+    for call, words in cases:
+        with pytest.raises(yl.ListeningError, match=words):
+            call()

@@ -317,6 +317,7 @@ def crosstabs(
             f"crosstab: policy must be a DisclosurePolicy, not {type(policy).__name__}."
         )
     bys = [[b] if isinstance(b, str) else list(b) for b in by]
+    _check_design(design)
     if weighting is None:
         weighting = describe_weighting(design)
     method = describe_method(design)
@@ -396,6 +397,14 @@ def describe_method(design: SurveyDesign) -> str:
     return f"{layout[:1].upper()}{layout[1:]}; standard errors by {errors}."
 
 
+def _check_design(design: SurveyDesign) -> None:
+    if not isinstance(design, SurveyDesign):
+        raise ListeningError(
+            f"crosstab: design must be a SurveyDesign, not {type(design).__name__}; "
+            "build one with yl.SurveyDesign.from_survey(survey) or yl.SurveyDesign(data, ...)."
+        )
+
+
 def _check_arguments(
     design: SurveyDesign,
     question: str,
@@ -406,11 +415,7 @@ def _check_arguments(
     *,
     groups: bool = True,
 ) -> None:
-    if not isinstance(design, SurveyDesign):
-        raise ListeningError(
-            f"crosstab: design must be a SurveyDesign, not {type(design).__name__}; "
-            "build one with yl.SurveyDesign.from_survey(survey) or yl.SurveyDesign(data, ...)."
-        )
+    _check_design(design)
     if not by_cols:
         raise ListeningError("crosstab: by is empty; pass a column name such as 'district'.")
     if question in by_cols:
@@ -537,6 +542,11 @@ def protection(
     >>> protection(yl.SurveyDesign(data), "q", ["g"], policy=DisclosurePolicy(min_base=10))
     [{('All',): '', ('a',): '', ('b',): 'secondary', ('c',): 'threshold'}]
     """
+    if not isinstance(policy, DisclosurePolicy):
+        raise ListeningError(
+            f"protection: policy must be a DisclosurePolicy, not {type(policy).__name__}; "
+            "build one with yl.DisclosurePolicy.from_codebook(codebook)."
+        )
     book = codebook if codebook is not None else getattr(design, "codebook", None)
     bys = [[b] if isinstance(b, str) else list(b) for b in by]
     counted = _counted(design, question, bys, policy, book, {})
