@@ -37,6 +37,7 @@ from listening.errors import ListeningError
 
 TOLERANCE = 1e-6  # below this, a difference of bases is rounding
 _FITS = 1e-7  # a known solution meets a published sum when within this
+_MARGIN = 1e-3  # a bound from another system's dual this far past a threshold decides
 
 
 class _Model(highspy.Highs):
@@ -135,6 +136,7 @@ class SumSystem:
         self.misses = np.empty((8, len(rows)))  # 1 for each sum a solution does not meet
         self.n_known = 0
         self._seen: set[bytes] = set()
+        self.dual: tuple[np.ndarray, np.ndarray] | None = None  # of the last solve, and its rows
 
     def extreme(self, members: np.ndarray, active: np.ndarray, *, largest: bool) -> float:
         """The least (or greatest) sum of the cells ``members`` given the ``active`` sums.
@@ -159,6 +161,19 @@ class SumSystem:
             return False
         return True
 
+    def bound_for(self, other: SumSystem, active: np.ndarray) -> float:
+        """A lower bound of ``other``'s least, with the costs of this system's last solve.
+
+        From that solve's dual, valid for a system of the same sums and
+        published ones (weak duality); -inf when there is none.
+        """
+        if self.dual is None or other.model is not self.model:
+            return -np.inf
+        dual, shown = self.dual
+        if not np.array_equal(shown, active):
+            return -np.inf
+        return float(other.values[active] @ dual[active])
+
     def known(self, members: np.ndarray, active: np.ndarray) -> tuple[float, float]:
         """The least and greatest sum of ``members`` over the known solutions of ``active``.
 
@@ -177,10 +192,16 @@ class SumSystem:
     def _minimise(self, cost: np.ndarray, active: np.ndarray) -> float:
         lower = np.where(active, self.values, -highspy.kHighsInf)
         upper = np.where(active, self.values, highspy.kHighsInf)
+        self.dual = None
         status = self.model.minimise(cost, lower, upper)
         if status == highspy.HighsModelStatus.kOptimal:
-            self._keep(np.array(self.model.getSolution().col_value))
-            return float(self.model.getInfo().objective_function_value)
+            solution = self.model.getSolution()
+            self._keep(np.array(solution.col_value))
+            value = float(self.model.getInfo().objective_function_value)
+            dual = np.array(solution.row_dual)
+            if abs(self.values[active] @ dual[active] - value) <= 1e-6 * (1 + abs(value)):
+                self.dual = (dual, active)  # the optimum is its bound (a sound dual)
+            return value
         if status == highspy.HighsModelStatus.kUnboundedOrInfeasible and cost.any():
             if not self.feasible(active):  # decides which
                 raise Infeasible("the published sums have no nonnegative solution")
@@ -283,20 +304,31 @@ def pinned(
 def _sum_reaches(
     systems: list[tuple[SumSystem, np.ndarray]], members: np.ndarray, known: list, ceiling: float
 ) -> bool:
-    """Whether the greatest sums of ``members``, added over the systems, reach ``ceiling``."""
+    """Whether the greatest sums of ``members``, added over the systems, reach ``ceiling``.
+
+    After each linear program, its dual bounds the greatest of the systems
+    still to solve (weak duality): when even those bounds stay clearly
+    below ``ceiling``, the sum does not reach it.
+    """
     known = [max(k, 0.0) for k in known]
     total = 0.0
     for i, (system, active) in enumerate(systems):
         if total + sum(known[i:]) >= ceiling:
             return True
         total += system.extreme(members, active, largest=True)
+        rest = [-system.bound_for(other, on) for other, on in systems[i + 1 :]]
+        if total + sum(rest) < ceiling - _MARGIN:
+            return False
     return total >= ceiling
 
 
 def _sum_stays(
     systems: list[tuple[SumSystem, np.ndarray]], members: np.ndarray, known: list, floor: float
 ) -> bool:
-    """Whether the least sums of ``members``, added over the systems, stay within ``floor``."""
+    """Whether the least sums of ``members``, added over the systems, stay within ``floor``.
+
+    As :func:`_sum_reaches`, the duals bound the least of those still to solve.
+    """
     order = np.argsort(known)
     total = 0.0
     for rank, i in enumerate(order):
@@ -304,6 +336,7 @@ def _sum_stays(
             return True
         system, active = systems[i]
         total += system.extreme(members, active, largest=False)
-        if total > floor:
+        rest = [max(system.bound_for(*systems[j]), 0.0) for j in order[rank + 1 :]]
+        if total + sum(rest) > floor + _MARGIN:
             return False
     return total <= floor
