@@ -231,8 +231,9 @@ class Attack:
         table, group : int
             The group to bound.
         min_base : float, optional
-            When the greatest base reaches it, the least is not computed
-            (returned as 0): the group cannot be pinned below ``min_base``.
+            When the group cannot be pinned within 1 to ``min_base - 1``
+            (:meth:`pinned` says so), the bounds are not computed:
+            ``(0.0, inf, [], [])``.
 
         Returns
         -------
