@@ -1,10 +1,10 @@
 """What a reader takes from the explorer in AppTest: the tables shown and the files downloaded.
 
 The pages make their CSV and Excel files only when a button is clicked
-(Streamlit's deferred downloads). :func:`recording_downloads` keeps each
-button's file maker as Streamlit registers it, and :func:`downloads` runs
-the makers of the buttons on the page now, so a test reads the same bytes a
-visitor's click would give.
+(Streamlit's deferred downloads), or in the run after a "Make" button.
+:func:`recording_downloads` keeps each button's file maker (or file) as
+Streamlit registers it, and :func:`downloads` runs the makers of the buttons
+on the page now, so a test reads the same bytes a visitor's click would give.
 """
 
 from __future__ import annotations
@@ -44,17 +44,35 @@ def no_exception(at: AppTest) -> None:
 
 
 def recording_downloads(monkeypatch) -> dict[str, Callable[[], bytes]]:
-    """Keep every deferred download's file maker, by the file id its button carries."""
+    """Keep every download's file maker: a deferred one by the file id its button
+    carries, a file made in the run (bytes) by its URL."""
     makers: dict[str, Callable[[], bytes]] = {}
-    real = MediaFileManager.add_deferred
+    deferred, static = MediaFileManager.add_deferred, MediaFileManager.add
 
     def add_deferred(self, data_callable, *args, **kwargs):
-        file_id = real(self, data_callable, *args, **kwargs)
+        file_id = deferred(self, data_callable, *args, **kwargs)
         makers[file_id] = data_callable
         return file_id
 
+    def add(self, path_or_data, *args, **kwargs):
+        url = static(self, path_or_data, *args, **kwargs)
+        if isinstance(path_or_data, bytes):
+            makers[url] = lambda: path_or_data
+        return url
+
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    monkeypatch.setattr(MediaFileManager, "add", add)
     return makers
+
+
+def make_briefing(at: AppTest, key: str) -> AppTest:
+    """Click the table's "Make the briefing" button if it has one (a briefing made in
+    the run, then offered for download)."""
+    for button in at.button:
+        if str(button.key) == f"{key}-make":
+            button.click().run()
+            no_exception(at)
+    return at
 
 
 def downloads(at: AppTest, makers: dict[str, Callable[[], bytes]]) -> dict[str, bytes]:
@@ -64,7 +82,7 @@ def downloads(at: AppTest, makers: dict[str, Callable[[], bytes]]) -> dict[str, 
         key = str(button.key)
         if not key.endswith(TABLE_FILES):
             continue
-        file_id = button.proto.deferred_file_id
+        file_id = button.proto.deferred_file_id or button.proto.url
         assert file_id in makers, f"the download {key!r} was not made on this run"
         data = makers[file_id]()
         out[key] = data.encode("utf-8") if isinstance(data, str) else bytes(data)

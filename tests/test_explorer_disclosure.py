@@ -21,6 +21,7 @@ from explorer_reading import (
     downloads,
     excel_table,
     figure,
+    make_briefing,
     no_exception,
     recording_downloads,
 )
@@ -237,7 +238,7 @@ def _overview_downloads(at: AppTest, makers, key: str, screen: pd.DataFrame) -> 
     """What an Overview table's downloads hold: the CSV is the table as shown (checked
     equal to the screen); the Excel file is the table as shown too, or a briefing of the
     crosstabs behind it, whose tables are returned for the attacker."""
-    files = downloads(at, makers)
+    files = downloads(make_briefing(at, key), makers)
     shown = [[figure(v) for v in row] for row in screen.astype(str).to_numpy()]
     csv = csv_table(files[f"{key}-csv"])
     assert [[figure(v) for v in row] for row in csv.to_numpy()] == shown, key
