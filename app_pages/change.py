@@ -166,6 +166,9 @@ after_designs = Designs(
 )
 then, now = harmonise.before_label, harmonise.after_label
 settings = (source.key, st.session_state[BEFORE_KEY][0], ctx.min_base, ctx.ci)
+# Charts and tables are cached process-wide for the two bundled waves only, never when
+# the earlier wave is an upload (see shared.view).
+views_key = source.key if choice == BUNDLED else UPLOAD
 try:
     pair = _remember(("pair", *settings), lambda: wave_pair(after_designs, before_designs))
     county = _remember(
@@ -194,9 +197,9 @@ if county.empty:
     st.stop()
 
 st.header("Headline indicators across the county")
-lines = change_sentences(county, then, now)
+lines = shared.view(views_key, change_sentences, county, then, now)
 st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
-shown = change_display(county, then, now)
+shown = shared.view(views_key, change_display, county, then, now)
 shared.show_table(shown, key="change-headlines", label=f"Headline indicators, {then} and {now}")
 shared.download_table(shown, f"headline change since {then}", key="change-headlines")
 missing = county[~county["comparable"].astype(bool)]
@@ -230,7 +233,7 @@ except Exception as err:  # show what went wrong in words, never a traceback
     st.stop()
 
 title = f"{headline.short or headline.label}: {then} and {now} by district"
-fig = dumbbell_chart(groups, then, now, title=title)
+fig = shared.view(views_key, dumbbell_chart, groups, then, now, title=title)
 hidden = groups[groups["reason"].astype(bool)]
 TABLE = f"{headline.short or headline.label} by district, {then} and {now}"
 shared.show_chart(fig, key="change-chart", table=TABLE)
@@ -245,14 +248,13 @@ if not hidden.empty:
         "cannot give it away."
     )
 shared.download_chart(fig, title, key="change-chart")
-lines = change_sentences(groups, then, now)
+lines = shared.view(views_key, change_sentences, groups, then, now)
 st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
-table = change_display(groups, then, now, first="District")
+table = shared.view(views_key, change_display, groups, then, now, first="District")
 shared.show_table(table, key="change-table", label=TABLE)
-download = change_download(groups, then, now, district)
 st.download_button(
     "Download the table behind the chart (CSV)",
-    data=yl.csv_bytes(download),
+    data=yl.csv_bytes(shared.view(views_key, change_download, groups, then, now, district)),
     file_name=f"{shared.safe_name(title)}.csv",
     mime="text/csv",
     key="change-download",

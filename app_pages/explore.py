@@ -108,7 +108,7 @@ except yl.ListeningError as err:  # says what to change: show it, never a traceb
     st.stop()
 
 table = tab.table
-shown = display_table(table, list(by), level=float(level))
+shown = shared.view(source.key, display_table, table, list(by), level=float(level))
 title = escape_chart_text(question.wording) + (
     f" by {' and '.join(b.lower() for b in breakdown)}" if by else ""
 )
@@ -135,12 +135,25 @@ answer = st.selectbox(
     "for age and sex by district, below the table.",
 )
 if chart_kind == "All answers" and question.type == "multi":
-    fig = yl.charts.ranked_options(table, by=list(by) or None, title=title)
+    fig = shared.view(source.key, yl.charts.ranked_options, table, by=list(by) or None, title=title)
 elif chart_kind == "All answers":
-    fig = yl.charts.scale_bars(table, by=list(by) or None, options=question.options, title=title)
+    fig = shared.view(
+        source.key,
+        yl.charts.scale_bars,
+        table,
+        by=list(by) or None,
+        options=question.options,
+        title=title,
+    )
 else:
-    fig = yl.charts.interval_plot(
-        table, by=list(by) or None, category=answer, title=title, level=level
+    fig = shared.view(
+        source.key,
+        yl.charts.interval_plot,
+        table,
+        by=list(by) or None,
+        category=answer,
+        title=title,
+        level=level,
     )
 
 TABLE = "The figures behind the chart"

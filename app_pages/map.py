@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_chart_text, escape_markdown
 from listening.explorer.publication import hidden_note
@@ -53,9 +52,13 @@ except Exception as err:  # show what went wrong in words, never a traceback
 
 table = tab.table[tab.table["category"] == answer]
 title = escape_chart_text(f"{answer}: {question.wording}")
-fig = yl.maps.district_map(table, source.geojson, category=answer, district=district, title=title)
+fig = shared.view(
+    source.key, shared.district_map, table, category=answer, district=district, title=title
+)
 # Every row is the same answer (the title says which): no Answer column.
-shown = display_table(table, district, rest="the rest of the county").drop(columns="Answer")
+shown = shared.view(source.key, display_table, table, district, rest="the rest of the county").drop(
+    columns="Answer"
+)
 missing = sorted(
     set(table[district].astype(str))
     - {"All"}

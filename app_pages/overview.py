@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
 from listening.explorer.views import (
@@ -59,13 +58,7 @@ for start in range(0, len(county), 4):
             )
 
 shown = headline_display(county)
-# The cards' short names label the chart, so a phone keeps its width for the dots.
-chart_table = county.assign(
-    group=county["short"].where(county["short"].astype(bool), county["indicator"]),
-    category="Yes",
-)
-fig = yl.charts.interval_plot(chart_table, by="group", category="Yes", title="Headline indicators")
-fig.update_layout(xaxis_title_text="% who answered yes", xaxis_range=[0, 100], xaxis_dtick=25)
+fig = shared.view(source.key, shared.headline_chart, county)
 TABLE = "Headline indicators across the county"
 shared.show_chart(fig, key="overview-chart", table=TABLE)
 shared.download_chart(fig, "headline indicators", key="overview-chart")

@@ -68,10 +68,14 @@ if multi:
     except Exception as err:  # show what went wrong in words, never a traceback
         st.error(escape_markdown(shared.failure(err)))
         st.stop()
-    fig = yl.charts.ranked_options(
-        tab.table, by=by, title="Share choosing each option, with 95% intervals"
+    fig = shared.view(
+        source.key,
+        yl.charts.ranked_options,
+        tab.table,
+        by=by,
+        title="Share choosing each option, with 95% intervals",
     )
-    shown = ranked_display(tab.table, by)
+    shown = shared.view(source.key, ranked_display, tab.table, by)
     label = "What would make young people safer" + (f", by {by_label.lower()}" if by else "")
     shared.show_chart(fig, key="safer-chart", table=label)
     shared.download_chart(fig, "what would make you safer", key="safer-chart")
@@ -84,11 +88,11 @@ if multi:
 
 for text in texts:
     st.header(escape_markdown(text.wording))
-    counts = yl.theme_counts(
-        source.survey.data, text.name, text.coding_frame, by=by, min_base=ctx.min_base
+    counts = shared.themes(source.key, text.name, by, ctx.min_base)
+    shown = shared.view(source.key, themes_display, counts)
+    fig = shared.view(
+        source.key, yl.charts.theme_bars, counts, by=by, title="Themes in the written answers"
     )
-    shown = themes_display(counts)
-    fig = yl.charts.theme_bars(counts, by=by, title="Themes in the written answers")
     label = "Themes in the written answers" + (f", by {by_label.lower()}" if by else "")
     shared.show_chart(fig, key=f"themes-chart-{text.name}", table=label)
     shared.download_chart(fig, f"themes {text.name}", key=f"themes-chart-{text.name}")

@@ -315,6 +315,43 @@ def crosstab(
     return tab
 
 
+def view(source_key: str, build: Callable[..., Any], *args: Any, **options: Any) -> Any:
+    """``build(*args, **options)``: a chart or a displayed table, made once per input for the
+    bundled sample.
+
+    A rerun (any widget change) would otherwise draw every figure and format every
+    table again, tens of milliseconds each. ``build`` must be a pure function of its
+    arguments; the result is shared, so it must not be changed. Views of an upload are
+    built every run and never cached (nothing of an upload in process-wide caches).
+    """
+    if source_key != SAMPLE_KEY:
+        return build(*args, **options)
+    name = f"{build.__module__}.{getattr(build, '__qualname__', repr(build))}"
+    return _sample_view(name, build, args, tuple(sorted(options.items())))
+
+
+def headline_chart(county: pd.DataFrame) -> go.Figure:
+    """The Overview's chart of :func:`headlines`, labelled with the cards' short names (a
+    phone keeps its width for the dots)."""
+    table = county.assign(
+        group=county["short"].where(county["short"].astype(bool), county["indicator"]),
+        category="Yes",
+    )
+    fig = yl.charts.interval_plot(table, by="group", category="Yes", title="Headline indicators")
+    fig.update_layout(xaxis_title_text="% who answered yes", xaxis_range=[0, 100], xaxis_dtick=25)
+    return fig
+
+
+def district_map(table: pd.DataFrame, **options: Any) -> go.Figure:
+    """``yl.maps.district_map`` on the bundled district boundaries (every source's)."""
+    return yl.maps.district_map(table, load_sample_source().geojson, **options)
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _sample_view(name: str, _build: Callable[..., Any], args: tuple, options: tuple) -> Any:
+    return _build(*args, **dict(options))
+
+
 def domain_design(
     source: Source, weighted: bool, filters: tuple[tuple[str, tuple[str, ...]], ...]
 ) -> Any:
@@ -441,11 +478,16 @@ def download_chart(fig: go.Figure, name: str, *, key: str) -> None:
     cannot run, the chart's own toolbar ("Download plot as png") still works.
     Both files carry the title and a footnote of source, date and minimum base.
     """
-    fig = yl.charts.with_footnote(fig, source=context().source.label, min_base=context().min_base)
+    # The footnoted copy is made on click only: copying a figure costs tens of ms a run.
+    label, min_base = context().source.label, context().min_base
+
+    def exported() -> go.Figure:
+        return yl.charts.with_footnote(fig, source=label, min_base=min_base)
+
     left, right = st.columns(2)
     left.download_button(
         "Download chart (HTML)",
-        data=lambda: fig.to_html(include_plotlyjs=True, full_html=True).encode("utf-8"),
+        data=lambda: exported().to_html(include_plotlyjs=True, full_html=True).encode("utf-8"),
         file_name=f"{safe_name(name)}.html",
         mime="text/html",
         key=f"{key}-html",
@@ -454,7 +496,7 @@ def download_chart(fig: go.Figure, name: str, *, key: str) -> None:
     ready = png_export_available()
     right.download_button(
         "Download chart (PNG)",
-        data=(lambda: chart_png(fig)) if ready else b"",
+        data=(lambda: chart_png(exported())) if ready else b"",
         file_name=f"{safe_name(name)}.png",
         mime="image/png",
         key=f"{key}-png",
@@ -622,6 +664,14 @@ def adjusted(
         level=settings[2],
         min_base=settings[0],
     )
+
+
+@sample_cached(st.cache_data, max_entries=64)
+def themes(source_key: str, question: str, by: str | None, min_base: int) -> pd.DataFrame:
+    """``yl.theme_counts`` of a coded free-text question (cached)."""
+    source = _source(source_key)
+    frame = source.codebook.question(question).coding_frame
+    return yl.theme_counts(source.survey.data, question, frame, by=by, min_base=min_base)
 
 
 def percent(value: float) -> str:
