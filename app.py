@@ -91,7 +91,9 @@ st.html(
 [data-testid="stSidebarNavLink"]:focus-visible span { color: #0b0c0c !important; }
 [data-testid="stSidebarNavLink"][aria-current="page"] span { font-weight: 700; }
 [data-testid="stMarkdownContainer"] { overflow-wrap: anywhere; }
+.yl-narrow { display: none; }
 @media (max-width: 640px) {
+  .yl-narrow { display: inline; }
   [data-testid="stMain"] h1 { font-size: 2rem; }
   [data-testid="stMain"] h2 { font-size: 1.5rem; }
 }

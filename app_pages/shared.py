@@ -564,26 +564,35 @@ CHAR_PX = 6.8
 MAX_COLUMN_PX = 330
 
 
+PHONE_PX = 358
+"""Width of the main area on a phone (390 px), where a wider table scrolls sideways."""
+
+
 def show_table(frame: pd.DataFrame, *, key: str, label: str) -> None:
     """A table under its label (the name a chart's caption gives it), each column as wide
     as its longest entry, so that at a desktop width none is cut off or hidden.
 
+    A table wider than a phone scrolls sideways inside its frame there (the page does
+    not), and its label says so on narrow screens only (``.yl-narrow`` in ``app.py``).
     No column is pinned: Streamlit draws a pinned column's text faded, below contrast.
     """
-    st.markdown(f"**Table: {escape_markdown(label)}**")
     widths = {
-        column: st.column_config.Column(
-            width=int(
-                min(MAX_COLUMN_PX, 16 + CHAR_PX * max([len(str(column)) + 1, *map(len, values)]))
-            )
+        column: int(
+            min(MAX_COLUMN_PX, 16 + CHAR_PX * max([len(str(column)) + 1, *map(len, values)]))
         )
         for column, values in ((c, frame[c].astype(str)) for c in frame.columns)
     }
+    hint = (
+        '<span class="yl-narrow"> (swipe the table sideways to see every column)</span>'
+        if sum(widths.values()) > PHONE_PX
+        else ""
+    )
+    st.markdown(f"**Table: {escape_markdown(label)}**{hint}", unsafe_allow_html=True)
     st.dataframe(
         frame,
         hide_index=True,
         key=key,
-        column_config=widths,
+        column_config={c: st.column_config.Column(width=w) for c, w in widths.items()},
         width="content",
         alt=f"Table: {label}",
     )
