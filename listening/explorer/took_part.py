@@ -4,7 +4,8 @@ The Who took part page shows how many respondents there are by district, age
 band and sex, and (the raking fit) in each weighting cell, such as district x
 sex. These are tables of one population, everyone who took part, so they
 are protected together like the explorer's other publications
-(:func:`listening.publish.suppression.protect`: the codebook's disclosure
+(:func:`listening.publish.tables.protection`, the counts-only protection of
+``yl.crosstabs``, with everyone as the base: the codebook's disclosure
 policy, the sidebar's minimum base, secondary suppression proven by the
 linear-programming attacker, small overlaps and leftovers included). The
 page, its downloads and the raking fit share the one pattern, so a hidden
@@ -27,12 +28,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from listening.design.survey_design import SurveyDesign
 from listening.explorer.publication import Publication
 from listening.ingest.codebook import Codebook
 from listening.publish.disclosure import DisclosurePolicy
-from listening.publish.published import PublishedTable
-from listening.publish.suppression import empty_pairs, protect, respondent_groups
-from listening.publish.table import ALL
+from listening.publish.tables import protection
 
 QUESTION = "took part"
 """The publication's name: everyone who took part is its base."""
@@ -63,20 +63,6 @@ def took_part_tables(variables: Sequence[str], cells: Sequence[Sequence[str]] = 
         if by not in out:
             out.append(by)
     return out
-
-
-def _counts(data: pd.DataFrame, by: tuple[str, ...]) -> PublishedTable:
-    """Respondents in each group of ``by`` (and "All"), as a table of the publication."""
-    known = data[list(by)].notna().all(axis=1)
-    text = data.loc[known, list(by)].astype(str)
-    sizes = text.value_counts(sort=False).sort_index()
-    groups = pd.DataFrame(list(sizes.index), columns=list(by))
-    groups["base"] = sizes.to_numpy(dtype=float)
-    everyone = pd.DataFrame([{**{c: ALL for c in by}, "base": float(len(data))}])
-    rows = pd.concat([everyone, groups], ignore_index=True)
-    rows["category"] = QUESTION
-    rows["n"] = rows["base"]
-    return PublishedTable(QUESTION, by, rows[[*by, "category", "n", "base"]], "single")
 
 
 def publish_took_part(
@@ -125,22 +111,13 @@ def publish_took_part(
     policy = DisclosurePolicy.from_codebook(codebook, min_base=min_base)
     bys = took_part_tables(variables, cells)
     columns = list(dict.fromkeys(c for by in bys for c in by))
-    tables = [_counts(data, by) for by in bys]
-    respondents = [respondent_groups(data, t) for t in tables]
+    everyone = "took_part"
+    while everyone in data.columns:
+        everyone += "_"
+    design = SurveyDesign(data.assign(**{everyone: QUESTION}))
+    reasons = protection(design, everyone, [list(b) for b in bys], policy=policy)
+    out = dict(zip(bys, reasons, strict=True))
     answered = [c for c in columns if data[c].notna().all()]
-    reasons = protect(
-        tables,
-        min_base=min_base,
-        complete=list(dict.fromkeys([*policy.complete, *answered])),
-        empty=(*policy.empty, *empty_pairs(data, bys)),
-        cost=policy.cost_of,
-        respondents=respondents,
-        leftovers=policy.leftovers,
-    )
-    out = {}
-    for by, table, reason in zip(bys, tables, reasons, strict=True):
-        keys = table.groups()[list(by)].itertuples(index=False, name=None)
-        out[by] = dict(zip(keys, map(str, reason), strict=True))
     levels = {c: tuple(map(str, data[c].dropna().astype(str).unique())) for c in columns}
     return Publication(QUESTION, min_base, out, frozenset(answered), levels)
 
