@@ -114,6 +114,12 @@ GLOSSARY = {
     "Rao-Scott test": "A check of whether the answers differ between groups by more "
     "than chance would explain, adjusted for weighting and for surveying whole schools. "
     "A small p (below 0.05) means the difference is unlikely to be chance.",
+    "Significantly higher or lower, Holm's adjustment": "A group is called significantly "
+    "higher or lower than the rest only when the difference is too large to be chance. "
+    "Testing many groups at once makes a chance difference likelier, so each test is made "
+    "stricter (Holm's adjustment); the tests allow for the weighting and the schools.",
+    "Design effect": "How much wider the intervals are than they would be from a simple "
+    "random sample of the same size (1 is no wider).",
     "[c]": "Hidden to protect young people: fewer than the minimum base (10 unless "
     "raised) answered, or the figure is hidden so a hidden one cannot be worked out "
     "from the totals.",

@@ -76,7 +76,9 @@ shared.download_table(shown, f"map {question_name} {answer}", crosstab=tab, key=
 st.caption(
     "Hover over a district for its 95% interval and the number who answered. Grey, hatched "
     f"districts show [c]: fewer than {ctx.min_base} answered, or hidden to protect a smaller "
-    "group (so that it cannot be worked out from the county total or other pages)."
+    "group (so that it cannot be worked out from the county total or other pages). "
+    "Percentages are of those who answered; don't know and prefer-not-to-say answers are "
+    "left out. Weighted base: how many young people the answers stand for."
 )
 why = hidden_note(table, [district], ctx.min_base)
 if why:

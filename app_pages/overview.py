@@ -21,8 +21,9 @@ weighted = source.raked is not None
 st.title("How safe do young people feel?")
 st.caption(
     f"{escape_markdown(source.label)}. {escape_markdown(source.weighting_note)} "
-    "Percentages are of those who answered the "
-    "question, with 95% confidence intervals."
+    "Percentages are of those who answered the question, with 95% confidence intervals "
+    "(the range the true figure is likely to be in). Don't know and prefer-not-to-say "
+    "answers are left out."
 )
 
 county = shared.headlines(source.key, weighted, ctx.ci, ctx.min_base)

@@ -83,7 +83,8 @@ if multi:
     shared.download_table(shown, "what would make you safer", crosstab=tab, key="safer-table")
     st.caption(
         "Each percentage is of those who ticked at least one option. [c]: fewer than "
-        f"{ctx.min_base} answered in that group, or hidden to protect a small group."
+        f"{ctx.min_base} answered in that group, or hidden to protect a small group. "
+        "Weighted base: how many young people the answers stand for."
     )
 
 for text in texts:
