@@ -27,7 +27,8 @@ st.markdown(
     "black outline shows the part of the page you have reached);\n"
     "- use the explorer with a screen reader: each page has one main heading, and "
     "sections have headings in order;\n"
-    "- read every figure in a chart as text in the table next to it, and download the "
+    "- read every figure in a chart as text in the table below it (the caption under "
+    "each chart names its table), and download the "
     "table as a spreadsheet;\n"
     "- use it on a network without internet access: it loads nothing from other websites."
 )
@@ -43,7 +44,8 @@ st.write(
 st.header("Problems we know about")
 st.markdown(
     "- **Charts** are pictures. A screen reader hears the chart's name but not its "
-    "points. Every figure in a chart is also in the table beside it "
+    "points. Every figure in a chart is also in the table below it, which the chart's "
+    "caption names "
     "(WCAG 1.1.1, non-text content). Streamlit issue "
     "[#8563](https://github.com/streamlit/streamlit/issues/8563) tracks text "
     "alternatives for charts and tables.\n"

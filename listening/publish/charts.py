@@ -272,7 +272,7 @@ def scale_bars(
             f"group{'s' if len(groups) != 1 else ''}, favourable answers to the right of zero, "
             "each with its 95% interval"
             + (f"; {len(hidden)} hidden as [c]" if hidden else "")
-            + ". The table beside the chart gives every figure."
+            + ". A table with the chart gives every figure."
         ),
     )
 
@@ -414,7 +414,7 @@ def interval_plot(
                 else ""
             )
             + (f"; {len(hidden)} hidden as [c]" if hidden else "")
-            + ". The table beside the chart gives every figure."
+            + ". A table with the chart gives every figure."
         ),
     )
 
@@ -521,7 +521,7 @@ def ranked_options(
             f"Dots with 95% intervals: the % choosing each of {len(order)} options, most chosen "
             f"first, for {len(visible)} group{'s' if len(visible) != 1 else ''}"
             + (f"; {len(hidden)} hidden as [c]" if hidden else "")
-            + ". The table beside the chart gives every figure."
+            + ". A table with the chart gives every figure."
         ),
     )
 
@@ -591,7 +591,7 @@ def sample_vs_population(
         title=title or "The sample and the population",
         description=(
             f"Bars of the % in each of {len(frame)} categories: {', '.join(drawn)}. "
-            "The table beside the chart gives every figure."
+            "A table with the chart gives every figure."
         ),
     )
 
@@ -679,7 +679,7 @@ def theme_bars(
             f"{len(groups)} group{'s' if len(groups) != 1 else ''} (counts of answers, so no "
             "intervals)"
             + (f"; {len(hidden)} hidden as [c]" if hidden else "")
-            + ". The table beside the chart gives every figure."
+            + ". A table with the chart gives every figure."
         ),
     )
 
@@ -728,7 +728,7 @@ def weight_histogram(weights: pd.Series | np.ndarray, *, title: str | None = Non
         title=title or "Survey weights",
         description=(
             f"Histogram of the weights of {len(values):,} respondents, the median dashed. "
-            "The table beside the chart gives the summary figures."
+            "A table with the chart gives the summary figures."
         ),
     )
 

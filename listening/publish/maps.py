@@ -219,7 +219,7 @@ def district_map(
             f"{low:.0f}-{high:.0f}% scale, each labelled with its figure"
             + ("; triangles mark districts significantly higher or lower than the rest" * marked)
             + (f"; {hidden} hidden as [c], grey and hatched" if hidden else "")
-            + ". The table beside the map gives every figure and interval."
+            + ". A table with the map gives every figure and interval."
         ),
     )
 
