@@ -14,7 +14,8 @@ with Playwright and prints, next to the targets of issue #15:
 
 "Done" is read from the page itself: Streamlit's ``data-test-script-state``
 on ``stApp`` going from ``running`` to ``notRunning``, then every plotly chart
-on the page having drawn its SVG. Times are measured in the page
+in view having drawn its SVG (Streamlit draws a chart below the fold only when it
+is scrolled to). Times are measured in the page
 (``performance.now()``), so Playwright's own overhead is left out.
 
 Usage::
@@ -68,7 +69,9 @@ READY = """
   const h1 = document.querySelector('h1');
   if (heading && !(h1 && h1.textContent.includes(heading))) return false;
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')];
+  // Charts in view: Streamlit draws a chart below the fold only when it is scrolled to.
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .filter(c => c.getBoundingClientRect().top < innerHeight);
   if (charts.some(c => !c.querySelector('.main-svg'))) return false;
   window.__readyAt = performance.now();
   return true;
