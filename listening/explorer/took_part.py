@@ -29,9 +29,10 @@ import numpy as np
 import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
-from listening.explorer.publication import Publication
+from listening.explorer.publication import SECONDARY, Publication
 from listening.ingest.codebook import Codebook
 from listening.publish.disclosure import DisclosurePolicy
+from listening.publish.table import ALL
 from listening.publish.tables import protection
 
 QUESTION = "took part"
@@ -107,6 +108,14 @@ def publish_took_part(
     ('', 'threshold', 'threshold')
     >>> [pub.reason(["d", "s"], ["a", s]) for s in "FM"].count("secondary")
     1
+
+    The total is public (the page counts the respondents): where protection
+    would hide it, every group is hidden instead.
+
+    >>> tiny = pd.DataFrame({"d": list("aaaaabbb") + ["a"] * 12,
+    ...                      "s": list("MMMMMMFF") + ["F"] * 12})
+    >>> publish_took_part(tiny, ["d", "s"], [["d", "s"]], min_base=10).reasons[("d",)]
+    {('All',): '', ('a',): 'secondary', ('b',): 'threshold'}
     """
     policy = DisclosurePolicy.from_codebook(codebook, min_base=min_base)
     bys = took_part_tables(variables, cells)
@@ -117,9 +126,21 @@ def publish_took_part(
     design = SurveyDesign(data.assign(**{everyone: QUESTION}))
     reasons = protection(design, everyone, [list(b) for b in bys], policy=policy)
     out = dict(zip(bys, reasons, strict=True))
+    if any(reason for table in out.values() for k, reason in table.items() if _everyone(k)):
+        out = {by: _total_only(table) for by, table in out.items()}
     answered = [c for c in columns if data[c].notna().all()]
     levels = {c: tuple(map(str, data[c].dropna().astype(str).unique())) for c in columns}
     return Publication(QUESTION, min_base, out, frozenset(answered), levels)
+
+
+def _everyone(key: Sequence[str]) -> bool:
+    return all(x == ALL for x in key)
+
+
+def _total_only(table: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], str]:
+    """A table's reasons when protection would hide the total: the total is public (the
+    page and its file checks count the respondents), so every group is hidden instead."""
+    return {k: "" if _everyone(k) else (r or SECONDARY) for k, r in table.items()}
 
 
 def _hidden(pub: Publication, by: Sequence[str], key: Sequence[str], count: float) -> bool:
