@@ -137,6 +137,7 @@ class SumSystem:
         self.n_known = 0
         self._seen: set[bytes] = set()
         self.dual: tuple[np.ndarray, np.ndarray] | None = None  # of the last solve, and its rows
+        self._usable: tuple = (None, 0, np.empty(0, dtype=bool))  # see known
 
     def extreme(self, members: np.ndarray, active: np.ndarray, *, largest: bool) -> float:
         """The least (or greatest) sum of the cells ``members`` given the ``active`` sums.
@@ -174,19 +175,25 @@ class SumSystem:
             return -np.inf
         return float(other.values[active] @ dual[active])
 
-    def known(self, members: np.ndarray, active: np.ndarray) -> tuple[float, float]:
-        """The least and greatest sum of ``members`` over the known solutions of ``active``.
+    def known(self, cells: np.ndarray, active: np.ndarray) -> tuple[float, float]:
+        """The least and greatest sum of some cells over the known solutions of ``active``.
 
-        An upper bound of the least and a lower bound of the greatest;
-        ``(inf, -inf)`` when no known solution meets the active sums.
+        ``cells`` is 1 for each cell summed, else 0. An upper bound of the
+        least and a lower bound of the greatest; ``(inf, -inf)`` when no
+        known solution meets the active sums.
         """
         k = self.n_known
-        usable = self.misses[:k] @ active == 0
+        # which known solutions meet the active sums: kept while the same sums are
+        # asked about, and extended to the solutions found since
+        shown, seen, usable = self._usable
+        if shown is None or not np.array_equal(shown, active):
+            shown, seen, usable = active.copy(), 0, np.empty(0, dtype=bool)
+        if seen < k:
+            usable = np.append(usable, self.misses[seen:k] @ active == 0)
+        self._usable = (shown, k, usable)
         if not usable.any():
             return np.inf, -np.inf
-        indicator = np.zeros(self.n_cells)
-        indicator[members] = 1.0
-        sums = (self.points[:k] @ indicator)[usable]
+        sums = (self.points[:k] @ cells)[usable]
         return float(sums.min()), float(sums.max())
 
     def _minimise(self, cost: np.ndarray, active: np.ndarray) -> float:
@@ -273,7 +280,11 @@ def pinned(
     everything = [*zip(systems, active, strict=True)]
     if base is not None:
         everything.append((base, base_active))
-    known = [s.known(members, a) for s, a in everything]
+    if not everything:
+        return False  # nothing published
+    cells = np.zeros(everything[0][0].n_cells)
+    cells[members] = 1.0
+    known = [s.known(cells, a) for s, a in everything]
     counts = everything[: len(systems)]
     low_known, high_known = [k[0] for k in known], [k[1] for k in known]
     if partition and sum(low_known) <= TOLERANCE:
