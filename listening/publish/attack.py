@@ -189,7 +189,7 @@ class Attack:
         """Per system, which of its sums are published (some source not ``hidden``)."""
         key = tuple(tuple(sorted(int(g) for g in h)) for h in hidden)
         if key not in self._active:
-            start = np.cumsum([0, *(len(k) for k in self.keys)])
+            start = [0, *itertools.accumulate(len(k) for k in self.keys)]
             if not self._sources:
                 for c, rows in self.systems.items():
                     pairs = [(i, start[t] + g) for i, r in enumerate(rows) for t, g in r["sources"]]
@@ -535,7 +535,8 @@ class _Figures:
     @classmethod
     def of(cls, table: PublishedTable) -> _Figures:
         columns = [*table.by, "category", "n", "base"]
-        values = table.rows[columns].to_numpy(dtype=object)
+        rows = table.rows
+        values = np.column_stack([rows[c].to_numpy(dtype=object) for c in columns])
         k = len(table.by)
         by = values[:, :k]
         valid = ~pd.isna(by).any(axis=1)
