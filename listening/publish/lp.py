@@ -136,8 +136,8 @@ class SumSystem:
         self.misses = np.empty((8, len(rows)))  # 1 for each sum a solution does not meet
         self.n_known = 0
         self._seen: set[bytes] = set()
-        self.dual: tuple[np.ndarray, np.ndarray] | None = None  # of the last solve, and its rows
-        self._usable: tuple = (None, 0, np.empty(0, dtype=bool))  # see known
+        self.dual: tuple[np.ndarray, bytes] | None = None  # of the last solve, and its rows
+        self._usable: tuple = (b"", 0, np.empty(0, dtype=bool))  # see known
 
     def extreme(self, members: np.ndarray, active: np.ndarray, *, largest: bool) -> float:
         """The least (or greatest) sum of the cells ``members`` given the ``active`` sums.
@@ -170,8 +170,9 @@ class SumSystem:
         """
         if self.dual is None or other.model is not self.model:
             return -np.inf
+        active = np.asarray(active, dtype=bool)
         dual, shown = self.dual
-        if not np.array_equal(shown, active):
+        if shown != active.tobytes():
             return -np.inf
         return float(other.values[active] @ dual[active])
 
@@ -183,11 +184,12 @@ class SumSystem:
         known solution meets the active sums.
         """
         k = self.n_known
+        active = np.asarray(active, dtype=bool)
         # which known solutions meet the active sums: kept while the same sums are
         # asked about, and extended to the solutions found since
         shown, seen, usable = self._usable
-        if shown is None or not np.array_equal(shown, active):
-            shown, seen, usable = active.copy(), 0, np.empty(0, dtype=bool)
+        if shown != active.tobytes():
+            shown, seen, usable = active.tobytes(), 0, np.empty(0, dtype=bool)
         if seen < k:
             usable = np.append(usable, self.misses[seen:k] @ active == 0)
         self._usable = (shown, k, usable)
@@ -197,6 +199,7 @@ class SumSystem:
         return float(sums.min()), float(sums.max())
 
     def _minimise(self, cost: np.ndarray, active: np.ndarray) -> float:
+        active = np.asarray(active, dtype=bool)
         lower = np.where(active, self.values, -highspy.kHighsInf)
         upper = np.where(active, self.values, highspy.kHighsInf)
         self.dual = None
@@ -207,7 +210,7 @@ class SumSystem:
             value = float(self.model.getInfo().objective_function_value)
             dual = np.array(solution.row_dual)
             if abs(self.values[active] @ dual[active] - value) <= 1e-6 * (1 + abs(value)):
-                self.dual = (dual, active)  # the optimum is its bound (a sound dual)
+                self.dual = (dual, active.tobytes())  # the optimum is its bound: sound
             return value
         if status == highspy.HighsModelStatus.kUnboundedOrInfeasible and cost.any():
             if not self.feasible(active):  # decides which
