@@ -3,12 +3,14 @@
 The attacker of a publication (:class:`listening.publish.attack.Attack`) asks,
 thousands of times per question, whether a set of joint cells can be pinned
 within 1 to ``min_base - 1`` by the published figures left after hiding some
-groups. Each system of published sums (the bases, or one answer's counts) is
-kept here as one HiGHS model (:mod:`highspy`) for the whole attack: a hidden
-sum becomes a free row (bounds -inf..inf) rather than a rebuilt matrix, the
-objective is changed in place and the simplex starts from the last basis.
+groups. The systems of published sums (the bases, or one answer's counts)
+live in HiGHS models (:mod:`highspy`) for the whole attack, one per set of
+sums (a question's answers share one): a hidden sum becomes a free row
+(bounds -inf..inf) rather than a rebuilt matrix, the objective and the
+values are changed in place and the simplex starts from the last basis.
 Every solution found is kept: it stays a solution when more is hidden, so
-most questions are answered from known solutions, without a linear program.
+most questions are answered from known solutions, without a linear program;
+and one answer's dual bounds the others' optima (weak duality).
 
 Examples
 --------
