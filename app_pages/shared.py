@@ -47,6 +47,7 @@ from listening.explorer.sources import (
     designs,
     district_boundaries,
 )
+from listening.explorer.took_part import publish_took_part
 from listening.explorer.views import (
     BREAKDOWNS,
     HEADLINES,
@@ -672,6 +673,30 @@ def adjusted(
         adjust_for=adjustment_columns(source.codebook, design.data),
         level=settings[2],
         min_base=settings[0],
+    )
+
+
+def weighting_cells(source: Source) -> list[list[str]]:
+    """The weighting margins' columns (the raking fit's cells); none when not raked."""
+    margins = source.margins if source.raked is not None else None
+    return [[c for c in m.columns if c != "population"] for m in margins or []]
+
+
+@sample_cached(st.cache_resource, max_entries=16)
+def took_part(source_key: str, variables: tuple[str, ...], min_base: int) -> Publication:
+    """The counts of everyone who took part (by each variable and weighting cell), protected
+    together once per data source and minimum base.
+
+    Defined here, not in its page: a cached function made in a page would keep that
+    page's globals (an upload's data among them) alive after the session.
+    """
+    held = _source(source_key)
+    return publish_took_part(
+        held.survey.data,
+        variables,
+        weighting_cells(held),
+        min_base=min_base,
+        codebook=held.codebook,
     )
 
 

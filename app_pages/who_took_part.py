@@ -7,12 +7,10 @@ import streamlit as st
 import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
-from listening.explorer.publication import Publication
 from listening.explorer.took_part import (
     composition_display,
     margin_fit_display,
     pooled_weights,
-    publish_took_part,
 )
 from listening.explorer.views import composition
 
@@ -20,22 +18,6 @@ ctx = shared.context()
 source = ctx.source
 book = source.codebook
 data = source.survey.data
-
-
-@shared.sample_cached(st.cache_resource, max_entries=16)
-def took_part(source_key: str, variables: tuple[str, ...], min_base: int) -> Publication:
-    """The counts of everyone who took part (by each variable and weighting cell), protected
-    together once per data source and minimum base."""
-    held = shared.context().source
-    return publish_took_part(
-        held.survey.data, variables, cells(held), min_base=min_base, codebook=held.codebook
-    )
-
-
-def cells(held: shared.Source) -> list[list[str]]:
-    """The weighting margins' columns (the raking fit's cells)."""
-    margins = held.margins if held.raked is not None else None
-    return [[c for c in m.columns if c != "population"] for m in margins or []]
 
 
 st.title("Who took part")
@@ -52,7 +34,7 @@ variables = {
 }
 weights = source.raked.weights if source.raked is not None else None
 present = [(label, column) for label, column in variables.items() if column in data]
-published = took_part(source.key, tuple(column for _, column in present), ctx.min_base)
+published = shared.took_part(source.key, tuple(column for _, column in present), ctx.min_base)
 tabs = st.tabs([label for label, _ in present])
 for tab, (label, column) in zip(tabs, present, strict=True):
     with tab:
@@ -143,7 +125,7 @@ else:
     shared.download_table(table, "weighting diagnostics", key="diagnostics-table")
     if diagnostics.margins is not None:
         with st.expander("Raking fit in every margin cell"):
-            fit = margin_fit_display(diagnostics.margins, cells(source), published)
+            fit = margin_fit_display(diagnostics.margins, shared.weighting_cells(source), published)
             shared.show_table(fit, key="margins-table", label="Raking fit")
             st.caption(
                 "Respondents in each weighting cell and how closely the weighted total meets "
