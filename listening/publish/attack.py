@@ -443,30 +443,41 @@ class Attack:
             for r in np.flatnonzero(shown[c]):
                 active.append(self.systems[c][r])
                 block.append(b)
-        n = self.n_cells
-        if not active:
-            return (0.0 if (objective >= 0).all() else -np.inf), []
-        indptr = np.cumsum([0, *(len(r["columns"]) for r in active)])
-        indices = np.concatenate([r["columns"] + n * b for r, b in zip(active, block, strict=True)])
-        a_eq = sparse.csr_matrix(
-            (np.ones(len(indices)), indices, indptr), shape=(len(active), n * len(keys))
+        return _linear_program(active, block, len(keys), objective, self.tables[0].question)
+
+
+def _linear_program(
+    active: list[dict], block: list[int], blocks: int, objective: np.ndarray, question: str
+) -> tuple[float, list]:
+    """Minimise ``objective`` on each block of cells given the published rows ``active``.
+
+    Row ``active[i]`` sums cells of block ``block[i]``. Returns ``(value,
+    proof)`` as :meth:`Attack._solve`.
+    """
+    n = len(objective)
+    if not active:
+        return (0.0 if (objective >= 0).all() else -np.inf), []
+    indptr = np.cumsum([0, *(len(r["columns"]) for r in active)])
+    indices = np.concatenate([r["columns"] + n * b for r, b in zip(active, block, strict=True)])
+    a_eq = sparse.csr_matrix(
+        (np.ones(len(indices)), indices, indptr), shape=(len(active), n * blocks)
+    )
+    res = linprog(
+        np.tile(objective, blocks),
+        A_eq=a_eq,
+        b_eq=np.array([r["value"] for r in active]),
+        bounds=(0, None),
+        method="highs",
+    )
+    if res.status == 3:
+        return -np.inf, []
+    if res.status != 0:
+        raise ListeningError(
+            f"audit: the published figures of {question!r} do not add up; check that every "
+            "table comes from the same survey and question."
         )
-        res = linprog(
-            np.tile(objective, len(keys)),
-            A_eq=a_eq,
-            b_eq=np.array([r["value"] for r in active]),
-            bounds=(0, None),
-            method="highs",
-        )
-        if res.status == 3:
-            return -np.inf, []
-        if res.status != 0:
-            raise ListeningError(
-                f"audit: the published figures of {self.tables[0].question!r} do not "
-                "add up; check that every table comes from the same survey and question."
-            )
-        proof = [(float(m), active[i]) for i, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9]
-        return float(res.fun), proof
+    proof = [(float(m), active[i]) for i, m in enumerate(res.eqlin.marginals) if abs(m) > 1e-9]
+    return float(res.fun), proof
 
 
 def _add_row(rows: dict, columns: np.ndarray, value: float, source: tuple) -> bool:
