@@ -268,7 +268,31 @@ def view_reasons(
             restricted[column] = tuple(v for v in restricted.get(column, values) if v in values)
         free = [c for c in chosen if c not in fixed]
         out.append("" if _derivable(pub, restricted, free) else SECONDARY)
+    if chosen and len(by) == 1:
+        _protect_rest(out, groups[by[0]].astype(str).tolist(), bases, pub.min_base)
     return out
+
+
+def _protect_rest(
+    reasons: list[str], keys: list[str], bases: Sequence[float], min_base: int
+) -> None:
+    """Hide more of a filtered view until its "All" less its shown groups is not small.
+
+    The filter's respondents outside every shown group (a hidden group, or
+    those without the breakdown: girls or the unstated in North or South when
+    only boys are shown) are the view's "All" less its shown groups; while
+    they number 1 to ``min_base - 1``, the smallest shown group is hidden too.
+    """
+    everyone = [i for i, k in enumerate(keys) if k == ALL]
+    if not everyone or reasons[everyone[0]] != "":
+        return
+    total = float(bases[everyone[0]])
+    while True:
+        shown = [i for i, k in enumerate(keys) if k != ALL and reasons[i] == ""]
+        rest = total - sum(float(bases[i]) for i in shown)
+        if not shown or not 0 < rest < min_base:
+            return
+        reasons[min(shown, key=lambda i: float(bases[i]))] = SECONDARY
 
 
 def _derivable(pub: Publication, restricted: dict[str, tuple[str, ...]], free: list[str]) -> bool:
