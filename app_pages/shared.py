@@ -47,10 +47,11 @@ from listening.explorer.sources import (
     designs,
     district_boundaries,
 )
-from listening.explorer.took_part import publish_took_part
+from listening.explorer.took_part import composition_display, pooled_weights, publish_took_part
 from listening.explorer.views import (
     BREAKDOWNS,
     HEADLINES,
+    composition,
     filter_mask,
     headline_comparison,
     headline_estimates,
@@ -698,6 +699,29 @@ def took_part(source_key: str, variables: tuple[str, ...], min_base: int) -> Pub
         min_base=min_base,
         codebook=held.codebook,
     )
+
+
+@sample_cached(st.cache_resource, max_entries=32)
+def composition_view(
+    source_key: str, column: str, label: str, variables: tuple[str, ...], min_base: int
+) -> tuple[pd.DataFrame, go.Figure]:
+    """Who took part by ``column``: the table as shown (respondent counts protected by
+    :func:`took_part`) and its chart, made once per source, variable and minimum base."""
+    held = _source(source_key)
+    weights = held.raked.weights if held.raked is not None else None
+    frame = composition(held.survey.data, weights, held.margins, column)
+    shown = composition_display(frame, column, label, took_part(source_key, variables, min_base))
+    chart_frame = frame.copy()
+    chart_frame.loc[shown["suppressed"].to_numpy(), ["sample", "weighted"]] = float("nan")
+    title = f"{label}: sample against population"
+    return shown, yl.charts.sample_vs_population(chart_frame, title=title)
+
+
+@sample_cached(st.cache_resource, max_entries=16)
+def weights_chart(source_key: str, min_base: int) -> go.Figure:
+    """The histogram of the raked weights, pooled so no bar is a small group (cached)."""
+    pooled = pooled_weights(_source(source_key).raked.weights, min_base)
+    return yl.charts.weight_histogram(pooled, title="How much each respondent counts")
 
 
 @sample_cached(st.cache_data, max_entries=64)

@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-import listening as yl
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
 from listening.explorer.took_part import (
-    composition_display,
     margin_fit_display,
-    pooled_weights,
 )
-from listening.explorer.views import composition
 
 ctx = shared.context()
 source = ctx.source
@@ -32,19 +28,13 @@ variables = {
     "Age band": book.age_band_column,
     "Sex": book.weighting.get("sex_column", "sex"),
 }
-weights = source.raked.weights if source.raked is not None else None
 present = [(label, column) for label, column in variables.items() if column in data]
 published = shared.took_part(source.key, tuple(column for _, column in present), ctx.min_base)
 tabs = st.tabs([label for label, _ in present])
 for tab, (label, column) in zip(tabs, present, strict=True):
     with tab:
-        frame = composition(data, weights, source.margins, column)
-        shown = composition_display(frame, column, label, published)
-        chart_frame = frame.copy()
-        hidden = shown["suppressed"].to_numpy()
-        chart_frame.loc[hidden, ["sample", "weighted"]] = float("nan")
-        fig = yl.charts.sample_vs_population(
-            chart_frame, title=f"{label}: sample against population"
+        shown, fig = shared.composition_view(
+            source.key, column, label, tuple(c for _, c in present), ctx.min_base
         )
         name = f"{label}: sample against population"
         shared.show_chart(fig, key=f"composition-{column}", table=name)
@@ -86,8 +76,7 @@ else:
         f"{diagnostics.min:.0f} / {diagnostics.median:.0f} / {diagnostics.max:.0f}",
         border=True,
     )
-    pooled = pooled_weights(source.raked.weights, ctx.min_base)
-    fig = yl.charts.weight_histogram(pooled, title="How much each respondent counts")
+    fig = shared.weights_chart(source.key, ctx.min_base)
     labels = {
         "respondents": "Respondents",
         "sum_weights": "Sum of weights (population)",
