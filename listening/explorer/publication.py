@@ -21,7 +21,10 @@ when it adds nothing to what the publication already shows
     joint group (``f``, ``d``) with ``f`` outside ``S`` is shown (the view's
     figures are the total less those).
 
-Otherwise it shows ``[c]``: hidden to protect a smaller group. A view whose
+Otherwise it shows ``[c]``: hidden to protect a smaller group. A filtered
+view by one breakdown then hides its smallest shown groups while its "All"
+less its shown groups is 1 to ``min_base - 1`` (the filter's respondents in
+no shown group: girls in North or South when only boys are shown). A view whose
 breakdowns and filter variables together make a table the publication does
 not hold (three variables, or a pair in :data:`UNPUBLISHED_PAIRS`) is refused
 with a message saying what to choose instead (:func:`refusal`).
