@@ -200,7 +200,11 @@ st.header("Headline indicators across the county")
 lines = shared.view(views_key, change_sentences, county, then, now)
 st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
 shown = shared.view(views_key, change_display, county, then, now)
-shared.show_table(shown, key="change-headlines", label=f"Headline indicators, {then} and {now}")
+# Ten columns: the two waves' percentages, the change and its significance come first.
+IN_VIEW = (f"{then} %", f"{now} %", "Change (points)", "Significance")
+shared.show_table(
+    shown, key="change-headlines", label=f"Headline indicators, {then} and {now}", first=IN_VIEW
+)
 shared.download_table(shown, f"headline change since {then}", key="change-headlines")
 missing = county[~county["comparable"].astype(bool)]
 if not missing.empty:
@@ -251,7 +255,7 @@ shared.download_chart(fig, title, key="change-chart")
 lines = shared.view(views_key, change_sentences, groups, then, now)
 st.markdown("\n".join(f"- {escape_markdown(line)}" for line in lines))
 table = shared.view(views_key, change_display, groups, then, now, first="District")
-shared.show_table(table, key="change-table", label=TABLE)
+shared.show_table(table, key="change-table", label=TABLE, first=IN_VIEW)
 st.download_button(
     "Download the table behind the chart (CSV)",
     data=yl.csv_bytes(shared.view(views_key, change_download, groups, then, now, district)),

@@ -570,9 +570,12 @@ PHONE_PX = 358
 """Width of the main area on a phone (390 px), where a wider table scrolls sideways."""
 
 
-def show_table(frame: pd.DataFrame, *, key: str, label: str) -> None:
+def show_table(frame: pd.DataFrame, *, key: str, label: str, first: Sequence[str] = ()) -> None:
     """A table under its label (the name a chart's caption gives it), each column as wide
     as its longest entry, so that at a desktop width none is cut off or hidden.
+
+    ``first``: columns to show before the others (after the first column), for a table
+    too wide for the page: what matters most is then in view before any scrolling.
 
     A table wider than a phone scrolls sideways inside its frame there (the page does
     not), and its label says so on narrow screens only (``.yl-narrow`` in ``app.py``).
@@ -595,6 +598,11 @@ def show_table(frame: pd.DataFrame, *, key: str, label: str) -> None:
         hide_index=True,
         key=key,
         column_config={c: st.column_config.Column(width=w) for c, w in widths.items()},
+        column_order=list(
+            dict.fromkeys([frame.columns[0], *(c for c in first if c in frame), *frame.columns])
+        )
+        if first
+        else None,
         width="content",
         alt=f"Table: {label}",
     )

@@ -36,6 +36,7 @@ from listening.explorer.sources import Designs
 from listening.explorer.views import HEADLINES, SUPPRESSED_LABEL, Headline
 from listening.ingest.harmonise import Harmonisation
 from listening.publish.change_table import change_table
+from listening.publish.chart_style import MUTED_TEXT, TEXT, font
 from listening.publish.charts import BOTTOM_LEGEND, LAYOUT, NEUTRAL, OKABE_ITO, chart_height
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.plotly_text import plain, plain_in_template
@@ -523,9 +524,18 @@ def dumbbell_chart(
     fig.update_layout(
         **LAYOUT,
         title=title,
-        legend={**BOTTOM_LEGEND, "title": {"text": "Wave "}},
-        xaxis={"title": "% of young people who answered", "ticksuffix": "%", "range": [0, 100]},
+        # Every text's colour set on the figure: a host's theme (Streamlit's grey #808495,
+        # 3.7:1) would otherwise colour the ticks and the legend.
+        title_font=font(17),
+        legend={**BOTTOM_LEGEND, "title": {"text": "Wave ", "font": font(13)}, "font": font(13)},
+        xaxis={
+            "title": {"text": "% of young people who answered", "font": font(14)},
+            "tickfont": font(13, MUTED_TEXT),
+            "ticksuffix": "%",
+            "range": [0, 100],
+        },
         yaxis={
+            "tickfont": font(13, TEXT),
             "tickmode": "array",
             "tickvals": position.tolist(),
             "ticktext": labels,
