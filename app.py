@@ -103,13 +103,12 @@ st.html(
 # The explorer never publishes smaller groups than the library's default rule allows;
 # analysts may raise the minimum base, not lower it.
 MIN_BASE = 10
-if shared.warm_up_wanted():
-    shared.warm_sample_publications(MIN_BASE)
-
 INTERVALS = {
     "logit": "Logit (default)",
     "beta": "Korn-Graubard (beta), cautious for small groups",
 }
+if shared.warm_up_wanted():  # the sample's first views, with the sidebar's defaults
+    shared.warm_sample_publications(MIN_BASE, next(iter(INTERVALS)))
 
 
 def _uploaded_source(problems: list[str]) -> shared.Source | None:

@@ -244,29 +244,68 @@ def warm_up_wanted() -> bool:
 
 
 @st.cache_resource(show_spinner=False)
-def warm_sample_publications(min_base: int) -> threading.Thread:
-    """Protect every question of the bundled sample in a background thread, once per process.
+def warm_sample_publications(min_base: int, ci: str = "logit") -> threading.Thread:
+    """Compute the bundled sample's first views in a background thread, once per process.
 
-    A publication takes seconds the first time (the linear programs of
-    :func:`listening.publish.suppression.protect`); computed ahead, the
-    headline questions first, a visitor's first view of a question is
-    served from the process-wide cache instead.
+    A publication takes a second or more the first time (the linear programs
+    of :func:`listening.publish.suppression.protect`), and the Overview's
+    comparison of a group needs one per headline question. Computed ahead, in
+    the order a visitor meets them (:func:`warm_up_steps`), a visitor's first
+    view is served from the process-wide caches instead. Only the sample:
+    nothing of an upload is ever computed here.
     """
-    source = load_sample_source()
-    headline = [h.question for h in HEADLINES]
-    questions = list(dict.fromkeys([*headline, *question_choices(source.codebook)]))
+    steps = warm_up_steps(min_base, ci)
 
     def run() -> None:
-        for question in questions:
-            if question in source.codebook.questions:
-                try:
-                    publication(SAMPLE_KEY, question, min_base)
-                except yl.ListeningError:
-                    continue  # the page says why when a visitor asks for it
+        for step in steps:
+            try:
+                step()
+            except yl.ListeningError:
+                continue  # the page says why when a visitor asks for it
 
     thread = threading.Thread(target=run, name="warm-sample-publications", daemon=True)
     thread.start()
     return thread
+
+
+def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
+    """What :func:`warm_sample_publications` computes, in order: the publications of the
+    headline questions and of the pages' first questions; the pages' first tables (with
+    the sidebar's defaults); the Overview's comparison of every district and age band;
+    then the publications of every other question."""
+    source = load_sample_source()
+    book = source.codebook
+    weighted = source.raked is not None
+    safer = [q.name for q in book.of_type("multi") if q.name == "safer_options"]
+    safer = safer or [q.name for q in book.of_type("multi")][:1]
+    first = [h.question for h in HEADLINES] + safer
+    rest = [q for q in question_choices(book) if q not in first]
+    known = [q for q in first if q in book.questions]
+
+    def publish_step(question: str) -> Callable[[], Any]:
+        return lambda: publication(SAMPLE_KEY, question, min_base)
+
+    def table_step(question: str, by: tuple[str, ...]) -> Callable[[], Any]:
+        return lambda: crosstab(SAMPLE_KEY, weighted, question, by, (), min_base, ci, 0.95)
+
+    def compare_step(by: str, group: str) -> Callable[[], Any]:
+        return lambda: comparison(SAMPLE_KEY, weighted, by, group, ci, min_base)
+
+    steps = [publish_step(q) for q in known]
+    district = book.district_column
+    if "safe_dark" in book.questions and district:
+        steps.append(table_step("safe_dark", (district,)))  # Explore's and the Map's first
+    steps += [table_step(q, ()) for q in safer]  # What would make you safer's first
+    for by in (district, book.age_band_column):
+        if by and by in source.survey.data:
+            values = source.survey.data[by]  # the Overview's choices
+            groups = (
+                list(values.cat.categories)
+                if isinstance(values.dtype, pd.CategoricalDtype)
+                else sorted(values.dropna().astype(str).unique())
+            )
+            steps += [compare_step(by, str(g)) for g in groups]
+    return steps + [publish_step(q) for q in rest if q in book.questions]
 
 
 @sample_cached(st.cache_resource, max_entries=256)
