@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 import listening as yl
-from app_pages import shared
+from app_pages import shared, waves
 from listening.explorer.change import (
     change_display,
     change_download,
@@ -27,7 +27,7 @@ from listening.explorer.change import (
     wave_pair,
 )
 from listening.explorer.escape import escape_markdown
-from listening.explorer.sources import Designs, designs
+from listening.explorer.sources import designs
 from listening.explorer.views import MAX_UPLOAD_MB, UPLOAD_TYPES, check_upload
 
 # Session-state keys: the earlier wave, (digest, (label, Designs, Harmonisation) or an
@@ -74,8 +74,7 @@ def _hold(key: str, read: Callable[[], tuple]) -> tuple:
 
 
 def _bundled() -> tuple:
-    survey = yl.load_sample_2024()
-    return "Bundled synthetic 2024 wave", designs(survey, source.targets), yl.load_harmonisation()
+    return waves.earlier_wave()  # read and raked once per process
 
 
 def _uploaded(problems: list[str]) -> tuple | None:
@@ -161,20 +160,22 @@ if before_wave is None:
     st.stop()
 
 before_label, before_designs, harmonise = before_wave
-after_designs = Designs(
-    source.margins, source.unweighted, source.raked, (source.weighting_note,), source.lonely_psu
-)
+after_designs = source.as_designs()
 then, now = harmonise.before_label, harmonise.after_label
 settings = (source.key, st.session_state[BEFORE_KEY][0], ctx.min_base, ctx.ci)
 # Charts and tables are cached process-wide for the two bundled waves only, never when
 # the earlier wave is an upload (see shared.view).
 views_key = source.key if choice == BUNDLED else UPLOAD
 try:
-    pair = _remember(("pair", *settings), lambda: wave_pair(after_designs, before_designs))
-    county = _remember(
-        ("county", *settings),
-        lambda: headline_changes(pair, harmonise, min_base=ctx.min_base, ci=ctx.ci),
-    )
+    if choice == BUNDLED:  # both bundled waves: computed once per process (app_pages/waves.py)
+        pair = waves.bundled_pair(after_designs)
+        county = waves.county_changes(after_designs, ctx.min_base, ctx.ci)
+    else:
+        pair = _remember(("pair", *settings), lambda: wave_pair(after_designs, before_designs))
+        county = _remember(
+            ("county", *settings),
+            lambda: headline_changes(pair, harmonise, min_base=ctx.min_base, ci=ctx.ci),
+        )
 except Exception as err:  # show what went wrong in words, never a traceback
     top.error(escape_markdown(shared.failure(err)))
     st.stop()
@@ -226,12 +227,17 @@ headline = st.selectbox(
     key="change_indicator",
 )
 try:
-    groups = _remember(
-        ("groups", headline.question, headline.category, *settings),
-        lambda: group_changes(
-            pair, harmonise, headline, district, min_base=ctx.min_base, ci=ctx.ci
-        ),
-    )
+    if choice == BUNDLED:
+        groups = waves.district_changes(
+            after_designs, headline.question, headline.category, district, ctx.min_base, ctx.ci
+        )
+    else:
+        groups = _remember(
+            ("groups", headline.question, headline.category, *settings),
+            lambda: group_changes(
+                pair, harmonise, headline, district, min_base=ctx.min_base, ci=ctx.ci
+            ),
+        )
 except Exception as err:  # show what went wrong in words, never a traceback
     top.error(escape_markdown(shared.failure(err)))
     st.stop()

@@ -17,7 +17,7 @@ from listening.explorer.estimates import (
 from listening.explorer.publication import hidden_note, refusal
 from listening.explorer.views import (
     BREAKDOWNS,
-    categories,
+    answer_choices,
     display_table,
     is_scale,
     question_choices,
@@ -122,10 +122,7 @@ if is_scale(question) or question.type == "multi":
     )
 else:
     chart_kind = "One answer or net"
-answers = [c for c in categories(question) if c in set(table["category"])] or list(
-    dict.fromkeys(table["category"])
-)
-default = next((c for c in answers if c in question.nets), answers[0])
+answers, default = answer_choices(question, table)
 answer = st.selectbox(
     "Answer or net",
     answers,

@@ -32,6 +32,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
+from app_pages import waves
+from listening.explorer.change import comparable_headlines
 from listening.explorer.escape import escape_markdown
 from listening.explorer.estimates import adjusted_margins, adjustment_columns, answer_totals
 from listening.explorer.publication import (
@@ -42,6 +44,7 @@ from listening.explorer.publication import (
     refusal,
 )
 from listening.explorer.sources import (
+    Designs,
     briefing_workbook,
     crosstab_csv,
     designs,
@@ -51,6 +54,7 @@ from listening.explorer.took_part import composition_display, pooled_weights, pu
 from listening.explorer.views import (
     BREAKDOWNS,
     HEADLINES,
+    answer_choices,
     composition,
     filter_mask,
     headline_comparison,
@@ -85,6 +89,11 @@ class Source:
     def design(self, weighted: bool) -> Any:
         """The raked design when weighted (and raking worked), else equal weights."""
         return self.raked if weighted and self.raked is not None else self.unweighted
+
+    def as_designs(self) -> Designs:
+        """The source's designs as :func:`~listening.explorer.sources.designs` gives them."""
+        notes = (self.weighting_note,)
+        return Designs(self.margins, self.unweighted, self.raked, notes, self.lonely_psu)
 
 
 @dataclass(frozen=True)
@@ -272,7 +281,7 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     """What :func:`warm_sample_publications` computes, in order: the publications of the
     headline questions and of the pages' first questions; the pages' first tables (with
     the sidebar's defaults); the Overview's comparison of every district and age band;
-    then the publications of every other question."""
+    the Change page's figures; then the publications of every other question."""
     source = load_sample_source()
     book = source.codebook
     weighted = source.raked is not None
@@ -281,21 +290,29 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     first = [h.question for h in HEADLINES] + safer
     rest = [q for q in question_choices(book) if q not in first]
     known = [q for q in first if q in book.questions]
+    publish_step = functools.partial(publication, SAMPLE_KEY)
+    table_step = functools.partial(crosstab, SAMPLE_KEY, weighted)
 
-    def publish_step(question: str) -> Callable[[], Any]:
-        return lambda: publication(SAMPLE_KEY, question, min_base)
+    def explore_step(question: str, by: tuple[str, ...]) -> None:
+        tab = crosstab(SAMPLE_KEY, weighted, question, by, (), min_base, ci, 0.95)
+        answer = answer_choices(book.question(question), tab.table)[1]
+        totals(SAMPLE_KEY, weighted, question, by, (), (min_base, ci, 0.95), answer)
 
-    def table_step(question: str, by: tuple[str, ...]) -> Callable[[], Any]:
-        return lambda: crosstab(SAMPLE_KEY, weighted, question, by, (), min_base, ci, 0.95)
+    def change_step() -> None:
+        county = waves.county_changes(source.as_designs(), min_base, ci)
+        for h in comparable_headlines(county)[:1]:
+            waves.district_changes(
+                source.as_designs(), h.question, h.category, district, min_base, ci
+            )
 
-    def compare_step(by: str, group: str) -> Callable[[], Any]:
-        return lambda: comparison(SAMPLE_KEY, weighted, by, group, ci, min_base)
-
-    steps = [publish_step(q) for q in known]
+    steps: list[Callable[[], Any]] = [functools.partial(publish_step, q, min_base) for q in known]
     district = book.district_column
-    if "safe_dark" in book.questions and district:
-        steps.append(table_step("safe_dark", (district,)))  # Explore's and the Map's first
-    steps += [table_step(q, ()) for q in safer]  # What would make you safer's first
+    if "safe_dark" in book.questions and district:  # Explore's and the Map's first
+        steps.append(functools.partial(explore_step, "safe_dark", (district,)))
+    for q in safer:  # What would make you safer's first, then by district
+        steps += [
+            functools.partial(table_step, q, by, (), min_base, ci, 0.95) for by in ((), (district,))
+        ]
     for by in (district, book.age_band_column):
         if by and by in source.survey.data:
             values = source.survey.data[by]  # the Overview's choices
@@ -304,8 +321,13 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
                 if isinstance(values.dtype, pd.CategoricalDtype)
                 else sorted(values.dropna().astype(str).unique())
             )
-            steps += [compare_step(by, str(g)) for g in groups]
-    return steps + [publish_step(q) for q in rest if q in book.questions]
+            steps += [
+                functools.partial(comparison, SAMPLE_KEY, weighted, by, str(g), ci, min_base)
+                for g in groups
+            ]
+    if district:
+        steps.append(change_step)
+    return steps + [functools.partial(publish_step, q, min_base) for q in rest]
 
 
 @sample_cached(st.cache_resource, max_entries=256)

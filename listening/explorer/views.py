@@ -450,6 +450,23 @@ def categories(question: Question) -> list[str]:
     return [*question.options, *question.nets]
 
 
+def answer_choices(question: Question, table: pd.DataFrame) -> tuple[list[str], str]:
+    """The answers of a crosstab's ``table`` to offer (in :func:`categories` order) and the
+    one chosen first: the first net, else the first answer.
+
+    Examples
+    --------
+    >>> from listening.ingest.codebook import load_codebook
+    >>> table = pd.DataFrame({"category": ["Very safe", "Feel safe", "Feel unsafe"]})
+    >>> answer_choices(load_codebook().question("safe_dark"), table)
+    (['Very safe', 'Feel safe', 'Feel unsafe'], 'Feel safe')
+    """
+    answers = [c for c in categories(question) if c in set(table["category"])] or list(
+        dict.fromkeys(table["category"])
+    )
+    return answers, next((c for c in answers if c in question.nets), answers[0])
+
+
 def significance_phrase(sign: float | int | None, rest: str = "the rest of the county") -> str:
     """Plain-English wording of a group-versus-rest comparison.
 
