@@ -50,7 +50,12 @@ from listening.explorer.sources import (
     designs,
     district_boundaries,
 )
-from listening.explorer.took_part import composition_display, pooled_weights, publish_took_part
+from listening.explorer.took_part import (
+    composition_display,
+    composition_variables,
+    pooled_weights,
+    publish_took_part,
+)
 from listening.explorer.views import (
     BREAKDOWNS,
     HEADLINES,
@@ -325,6 +330,11 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
                 functools.partial(comparison, SAMPLE_KEY, weighted, by, str(g), ci, min_base)
                 for g in groups
             ]
+    present = composition_variables(book, source.survey.data)  # Who took part
+    columns = tuple(column for _, column in present)
+    steps += [
+        functools.partial(composition_view, SAMPLE_KEY, *v, columns, min_base) for v in present
+    ]
     if district:
         steps.append(change_step)
     return steps + [functools.partial(publish_step, q, min_base) for q in rest]

@@ -6,9 +6,7 @@ import streamlit as st
 
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
-from listening.explorer.took_part import (
-    margin_fit_display,
-)
+from listening.explorer.took_part import composition_variables, margin_fit_display
 
 ctx = shared.context()
 source = ctx.source
@@ -23,12 +21,7 @@ st.caption(
 )
 
 st.header("Sample and population")
-variables = {
-    "District": book.district_column,
-    "Age band": book.age_band_column,
-    "Sex": book.weighting.get("sex_column", "sex"),
-}
-present = [(label, column) for label, column in variables.items() if column in data]
+present = composition_variables(book, data)
 published = shared.took_part(source.key, tuple(column for _, column in present), ctx.min_base)
 tabs = st.tabs([label for label, _ in present])
 for tab, (label, column) in zip(tabs, present, strict=True):
@@ -45,7 +38,7 @@ for tab, (label, column) in zip(tabs, present, strict=True):
             f"sample vs population {label}",
             key=f"comp-table-{column}",
         )
-if "Not known" in set(data.get(variables["Sex"], [])):
+if "Not known" in set(data.get(book.weighting.get("sex_column", "sex"), [])):
     st.caption(
         "Sex is derived from gender for weighting: young people who describe their gender "
         "another way or prefer not to say form a 'Not known' class that keeps its sample share."

@@ -47,6 +47,25 @@ CELL_SEPARATOR = " x "
 """Joins a weighting cell's values and a margin's variables, as the raking diagnostics do."""
 
 
+def composition_variables(codebook: Codebook, data: pd.DataFrame) -> list[tuple[str, str]]:
+    """The variables *Who took part* compares with the population, as (label, column):
+    district, age band and sex, those in ``data``.
+
+    Examples
+    --------
+    >>> import listening as yl
+    >>> survey = yl.load_sample()
+    >>> [label for label, _ in composition_variables(survey.codebook, survey.data)]
+    ['District', 'Age band', 'Sex']
+    """
+    variables = {
+        "District": codebook.district_column,
+        "Age band": codebook.age_band_column,
+        "Sex": codebook.weighting.get("sex_column", "sex"),
+    }
+    return [(label, column) for label, column in variables.items() if column in data]
+
+
 def took_part_tables(variables: Sequence[str], cells: Sequence[Sequence[str]] = ()) -> list:
     """The tables of the publication: each variable alone, then each weighting margin.
 
