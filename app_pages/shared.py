@@ -18,6 +18,7 @@ import dataclasses
 import functools
 import hashlib
 import html
+import logging
 import os
 import re
 import threading
@@ -276,6 +277,8 @@ def warm_sample_publications(min_base: int, ci: str = "logit") -> threading.Thre
                 step()
             except yl.ListeningError:
                 continue  # the page says why when a visitor asks for it
+            except Exception:  # a bug: in the server's log, and the next views still warm
+                logging.getLogger(__name__).exception("warm-up step %s failed", step)
 
     thread = threading.Thread(target=run, name="warm-sample-publications", daemon=True)
     thread.start()
@@ -333,7 +336,8 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     present = composition_variables(book, source.survey.data)  # Who took part
     columns = tuple(column for _, column in present)
     steps += [
-        functools.partial(composition_view, SAMPLE_KEY, *v, columns, min_base) for v in present
+        functools.partial(composition_view, SAMPLE_KEY, column, label, columns, min_base)
+        for label, column in present
     ]
     if district:
         steps.append(change_step)
