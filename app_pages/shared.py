@@ -289,7 +289,8 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     """What :func:`warm_sample_publications` computes, in order: the publications of the
     headline questions and of the pages' first questions; the pages' first tables (with
     the sidebar's defaults); the Overview's comparison of every district and age band;
-    the Change page's figures; then the publications of every other question."""
+    Who took part's and the Change page's figures; then the publications of every other
+    question."""
     source = load_sample_source()
     book = source.codebook
     weighted = source.raked is not None
@@ -320,6 +321,10 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     for q in safer:  # What would make you safer's first, then by district
         steps += [
             functools.partial(table_step, q, by, (), min_base, ci, 0.95) for by in ((), (district,))
+        ]
+    for text in (q.name for q in book.of_type("text") if q.coding_frame):  # its themes
+        steps += [
+            functools.partial(themes, SAMPLE_KEY, text, by, min_base) for by in (None, district)
         ]
     for by in (district, book.age_band_column):
         if by and by in source.survey.data:
