@@ -559,10 +559,9 @@ def display_table(
         table["suppressed"].fillna(False).astype(bool)
         if "suppressed" in table
         else table["estimate"].isna()
-    )
-    out = pd.DataFrame(index=table.index)
-    for column in columns:
-        out[column.replace("_", " ").capitalize()] = table[column].astype(str)
+    ).tolist()
+    # Built as lists and made a frame once: a column added at a time costs a copy each.
+    out = {column.replace("_", " ").capitalize(): table[column].astype(str) for column in columns}
     out["Answer"] = table["category"].astype(str)
     out["%"] = [_pct(e, h) for e, h in zip(table["estimate"], hidden, strict=True)]
     out[f"{level:.0%} interval"] = _intervals(table, hidden)
@@ -577,7 +576,7 @@ def display_table(
             SUPPRESSED_LABEL if h else ("" if g == "All" else significance_phrase(s, rest))
             for s, h, g in zip(table["vs_rest"], hidden, _first(table, columns), strict=True)
         ]
-    return out.reset_index(drop=True)
+    return pd.DataFrame({k: list(v) for k, v in out.items()})
 
 
 def ranked_display(table: pd.DataFrame, by: str | Sequence[str] | None) -> pd.DataFrame:
@@ -686,23 +685,19 @@ def _pct(estimate: float, hidden: bool) -> str:
     return f"{estimate * 100:.1f}"
 
 
-def _intervals(table: pd.DataFrame, hidden: pd.Series) -> list[str]:
+def _intervals(table: pd.DataFrame, hidden: Sequence[bool]) -> list[str]:
     return [
         SUPPRESSED_LABEL if h or pd.isna(lo) else f"{lo * 100:.1f} to {hi * 100:.1f}"
         for lo, hi, h in zip(table["ci_low"], table["ci_high"], hidden, strict=True)
     ]
 
 
-def _bases(bases: pd.Series, hidden: pd.Series) -> list[str]:
+def _bases(bases: pd.Series, hidden: Sequence[bool]) -> list[str]:
     return [SUPPRESSED_LABEL if h else f"{int(b):,}" for b, h in zip(bases, hidden, strict=True)]
 
 
 def _first(table: pd.DataFrame, columns: list[str]) -> list[str]:
     if not columns:
         return ["All"] * len(table)
-    return (
-        table[columns]
-        .astype(str)
-        .apply(lambda row: "All" if (row == "All").all() else "group", axis=1)
-        .tolist()
-    )
+    everyone = (table[columns].astype(str) == "All").all(axis=1)
+    return ["All" if e else "group" for e in everyone]
