@@ -54,6 +54,14 @@ def test_after_the_warm_up_a_page_computes_no_publication(monkeypatch):
     assert calls == []
 
 
+def test_every_warm_up_step_works_on_the_sample():
+    """The thread only logs a step that fails with a bug (and goes on): run each here."""
+    steps = shared.warm_up_steps(10, "logit")
+    assert len(steps) > len(shared.HEADLINES)
+    for step in steps:
+        step()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Each test may start the warm-up afresh (as a new server would)."""
