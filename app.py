@@ -107,8 +107,6 @@ INTERVALS = {
     "logit": "Logit (default)",
     "beta": "Korn-Graubard (beta), cautious for small groups",
 }
-if shared.warm_up_wanted():  # the sample's first views, with the sidebar's defaults
-    shared.warm_sample_publications(MIN_BASE, next(iter(INTERVALS)))
 
 
 def _uploaded_source(problems: list[str]) -> shared.Source | None:
@@ -251,4 +249,8 @@ if st.session_state.get("data_source") == "Upload a survey" and shared.context()
         "read and checked; choose *Bundled sample* to look at the sample meanwhile."
     )
     st.stop()
-page.run()
+try:
+    page.run()
+finally:  # once the first page is drawn (or stopped), so that it does not wait on the thread
+    if shared.warm_up_wanted():  # the sample's first views, with the sidebar's defaults
+        shared.warm_sample_publications(MIN_BASE, next(iter(INTERVALS)))
