@@ -62,7 +62,8 @@ BY = [
 TARGET = 10.0
 
 
-def _design(book: yl.Codebook) -> yl.SurveyDesign:
+def standard_design(book: yl.Codebook) -> yl.SurveyDesign:
+    """The bundled sample raked as ``listening brief`` rakes it."""
     survey = yl.load_sample()
     margins = yl.load_margins(codebook=book)
     return yl.SurveyDesign.from_survey(survey).rake(
@@ -127,7 +128,7 @@ def run_once(book: yl.Codebook, design: yl.SurveyDesign, questions: list[str]) -
 def run(runs: int = 2) -> None:
     """Time the standard briefing ``runs`` times and print the suppressed share."""
     book = yl.load_codebook()
-    design = _design(book)
+    design = standard_design(book)
     questions = default_questions(book, BY)
     print(
         f"Standard briefing: {len(questions)} questions x {len(BY)} breakdowns = "

@@ -39,32 +39,15 @@ from __future__ import annotations
 import time
 
 import pandas as pd
+from briefing import BY, standard_design  # the same briefing, raked the same way
 
 import listening as yl
 from listening.cli import default_questions
-from listening.design.margins import with_unknown_sex
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.suppression import suppress
 from listening.publish.table import ALL
 
-BY = [
-    ["district"],
-    ["age_band"],
-    ["gender"],
-    ["school_year"],
-    ["district", "age_band"],
-    ["district", "gender"],
-]
 MIN_BASE = 10
-
-
-def _design() -> yl.SurveyDesign:
-    book = yl.load_codebook()
-    survey = yl.load_sample()
-    margins = yl.load_margins(codebook=book)
-    return yl.SurveyDesign.from_survey(survey).rake(
-        with_unknown_sex(margins, survey, codebook=book)
-    )
 
 
 def _shares(tables: list, flags: list[pd.Series]) -> tuple[float, float]:
@@ -99,8 +82,8 @@ def _old_rule(table: pd.DataFrame, by: list[str]) -> pd.Series:
 
 
 def main() -> None:
-    design = _design()
     book = yl.load_codebook()
+    design = standard_design(book)
     questions = default_questions(book, BY)
     print(
         f"Standard briefing: {len(questions)} questions x {len(BY)} breakdowns = "
