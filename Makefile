@@ -47,9 +47,11 @@ axe:
 			DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm; }; \
 		npm install --prefix $(AXE_DIR) --no-audit --no-fund --no-save axe-core@$(AXE_VERSION); }
 
+# app_pages/launch.py loads the sample and the Overview's figures, then runs `streamlit
+# run app.py` with these flags in the same process: the server takes traffic once warm.
 app: setup
-	LISTENING_WARM_UP=1 $(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) --server.port $(PORT) \
-		--browser.gatherUsageStats false
+	LISTENING_WARM_UP=1 $(BIN)/python -m app_pages.launch --server.headless true \
+		--server.address $(ADDRESS) --server.port $(PORT) --browser.gatherUsageStats false
 
 # Hosting: a network address (ADDRESS=127.0.0.1 behind the nginx proxy in deploy/),
 # refused unless sign-in and the allow-list are configured in .streamlit/secrets.toml;
@@ -57,7 +59,7 @@ app: setup
 serve: ADDRESS = 0.0.0.0
 serve: setup
 	$(BIN)/python -m listening.explorer.access .streamlit/secrets.toml
-	LISTENING_WARM_UP=1 $(BIN)/streamlit run app.py --server.headless true --server.address $(ADDRESS) \
+	LISTENING_WARM_UP=1 $(BIN)/python -m app_pages.launch --server.headless true --server.address $(ADDRESS) \
 		--server.port $(PORT) --browser.gatherUsageStats false \
 		--client.showErrorDetails none --client.toolbarMode viewer \
 		--server.enableXsrfProtection true --server.enableCORS true \

@@ -17,6 +17,7 @@ import streamlit as st
 
 import listening as yl
 from app_pages import shared
+from app_pages.settings import INTERVALS, MIN_BASE
 from listening.explorer.access import AccessList
 from listening.explorer.escape import escape_markdown
 from listening.explorer.views import MAX_UPLOAD_MB, UPLOAD_TYPES, check_upload
@@ -99,14 +100,6 @@ st.html(
 }
 </style>"""
 )
-
-# The explorer never publishes smaller groups than the library's default rule allows;
-# analysts may raise the minimum base, not lower it.
-MIN_BASE = 10
-INTERVALS = {
-    "logit": "Logit (default)",
-    "beta": "Korn-Graubard (beta), cautious for small groups",
-}
 
 
 def _uploaded_source(problems: list[str]) -> shared.Source | None:

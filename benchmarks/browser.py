@@ -22,8 +22,10 @@ Usage::
 
     .venv/bin/python benchmarks/browser.py [--repeat 2] [--chromium /usr/bin/chromium] [--warm-up]
 
-With ``--warm-up`` the server runs as ``make app`` starts it (``LISTENING_WARM_UP``
-set): after the first cold page the benchmark waits until the server process is
+With ``--warm-up`` the server runs as ``make app`` starts it (``app_pages/launch.py``,
+which takes traffic once the first page is ready, and ``LISTENING_WARM_UP``
+set): "server just started" is then timed from when it answers its health
+check; after the first cold page the benchmark waits until the server process is
 idle (its warm-up thread has protected the sample's questions and made the pages'
 first tables), then measures what a visitor arriving after that sees.
 """
@@ -150,8 +152,10 @@ def _wait_idle(pid: int, *, quiet: float = 3.0, limit: float = 300.0) -> float:
 @contextmanager
 def _server(warm_up: bool = False) -> Iterator[tuple[str, int]]:
     port = _free_port()
+    # as make app: the launcher warms the first page, then runs `streamlit run app.py`
+    start = ("app_pages.launch",) if warm_up else ("streamlit", "run", str(ROOT / "app.py"))
     command = [
-        *(sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py")),
+        *(sys.executable, "-m", *start),
         *("--server.headless", "true", "--server.port", str(port)),
         *("--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"),
         *("--server.fileWatcherType", "none"),
