@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -149,11 +149,15 @@ def publish(
     columns: Sequence[str],
     min_base: int,
     codebook: Codebook | None = None,
+    hide: Mapping[tuple[str, ...], Collection[tuple[str, ...]]] | None = None,
 ) -> Publication:
     """Protect every table of ``question`` by ``columns`` (alone and in pairs) together.
 
     The hidden pattern depends only on the respondents' numbers, so weighted
-    and unweighted views share it.
+    and unweighted views share it. With ``hide`` (the groups *Who took part*
+    hides, :func:`listening.explorer.cross.forced_hides`) those groups are
+    hidden first and the rest is protected around them, so the question and
+    Who took part hide the same side of every small group.
 
     Parameters
     ----------
@@ -164,10 +168,19 @@ def publish(
         The breakdowns the explorer offers (those in the data).
     min_base : int
     codebook : Codebook, optional
+    hide : mapping, optional
+        Per table (its columns, as in :func:`breakdown_sets`), the keys of
+        groups that must be hidden whatever their base.
 
     Returns
     -------
     Publication
+
+    Raises
+    ------
+    ListeningError
+        If ``hide`` names a table the publication does not have (or a group
+        its table lacks).
 
     Examples
     --------
@@ -175,11 +188,23 @@ def publish(
     >>> pub = publish(SurveyDesign(data), "q", columns=["g"], min_base=10)
     >>> pub.reasons[("g",)]
     {('All',): '', ('a',): '', ('b',): 'secondary', ('c',): 'threshold'}
+    >>> publish(SurveyDesign(data), "q", columns=["g"], min_base=10,
+    ...         hide={("g",): {("a",)}}).reasons[("g",)]
+    {('All',): '', ('a',): 'secondary', ('b',): '', ('c',): 'threshold'}
     """
     bys = breakdown_sets(list(columns))
     book = codebook if codebook is not None else design.codebook
     policy = DisclosurePolicy.from_codebook(book, min_base=min_base)
-    found = protection(design, question, [list(b) for b in bys], policy=policy, codebook=book)
+    unknown = [by for by in hide or {} if tuple(by) not in bys]
+    if unknown:
+        raise ListeningError(
+            f"publish: hide names table(s) {unknown} that the publication of {question!r} "
+            f"does not have; use tables of {bys}."
+        )
+    forced = None if hide is None else [hide.get(b, ()) for b in bys]
+    found = protection(
+        design, question, [list(b) for b in bys], policy=policy, codebook=book, hide=forced
+    )
     reasons = dict(zip(bys, found, strict=True))  # counts alone: what crosstabs would hide
     data = design.data
     complete = {c for c in columns if data[c].notna().all()}

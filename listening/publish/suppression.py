@@ -60,6 +60,7 @@ def protect(
     cost: Callable[[float], float] = float,
     respondents: Sequence[np.ndarray] | None = None,
     leftovers: bool = True,
+    hide: Sequence[Sequence[int]] | None = None,
 ) -> list[np.ndarray]:
     """Decide which groups of a publication to hide, and why.
 
@@ -88,6 +89,12 @@ def protect(
     leftovers : bool, default True
         Protect the leftovers (False only to show what an attacker gets
         without it).
+    hide : sequence of sequences of int, optional
+        Per table, the positions (in ``table.groups()``) of groups that must
+        be hidden whatever their base, such as those another publication of
+        the same respondents hides (:mod:`listening.explorer.cross`). They
+        are marked ``"secondary"`` (unless below the threshold) before the
+        attack, which then protects the rest around them.
 
     Returns
     -------
@@ -98,7 +105,8 @@ def protect(
     Raises
     ------
     ListeningError
-        If ``min_base`` is negative.
+        If ``min_base`` is negative, or ``hide`` does not give one sequence
+        of group positions per table.
 
     Examples
     --------
@@ -111,14 +119,24 @@ def protect(
     >>> rows.loc[3, ["n", "base"]] = [2, 2]; rows.loc[0, ["n", "base"]] = [206, 206]
     >>> protect([PublishedTable("q", ("g",), rows)], min_base=10, complete=["g"])[0].tolist()
     ['', '', 'secondary', 'threshold']
+
+    A group that must be hidden (Boy, hidden by another publication) protects
+    the tiny one on its own:
+
+    >>> protect([PublishedTable("q", ("g",), rows)], min_base=10, complete=["g"],
+    ...         hide=[[1]])[0].tolist()
+    ['', 'secondary', '', 'threshold']
     """
     if min_base < 0:
         raise ListeningError(f"min_base is {min_base}; pass a whole number of 0 or more.")
     tables = list(tables)
+    forced = _forced(tables, hide)
     reasons = []
-    for t in tables:
+    for t, extra in zip(tables, forced, strict=True):
         base = t.groups()["base"].to_numpy(dtype=float)
-        reasons.append(np.where(base < min_base, THRESHOLD, "").astype(object))
+        reason = np.where(base < min_base, THRESHOLD, "").astype(object)
+        reason[[g for g in extra if reason[g] == ""]] = SECONDARY
+        reasons.append(reason)
     units: dict[str, list[int]] = {}
     for position, t in enumerate(tables):
         units.setdefault(t.question, []).append(position)
@@ -133,6 +151,30 @@ def protect(
             leftovers,
         )
     return reasons
+
+
+def _forced(tables: list[PublishedTable], hide: Sequence[Sequence[int]] | None) -> list[list[int]]:
+    """``hide`` checked: per table, the positions of its groups that must be hidden."""
+    if hide is None:
+        return [[] for _ in tables]
+    hide = list(hide)
+    if len(hide) != len(tables):
+        raise ListeningError(
+            f"protect: hide gives {len(hide)} list(s) of groups for {len(tables)} table(s); "
+            "pass one list of group positions per table (an empty one to force none)."
+        )
+    out = []
+    for t, groups in zip(tables, hide, strict=True):
+        size = len(t.groups())
+        whole = all(isinstance(g, int | np.integer) and not isinstance(g, bool) for g in groups)
+        if not whole or not all(0 <= g < size for g in groups):
+            raise ListeningError(
+                f"protect: hide names group(s) {list(groups)} of the table by {list(t.by)}, "
+                f"which has {size} groups; pass positions from 0 to {size - 1} in "
+                "table.groups() order."
+            )
+        out.append([int(g) for g in groups])
+    return out
 
 
 def respondent_groups(data: pd.DataFrame, table: PublishedTable) -> np.ndarray:

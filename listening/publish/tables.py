@@ -28,7 +28,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -509,6 +509,7 @@ def protection(
     *,
     policy: DisclosurePolicy,
     codebook: Codebook | None = None,
+    hide: Sequence[Collection[tuple[str, ...]]] | None = None,
 ) -> list[dict[tuple[str, ...], str]]:
     """Which groups :func:`crosstabs` hides in the tables of a question, and why: counts only.
 
@@ -525,6 +526,13 @@ def protection(
     policy : DisclosurePolicy
     codebook : Codebook, optional
         Default: ``design.codebook``.
+    hide : sequence of collections of tuple, optional
+        Per breakdown (in the order of ``by``), the keys (as returned) of
+        groups that must be hidden whatever their base: those another
+        publication of the same respondents hides (the explorer's *Who took
+        part*, :mod:`listening.explorer.cross`). They are ``"secondary"``
+        unless below the threshold, and the rest is protected around them
+        (:func:`listening.publish.suppression.protect`).
 
     Returns
     -------
@@ -532,6 +540,12 @@ def protection(
         Per breakdown, each group's key (its ``by`` values as text, ``"All"``
         for everyone, in table order) to ``""`` (shown), ``"threshold"`` or
         ``"secondary"``: the ``reason`` column of :func:`crosstabs`.
+
+    Raises
+    ------
+    ListeningError
+        If ``policy`` is not a DisclosurePolicy, or ``hide`` does not give
+        one collection per breakdown of keys its table has.
 
     Examples
     --------
@@ -541,6 +555,12 @@ def protection(
     ...                      "q": ["y"] * 20 + ["n"] * 2 + ["y", "n"] * 10 + ["n"] * 4})
     >>> protection(yl.SurveyDesign(data), "q", ["g"], policy=DisclosurePolicy(min_base=10))
     [{('All',): '', ('a',): '', ('b',): 'secondary', ('c',): 'threshold'}]
+
+    With ``a`` hidden by force, ``b`` can be shown:
+
+    >>> protection(yl.SurveyDesign(data), "q", ["g"], policy=DisclosurePolicy(min_base=10),
+    ...            hide=[{("a",)}])
+    [{('All',): '', ('a',): 'secondary', ('b',): '', ('c',): 'threshold'}]
     """
     if not isinstance(policy, DisclosurePolicy):
         raise ListeningError(
@@ -550,15 +570,45 @@ def protection(
     book = codebook if codebook is not None else getattr(design, "codebook", None)
     bys = [[b] if isinstance(b, str) else list(b) for b in by]
     counted = _counted(design, question, bys, policy, book, {})
-    reasons = _protect(counted, policy)
+    reasons = _protect(counted, policy, _forced_positions(counted, hide))
     return [
         dict(zip(c.by.keys, map(str, reason), strict=True))
         for c, reason in zip(counted, reasons, strict=True)
     ]
 
 
-def _protect(counted: list[_Counted], policy: DisclosurePolicy) -> list[np.ndarray]:
-    """The suppression reason of every group of the tables of one question."""
+def _forced_positions(
+    counted: list[_Counted], hide: Sequence[Collection[tuple[str, ...]]] | None
+) -> list[list[int]] | None:
+    """``hide`` of :func:`protection` checked, as each table's group positions."""
+    if hide is None:
+        return None
+    hide = list(hide)
+    if len(hide) != len(counted):
+        raise ListeningError(
+            f"protection: hide gives {len(hide)} collection(s) of groups for {len(counted)} "
+            "breakdown(s); pass one per breakdown, in the order of by (empty to force none)."
+        )
+    out = []
+    for c, keys in zip(counted, hide, strict=True):
+        position = {k: i for i, k in enumerate(c.by.keys)}
+        wanted = [tuple(map(str, k)) for k in keys]
+        unknown = [k for k in wanted if k not in position]
+        if unknown:
+            raise ListeningError(
+                f"protection: hide names group(s) {unknown[:3]} that the table by "
+                f"{list(c.by.by)} does not have; pass keys as protection returns them "
+                f"(such as {c.by.keys[:2]})."
+            )
+        out.append(sorted(position[k] for k in wanted))
+    return out
+
+
+def _protect(
+    counted: list[_Counted], policy: DisclosurePolicy, hide: list[list[int]] | None = None
+) -> list[np.ndarray]:
+    """The suppression reason of every group of the tables of one question (``hide``: per
+    table of ``counted``, group positions that must be hidden)."""
     tables = [c.published() for c in counted]
     groups = [c.by.codes for c in counted]  # every respondent's group
     if policy.assume_margins:
@@ -584,6 +634,7 @@ def _protect(counted: list[_Counted], policy: DisclosurePolicy) -> list[np.ndarr
         cost=policy.cost_of,
         respondents=[np.where(g >= 0, g + 1, -1)[inside] for g in groups],  # "All" is 0
         leftovers=policy.leftovers,
+        hide=None if hide is None else [*hide, *([] for _ in tables[len(counted) :])],
     )
     return reasons[: len(counted)]
 
