@@ -22,10 +22,8 @@ import logging
 import os
 import re
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -34,11 +32,19 @@ import streamlit as st
 
 import listening as yl
 from app_pages import waves
+from app_pages.file_exports import (
+    briefing_bytes,
+    chart_png,
+    png_export_available,
+    spreadsheet_frame,
+)
 from listening.explorer.change import comparable_headlines
+from listening.explorer.cross import forced_hides
 from listening.explorer.escape import escape_markdown
 from listening.explorer.estimates import adjusted_margins, adjustment_columns, answer_totals
 from listening.explorer.publication import (
     Publication,
+    breakdown_sets,
     protected_view,
     publish,
     published_headlines,
@@ -46,7 +52,6 @@ from listening.explorer.publication import (
 )
 from listening.explorer.sources import (
     Designs,
-    briefing_workbook,
     crosstab_csv,
     designs,
     district_boundaries,
@@ -240,11 +245,21 @@ def sample_cached(cache: Any, *, max_entries: int) -> Callable[[Callable], Calla
 @sample_cached(st.cache_resource, max_entries=64)
 def publication(source_key: str, question: str, min_base: int) -> Publication:
     """The data source's publication of ``question`` (every breakdown and pair, protected
-    together once; see :mod:`listening.explorer.publication`)."""
+    together once; see :mod:`listening.explorer.publication`), hiding at least what
+    :func:`took_part` hides at the same minimum base (:mod:`listening.explorer.cross`)."""
     source = _source(source_key)
     columns = [c for c in BREAKDOWNS.values() if c in source.survey.data]
+    everyone = took_part(source_key, took_part_variables(source), min_base)
+    hide = forced_hides(
+        source.unweighted, everyone, breakdown_sets(columns), codebook=source.codebook
+    )
     return publish(
-        source.unweighted, question, columns=columns, min_base=min_base, codebook=source.codebook
+        source.unweighted,
+        question,
+        columns=columns,
+        min_base=min_base,
+        codebook=source.codebook,
+        hide=hide,
     )
 
 
@@ -286,11 +301,12 @@ def warm_sample_publications(min_base: int, ci: str = "logit") -> threading.Thre
 
 
 def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
-    """What :func:`warm_sample_publications` computes, in order: the publications of the
-    headline questions and of the pages' first questions; the pages' first tables (with
-    the sidebar's defaults); the Overview's comparison of every district and age band;
-    Who took part's and the Change page's figures; then the publications of every other
-    question."""
+    """What :func:`warm_sample_publications` computes, in order: Who took part's
+    publication (:func:`took_part`; every question's hides at least what it hides); the
+    publications of the headline questions and of the pages' first questions; the pages'
+    first tables (with the sidebar's defaults); the Overview's comparison of every district
+    and age band; Who took part's and the Change page's figures; then the publications of
+    every other question."""
     source = load_sample_source()
     book = source.codebook
     weighted = source.raked is not None
@@ -314,7 +330,9 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
                 source.as_designs(), h.question, h.category, district, min_base, ci
             )
 
-    steps: list[Callable[[], Any]] = [functools.partial(publish_step, q, min_base) for q in known]
+    variables = took_part_variables(source)
+    steps: list[Callable[[], Any]] = [functools.partial(took_part, SAMPLE_KEY, variables, min_base)]
+    steps += [functools.partial(publish_step, q, min_base) for q in known]
     district = book.district_column
     if "safe_dark" in book.questions and district:  # Explore's and the Map's first
         steps.append(functools.partial(explore_step, "safe_dark", (district,)))
@@ -338,10 +356,9 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
                 functools.partial(comparison, SAMPLE_KEY, weighted, by, str(g), ci, min_base)
                 for g in groups
             ]
-    present = composition_variables(book, source.survey.data)  # Who took part
-    columns = tuple(column for _, column in present)
+    present = composition_variables(book, source.survey.data)  # Who took part's views
     steps += [
-        functools.partial(composition_view, SAMPLE_KEY, column, label, columns, min_base)
+        functools.partial(composition_view, SAMPLE_KEY, column, label, variables, min_base)
         for label, column in present
     ]
     if district:
@@ -535,24 +552,6 @@ def download_table(
         )
 
 
-_NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
-
-
-def spreadsheet_frame(shown: pd.DataFrame) -> pd.DataFrame:
-    """A displayed table with its figures as numbers ("1,652" -> 1652), for a spreadsheet.
-
-    Text that is not a plain number (``[c]``, "51.0 to 57.1", words) stays text.
-    """
-
-    def number(value: Any) -> Any:
-        if isinstance(value, str) and _NUMBER.match(value.strip()):
-            text = value.strip().replace(",", "")
-            return float(text) if "." in text else int(text)
-        return value
-
-    return shown.apply(lambda column: column.map(number)).reset_index(drop=True)
-
-
 def download_chart(fig: go.Figure, name: str, *, key: str) -> None:
     """HTML (interactive, self-contained) and PNG downloads of a chart.
 
@@ -589,41 +588,6 @@ def download_chart(fig: go.Figure, name: str, *, key: str) -> None:
         else "PNG export needs the kaleido package and Chrome or Chromium on this machine; "
         "use the camera icon on the chart instead.",
     )
-
-
-@st.cache_resource(show_spinner=False)
-def png_export_available() -> bool:
-    """Whether kaleido and a Chrome or Chromium are there to make PNGs."""
-    import importlib.util
-    import shutil
-
-    browsers = ("chromium", "chromium-browser", "google-chrome", "chrome")
-    return importlib.util.find_spec("kaleido") is not None and (
-        any(shutil.which(b) for b in browsers) or bool(os.environ.get("BROWSER_PATH"))
-    )
-
-
-PNG_TRIES = 3
-
-
-def chart_png(fig: go.Figure) -> bytes:
-    """The chart as PNG via kaleido (needs a Chrome or Chromium on the machine)."""
-    if Path("/usr/bin/chromium").is_file():
-        os.environ.setdefault("BROWSER_PATH", "/usr/bin/chromium")
-    height = max(int(fig.layout.height or 500), 400)
-    # kaleido starts a headless Chromium for every image; on a busy machine its page can
-    # fail to load its own scripts ("kaleido_scopes is not defined"): try again then.
-    for attempt in range(1, PNG_TRIES):
-        try:
-            return fig.to_image(format="png", width=1100, height=height)
-        except Exception:
-            time.sleep(attempt)
-    return fig.to_image(format="png", width=1100, height=height)
-
-
-def briefing_bytes(tables: Sequence[Any], targets: Sequence[pd.DataFrame] | None = None) -> bytes:
-    """An Excel briefing workbook of ``tables``, made in memory, with the published targets."""
-    return briefing_workbook(tables, targets)
 
 
 def show_chart(fig: go.Figure, *, key: str, table: str | None = None) -> None:
@@ -763,6 +727,13 @@ def adjusted(
         level=settings[2],
         min_base=settings[0],
     )
+
+
+def took_part_variables(source: Source) -> tuple[str, ...]:
+    """The columns *Who took part* counts (:func:`took_part`'s ``variables``, as its page and
+    :func:`publication` pass them, so both share one cached publication)."""
+    present = composition_variables(source.codebook, source.survey.data)
+    return tuple(column for _, column in present)
 
 
 def weighting_cells(source: Source) -> list[list[str]]:

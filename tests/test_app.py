@@ -479,7 +479,8 @@ def test_downloads_show_c_and_no_hidden_number(sample, tmp_path):
     import openpyxl
 
     sys.path.insert(0, str(ROOT))  # the app's pages are not a package
-    from app_pages.shared import briefing_bytes, crosstab_csv
+    from app_pages.file_exports import briefing_bytes
+    from listening.explorer.sources import crosstab_csv
 
     tab = yl.crosstab(
         sample["raked"], "safe_dark", by="district", min_base=300, codebook=sample["book"]

@@ -463,7 +463,7 @@ def test_charts_export_to_png_with_the_system_chromium():
     import plotly.graph_objects as go
 
     sys.path.insert(0, str(ROOT))
-    from app_pages.shared import chart_png, png_export_available
+    from app_pages.file_exports import chart_png, png_export_available
 
     assert png_export_available()
     png = chart_png(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])))
