@@ -39,14 +39,12 @@ from app_pages.file_exports import (
     spreadsheet_frame,
 )
 from listening.explorer.change import comparable_headlines
-from listening.explorer.cross import forced_hides
+from listening.explorer.cross import publish_question
 from listening.explorer.escape import escape_markdown
 from listening.explorer.estimates import adjusted_margins, adjustment_columns, answer_totals
 from listening.explorer.publication import (
     Publication,
-    breakdown_sets,
     protected_view,
-    publish,
     published_headlines,
     refusal,
 )
@@ -245,21 +243,18 @@ def sample_cached(cache: Any, *, max_entries: int) -> Callable[[Callable], Calla
 @sample_cached(st.cache_resource, max_entries=64)
 def publication(source_key: str, question: str, min_base: int) -> Publication:
     """The data source's publication of ``question`` (every breakdown and pair, protected
-    together once; see :mod:`listening.explorer.publication`), hiding at least what
-    :func:`took_part` hides at the same minimum base (:mod:`listening.explorer.cross`)."""
+    together once; see :mod:`listening.explorer.publication`), protected together with
+    :func:`took_part` at the same minimum base (:mod:`listening.explorer.cross`)."""
     source = _source(source_key)
     columns = [c for c in BREAKDOWNS.values() if c in source.survey.data]
     everyone = took_part(source_key, took_part_variables(source), min_base)
-    hide = forced_hides(
-        source.unweighted, everyone, breakdown_sets(columns), codebook=source.codebook
-    )
-    return publish(
+    return publish_question(
         source.unweighted,
         question,
         columns=columns,
         min_base=min_base,
+        took_part=everyone,
         codebook=source.codebook,
-        hide=hide,
     )
 
 

@@ -41,14 +41,14 @@ def test_after_the_warm_up_a_page_computes_no_publication(monkeypatch):
     assert not threads[0].is_alive()
 
     calls: list[str] = []
-    real = shared.publish
+    real = shared.publish_question
 
     def counted(design, question, **options):
         if options["min_base"] == 10:  # not app_pages/likely_bases.py's, at other bases
             calls.append(question)
         return real(design, question, **options)
 
-    monkeypatch.setattr(shared, "publish", counted)
+    monkeypatch.setattr(shared, "publish_question", counted)
     for page in ("app_pages/explore.py", "app_pages/map.py"):
         at.switch_page(page).run()
         assert not at.exception

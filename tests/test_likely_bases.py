@@ -35,13 +35,13 @@ def published(monkeypatch) -> list[tuple[str, int]]:
     monkeypatch.setattr(likely_bases, "HEADLINES", safe_dark)
     st.cache_resource.clear()  # a new server: no publication yet
     calls: list[tuple[str, int]] = []
-    real = shared.publish
+    real = shared.publish_question
 
     def counted(design, question, **options):
         calls.append((question, options["min_base"]))
         return real(design, question, **options)
 
-    monkeypatch.setattr(shared, "publish", counted)
+    monkeypatch.setattr(shared, "publish_question", counted)
     yield calls
     likely_bases.warm_likely_bases.clear()
 

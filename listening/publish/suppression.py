@@ -61,6 +61,8 @@ def protect(
     respondents: Sequence[np.ndarray] | None = None,
     leftovers: bool = True,
     hide: Sequence[Sequence[int]] | None = None,
+    frozen: Sequence[Sequence[int]] | None = None,
+    parts: Sequence[bool] | None = None,
 ) -> list[np.ndarray]:
     """Decide which groups of a publication to hide, and why.
 
@@ -95,6 +97,19 @@ def protect(
         the same respondents hides (:mod:`listening.explorer.cross`). They
         are marked ``"secondary"`` (unless below the threshold) before the
         attack, which then protects the rest around them.
+    frozen : sequence of sequences of int, optional
+        Per table, the positions of groups another publication decides
+        (shown or, with ``hide``, hidden): never hidden to protect another
+        group. A figure they publish stays published, so protection hides
+        other figures instead; a group that only their figures give away is
+        that publication's to protect, and is left alone here.
+    parts : sequence of bool, optional
+        Per table, whether it counts only a part of the respondents (those
+        who answered a question, beside tables of everyone; ``respondents``
+        then give -1 to the others). A group of everyone less the shown
+        groups of such a table holds everyone outside the part, whose number
+        the two totals publish anyway: such leftovers are not attacked (their
+        part inside is, as a group less the shown groups of its own tables).
 
     Returns
     -------
@@ -105,8 +120,8 @@ def protect(
     Raises
     ------
     ListeningError
-        If ``min_base`` is negative, or ``hide`` does not give one sequence
-        of group positions per table.
+        If ``min_base`` is negative, or ``hide`` or ``frozen`` does not give
+        one sequence of group positions per table.
 
     Examples
     --------
@@ -126,11 +141,18 @@ def protect(
     >>> protect([PublishedTable("q", ("g",), rows)], min_base=10, complete=["g"],
     ...         hide=[[1]])[0].tolist()
     ['', 'secondary', '', 'threshold']
+
+    A group another publication shows (Boy, frozen) is not hidden: Girl is.
+
+    >>> protect([PublishedTable("q", ("g",), rows)], min_base=10, complete=["g"],
+    ...         frozen=[[2]])[0].tolist()
+    ['', 'secondary', '', 'threshold']
     """
     if min_base < 0:
         raise ListeningError(f"min_base is {min_base}; pass a whole number of 0 or more.")
     tables = list(tables)
-    forced = _forced(tables, hide)
+    forced = _forced(tables, hide, "hide")
+    fixed = [set(f) for f in _forced(tables, frozen, "frozen")]
     reasons = []
     for t, extra in zip(tables, forced, strict=True):
         base = t.groups()["base"].to_numpy(dtype=float)
@@ -149,18 +171,22 @@ def protect(
             (complete, empty),
             cost,
             leftovers,
+            [fixed[p] for p in positions],
+            [bool(parts[p]) if parts is not None else False for p in positions],
         )
     return reasons
 
 
-def _forced(tables: list[PublishedTable], hide: Sequence[Sequence[int]] | None) -> list[list[int]]:
-    """``hide`` checked: per table, the positions of its groups that must be hidden."""
+def _forced(
+    tables: list[PublishedTable], hide: Sequence[Sequence[int]] | None, name: str
+) -> list[list[int]]:
+    """``hide`` (or ``frozen``, its ``name``) checked: per table, group positions."""
     if hide is None:
         return [[] for _ in tables]
     hide = list(hide)
     if len(hide) != len(tables):
         raise ListeningError(
-            f"protect: hide gives {len(hide)} list(s) of groups for {len(tables)} table(s); "
+            f"protect: {name} gives {len(hide)} list(s) of groups for {len(tables)} table(s); "
             "pass one list of group positions per table (an empty one to force none)."
         )
     out = []
@@ -169,7 +195,7 @@ def _forced(tables: list[PublishedTable], hide: Sequence[Sequence[int]] | None) 
         whole = all(isinstance(g, int | np.integer) and not isinstance(g, bool) for g in groups)
         if not whole or not all(0 <= g < size for g in groups):
             raise ListeningError(
-                f"protect: hide names group(s) {list(groups)} of the table by {list(t.by)}, "
+                f"protect: {name} names group(s) {list(groups)} of the table by {list(t.by)}, "
                 f"which has {size} groups; pass positions from 0 to {size - 1} in "
                 "table.groups() order."
             )
@@ -255,8 +281,11 @@ def _protect_unit(
     knowledge: tuple,
     cost: Callable[[float], float],
     leftovers: bool,
+    frozen: list[set[int]],
+    parts: list[bool],
 ) -> None:
-    """Add secondary suppressions to the tables of one question until no attack works."""
+    """Add secondary suppressions to the tables of one question until no attack works
+    (never to ``frozen`` groups, per table)."""
     small = [
         (ti, gi)
         for ti, t in enumerate(tables)
@@ -275,7 +304,7 @@ def _protect_unit(
     cleared: set[bytes] = set()  # not pinned: stays so as more is hidden (bounds widen)
     while True:
         hidden = [set(np.flatnonzero(r != "")) for r in reasons]
-        left = _leftovers(attack, respondents, hidden, min_base) if leftovers else []
+        left = _leftovers(attack, respondents, hidden, min_base, parts) if leftovers else []
         proof = None
         for label, members, tables_first in sensitive + left:
             if members.tobytes() in cleared:
@@ -295,8 +324,11 @@ def _protect_unit(
         options = {}
         for _, row in proof:
             shown = tuple((t, g) for t, g in row["sources"] if g not in hidden[t])
-            if shown:
+            if shown and not any(g in frozen[t] for t, g in shown):
                 options[shown] = sum(cost(attack.bases[t][g]) for t, g in shown)
+        if not options and any(frozen):  # given away by the frozen figures alone
+            cleared.add(target.tobytes())
+            continue
         if not options:  # a proof always uses some published figure
             raise ListeningError(f"protect: cannot protect {culprit} of {tables[0].question!r}.")
         ranked = sorted(options, key=options.get)
@@ -326,11 +358,16 @@ def _still_pinned(
 
 
 def _leftovers(
-    attack: Attack, respondents: list[np.ndarray] | None, hidden: list[set[int]], min_base: int
+    attack: Attack,
+    respondents: list[np.ndarray] | None,
+    hidden: list[set[int]],
+    min_base: int,
+    parts: list[bool],
 ) -> list[tuple[str, np.ndarray, set[int]]]:
     """The leftovers (given what is hidden) with 1 to ``min_base - 1`` respondents.
 
-    Each with its label, cells and the two tables it is the difference of.
+    Each with its label, cells and the two tables it is the difference of;
+    none of a table of everyone less a table of a part (``parts``).
     """
     out: list[tuple[str, np.ndarray, set[int]]] = []
     if respondents is None:
@@ -338,6 +375,8 @@ def _leftovers(
     outside: dict[int, np.ndarray] = {}  # per table, its respondents in no shown group
     sizes: dict[tuple[int, int], np.ndarray] = {}  # per two tables, the first's groups' counts
     for (t1, g1), t2, members in attack.leftovers(hidden):
+        if parts[t2] and not parts[t1]:
+            continue
         if t2 not in outside:
             outside[t2] = (respondents[t2] == -1) | np.isin(respondents[t2], list(hidden[t2]))
         if all(x == ALL for x in attack.keys[t1][g1]):
