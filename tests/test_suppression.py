@@ -193,3 +193,36 @@ def test_protect_leaves_no_small_leftover_pinned(sizes, missing):
         # without leftover protection the reader gets a small leftover exactly (the control)
         assert bounded(low, high, MIN_BASE) == (small and not leftovers), (low, high)
         assert (reasons[0] == "").all() == (not small or not leftovers)
+
+
+def test_a_small_leftover_costs_a_district_s_girls_or_boys_not_the_district():
+    """A district's few children neither girl nor boy (another gender, shown for the
+    county only and too few there to show, or none given) are the district less the
+    county table's shown genders, and the district less its girls and boys: protection
+    hides one of the district's girls or boys (a cell of the table crossing the two),
+    never the district itself (the old choice, among the two tables only, hid every
+    district), and the tables then give no small group away."""
+    import listening as yl
+    from listening.publish.disclosure import DisclosurePolicy
+    from listening.publish.tables import protection
+
+    rows = []
+    for district, size in zip("ABCD", (200, 180, 160, 140), strict=True):
+        other, none = (3, 3) if district != "D" else (0, 6)
+        girls = (size - 6) // 2
+        genders = ["Girl"] * girls + ["Boy"] * (size - 6 - girls) + ["Other"] * other
+        rows += [(district, g, "yes" if i % 3 else "no") for i, g in enumerate(genders)]
+        rows += [(district, None, "yes")] * none
+    data = pd.DataFrame(rows, columns=["district", "gender", "q"])
+    design = yl.SurveyDesign(data)
+    bys = [["district"], ["gender"], ["district", "gender"]]
+    policy = DisclosurePolicy(
+        min_base=MIN_BASE, complete=("district",), county_only={"gender": ("Other",)}
+    )
+    by_district, by_gender, crossed = protection(design, "q", bys, policy=policy)
+    assert set(by_district.values()) == {""}, by_district
+    assert by_gender[("Other",)] == "threshold"
+    for district in "ABCD":
+        assert [crossed[(district, g)] for g in ("Girl", "Boy")].count("secondary") == 1, crossed
+    tabs = yl.crosstabs(design, ["q"], bys, policy=policy)
+    assert yl.audit(tabs, policy=policy).ok

@@ -366,8 +366,12 @@ def _leftovers(
 ) -> list[tuple[str, np.ndarray, set[int]]]:
     """The leftovers (given what is hidden) with 1 to ``min_base - 1`` respondents.
 
-    Each with its label, cells and the two tables it is the difference of;
-    none of a table of everyone less a table of a part (``parts``).
+    Each with its label, cells and the tables to hide among: the two it is
+    the difference of, and any table crossing their variables (Cambridge's
+    children neither girl nor boy are Cambridge less the county's girls and
+    boys, and also less Cambridge's girls and boys: hiding Cambridge's boys
+    costs less than hiding Cambridge). None of a table of everyone less a
+    table of a part (``parts``).
     """
     out: list[tuple[str, np.ndarray, set[int]]] = []
     if respondents is None:
@@ -387,7 +391,9 @@ def _leftovers(
                 sizes[(t1, t2)] = np.bincount(group[group >= 0], minlength=len(attack.keys[t1]))
             size = int(sizes[(t1, t2)][g1])
         if 0 < size < min_base:
-            out.append((f"{t1}:{g1} less {t2}", members, {t1, t2}))
+            joint = set(attack.tables[t1].by) | set(attack.tables[t2].by)
+            crossing = {t for t, table in enumerate(attack.tables) if set(table.by) == joint}
+            out.append((f"{t1}:{g1} less {t2}", members, {t1, t2} | crossing))
     return out
 
 
