@@ -153,7 +153,7 @@ def attack_both(
                 mask &= values[:, column[v]] == x
         return mask
 
-    groups, shown, names = [], [], []  # per table: its groups (name, cells), shown cells, name
+    groups, shown, names, parts = [], [], [], []  # per table: groups, shown cells, name, part?
     for t, keys, bases in zip(tables, attack.keys, attack.bases, strict=True):
         offset = int(t.by[0] == ANSWERED)
         if offset == len(t.by):
@@ -165,6 +165,7 @@ def attack_both(
         ]
         groups.append([(n, m) for n, m, _ in mine])
         names.append(t.name)
+        parts.append(bool(offset))
         shown.append(np.any([m for _, m, b in mine if not np.isnan(b)] or [0], axis=0))
     scopes = {
         "answered": values[:, column[ANSWERED]] == "yes",
@@ -172,12 +173,20 @@ def attack_both(
     }
     candidates: dict[bytes, str] = {}
     flat = [g for table in groups for g in table]
-    rests = [("", np.zeros(len(values), bool))]
-    rests += [(f" less the shown of {n}", cells) for n, cells in zip(names, shown, strict=True)]
-    for (name, mask), (rest, out) in itertools.product(
+    # a group of everyone less the shown groups of a question's table holds that group's
+    # skippers, whose number its two totals publish anyway (a skip is no answer): such a
+    # leftover is attacked among those who answered only, as protection does (``parts``)
+    rests = [("", np.zeros(len(values), bool), False)]
+    rests += [
+        (f" less the shown of {n}", cells, part)
+        for n, cells, part in zip(names, shown, parts, strict=True)
+    ]
+    for (name, mask), (rest, out, part) in itertools.product(
         [("everyone", np.ones(len(values), bool)), *flat], rests
     ):
         for scope, inside in scopes.items():
+            if part and scope == "everyone":
+                continue
             members = np.flatnonzero(mask & ~out & inside)
             if 0 < truth[members].sum() < policy.min_base:
                 candidates.setdefault(members.tobytes(), f"{name}{rest} ({scope})")
