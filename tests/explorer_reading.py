@@ -75,12 +75,15 @@ def make_briefing(at: AppTest, key: str) -> AppTest:
     return at
 
 
-def downloads(at: AppTest, makers: dict[str, Callable[[], bytes]]) -> dict[str, bytes]:
-    """The bytes of every table download (CSV and Excel) on the page now, by button key."""
+def downloads(
+    at: AppTest, makers: dict[str, Callable[[], bytes]], endings: tuple[str, ...] = TABLE_FILES
+) -> dict[str, bytes]:
+    """The bytes of every download on the page now whose button key ends in one of
+    ``endings`` (default: the tables' CSV and Excel files), by button key."""
     out = {}
     for button in at.get("download_button"):
         key = str(button.key)
-        if not key.endswith(TABLE_FILES):
+        if not key.endswith(endings):
             continue
         file_id = button.proto.deferred_file_id or button.proto.url
         assert file_id in makers, f"the download {key!r} was not made on this run"
