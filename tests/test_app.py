@@ -19,8 +19,11 @@ from streamlit.testing.v1 import AppTest
 import listening as yl
 from listening.design.margins import MARGINS_FILE
 from listening.errors import IngestError
+from listening.explorer.cross import publish_question
 from listening.explorer.escape import escape_markdown
-from listening.explorer.publication import apply_reasons, breakdown_sets
+from listening.explorer.publication import apply_reasons
+from listening.explorer.sources import designs
+from listening.explorer.took_part import composition_variables, publish_took_part
 from listening.explorer.views import (
     BREAKDOWNS,
     HEADLINES,
@@ -121,19 +124,26 @@ def _page_text(at: AppTest) -> str:
 
 @functools.lru_cache(maxsize=16)
 def _reasons(question: str, min_base: int) -> dict[tuple[str, ...], dict[tuple, str]]:
-    """The explorer's publication of a question, made directly with ``yl.crosstabs``: every
-    breakdown and published pair protected together; per table, each group's reason."""
+    """The explorer's publication of a question, made with the library: every breakdown and
+    published pair protected together (``yl.crosstabs``' pattern, tests/test_crosstab_protection),
+    with Who took part's counts (:func:`listening.explorer.cross.publish_question`); per
+    table, each group's reason."""
     survey = yl.load_sample()
-    design = yl.SurveyDesign.from_survey(survey)
+    built = designs(survey, yl.load_margins())
+    variables = [column for _, column in composition_variables(survey.codebook, survey.data)]
+    cells = [[c for c in m.columns if c != "population"] for m in built.margins]
+    everyone = publish_took_part(
+        survey.data, variables, cells, min_base=min_base, codebook=survey.codebook
+    )
     columns = [c for c in BREAKDOWNS.values() if c in survey.data]
-    bys = breakdown_sets(columns)
-    tabs = yl.crosstabs(design, [question], [list(b) for b in bys], min_base=min_base)
-    out = {}
-    for by, tab in zip(bys, tabs, strict=True):
-        groups = tab.table.drop_duplicates(list(by))
-        keys = groups[list(by)].astype(str).itertuples(index=False, name=None)
-        out[by] = dict(zip(keys, groups["reason"], strict=True))
-    return out
+    return publish_question(
+        built.unweighted,
+        question,
+        columns=columns,
+        min_base=min_base,
+        took_part=everyone,
+        codebook=survey.codebook,
+    ).reasons
 
 
 def _published(design, question: str, by: list[str], book, min_base: int = 10, **kw):
