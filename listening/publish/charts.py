@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from listening.publish.bins import merged_bins
 from listening.publish.chart_style import (
     DISTRICT_COLOURS as DISTRICT_COLOURS,
 )
@@ -684,15 +685,23 @@ def theme_bars(
     )
 
 
-def weight_histogram(weights: pd.Series | np.ndarray, *, title: str | None = None) -> go.Figure:
-    """Histogram of survey weights with the median marked.
+def weight_histogram(
+    weights: pd.Series | np.ndarray, *, title: str | None = None, min_count: int = 1
+) -> go.Figure:
+    """Histogram of survey weights with the median marked, binned here.
+
+    The bins are counted on the server (:func:`listening.publish.bins.merged_bins`):
+    one bar per bin is sent, not every weight, and a bin of fewer than
+    ``min_count`` weights is merged with a neighbour.
 
     Parameters
     ----------
     weights : Series or array
-        One weight per respondent.
+        One weight per respondent (missing ones are left out of the bars).
     title : str, optional
         Chart title.
+    min_count : int
+        The fewest respondents a bar may count.
 
     Returns
     -------
@@ -701,26 +710,31 @@ def weight_histogram(weights: pd.Series | np.ndarray, *, title: str | None = Non
     Examples
     --------
     >>> fig = weight_histogram(pd.Series([1.0, 2.0, 2.0, 3.0]))
-    >>> fig.data[0].type
-    'histogram'
+    >>> fig.data[0].type, int(sum(fig.data[0].y))
+    ('bar', 4)
     """
     values = np.asarray(weights, dtype=float)
+    bars = merged_bins(values, bins=40, min_count=min_count)
     fig = Draft()
-    fig.add_histogram(
-        x=values,
-        nbinsx=40,
+    fig.add_bar(
+        x=((bars["low"] + bars["high"]) / 2).to_numpy(),
+        y=bars["count"].to_numpy(),
+        width=((bars["high"] - bars["low"]) * 0.95).to_numpy(),
+        customdata=bars[["low", "high"]].to_numpy(),
         marker_color=OKABE_ITO[0],
         name="respondents",
-        hovertemplate="weight %{x}<br>respondents: %{y}<extra></extra>",
+        hovertemplate=(
+            "weight %{customdata[0]:.3g} to %{customdata[1]:.3g}<br>"
+            "respondents: %{y}<extra></extra>"
+        ),
     )
-    if len(values):
-        median = float(np.median(values))
+    if np.isfinite(values).any():
+        median = float(np.median(values[np.isfinite(values)]))
         fig.add_vline(median, label=f"median {median:.3g}")
     fig.update_layout(
         **LAYOUT,
         xaxis={"title": "weight (young people each respondent stands for)"},
         yaxis={"title": "respondents"},
-        bargap=0.05,
         height=380,
     )
     return finish(
