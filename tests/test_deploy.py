@@ -7,6 +7,7 @@ self-signed certificate, log paths and the upstream, a tiny local HTTP server.
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import re
 import shutil
@@ -37,8 +38,11 @@ def _free_port() -> int:
 
 class _Hello(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        body = b"explorer"
+        body, kind = b"explorer", "text/plain"
+        if self.path.endswith(".js"):  # as Streamlit's static bundles: uncompressed
+            body, kind = b"var explorer = 1;\n" * 1000, "application/javascript"
         self.send_response(200)
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -99,7 +103,7 @@ def proxy(tmp_path_factory):
         upstream.shutdown()
 
 
-def _get(url: str):
+def _get(url: str, headers: dict[str, str] | None = None):
     context = ssl.create_default_context()
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE  # the throw-away self-signed certificate
@@ -110,7 +114,7 @@ def _get(url: str):
 
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), NoRedirect())
     try:
-        return opener.open(url, timeout=10)
+        return opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10)
     except urllib.error.HTTPError as err:
         return err
 
@@ -128,6 +132,16 @@ def test_https_proxies_the_app_and_forbids_framing(proxy):
 def test_the_websocket_location_forbids_framing_too(proxy):
     response = _get(f"https://127.0.0.1:{proxy['tls']}/_stcore/stream")  # plain GET
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_javascript_is_sent_compressed(proxy):
+    url = f"https://127.0.0.1:{proxy['tls']}/static/js/index.abc123.js"
+    response = _get(url, headers={"Accept-Encoding": "gzip"})
+    assert response.status == 200 and response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.read()) == b"var explorer = 1;\n" * 1000
+    plain = _get(url)  # control: a client that does not accept gzip gets the bytes as sent
+    assert plain.headers.get("Content-Encoding") is None
+    assert plain.read() == b"var explorer = 1;\n" * 1000
 
 
 def test_plain_http_is_sent_to_https(proxy):
