@@ -226,3 +226,31 @@ def test_a_small_leftover_costs_a_district_s_girls_or_boys_not_the_district():
         assert [crossed[(district, g)] for g in ("Girl", "Boy")].count("secondary") == 1, crossed
     tabs = yl.crosstabs(design, ["q"], bys, policy=policy)
     assert yl.audit(tabs, policy=policy).ok
+
+
+@settings(max_examples=80, deadline=None)
+@given(two_way())
+def test_protect_hides_no_secondary_group_that_no_attack_needs(case):
+    """Every secondary suppression is needed: shown again alone, some small group (or
+    overlap, or leftover) is pinned. Chosen one attack at a time, a later suppression can
+    make an earlier one unnecessary; protection shows those again."""
+    groups, _ = case
+    tables = [_published(groups, ["r", "c"])]
+    for column in ("r", "c"):
+        margin = groups.groupby(column, as_index=False)["base"].sum()
+        tables.append(_published(margin, [column]))
+    reasons = protect(tables, min_base=MIN_BASE, complete=["r", "c"])
+    attack = attacker(tables, ["r", "c"])
+    hidden = [set(np.flatnonzero(r != "")) for r in reasons]
+    small = [
+        attack.members[(t, g)]
+        for t, table in enumerate(tables)
+        for g, base in enumerate(table.groups()["base"])
+        if 0 < base < MIN_BASE
+    ]
+    assert not any(attack.pinned(hidden, m, MIN_BASE) for m in small)
+    for t, reason in enumerate(reasons):
+        for g in np.flatnonzero(reason == "secondary"):
+            fewer = [set(h) for h in hidden]
+            fewer[t].discard(g)
+            assert any(attack.pinned(fewer, m, MIN_BASE) for m in small), (t, g)

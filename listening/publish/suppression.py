@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -173,6 +174,7 @@ def protect(
             leftovers,
             [fixed[p] for p in positions],
             [bool(parts[p]) if parts is not None else False for p in positions],
+            [set(forced[p]) for p in positions],
         )
     return reasons
 
@@ -283,9 +285,11 @@ def _protect_unit(
     leftovers: bool,
     frozen: list[set[int]],
     parts: list[bool],
+    forced: list[set[int]],
 ) -> None:
     """Add secondary suppressions to the tables of one question until no attack works
-    (never to ``frozen`` groups, per table)."""
+    (never to ``frozen`` groups, per table), then show again those no attack needs
+    (:func:`_prune`; never the ``forced`` ones)."""
     small = [
         (ti, gi)
         for ti, t in enumerate(tables)
@@ -301,12 +305,18 @@ def _protect_unit(
             size = int(np.sum((respondents[t1] == g1) & (respondents[t2] == g2)))
             if 0 < size < min_base:
                 sensitive.append((f"{t1}:{g1} & {t2}:{g2}", members, None))
+
+    def targets(hidden: list[set[int]]) -> list[tuple[str, np.ndarray, set[int] | None]]:
+        """What the attacker tries, given what is hidden: small groups, overlaps, leftovers."""
+        left = _leftovers(attack, respondents, hidden, min_base, parts) if leftovers else []
+        return sensitive + left
+
     cleared: set[bytes] = set()  # not pinned: stays so as more is hidden (bounds widen)
+    why: dict[tuple[int, int], np.ndarray] = {}  # each secondary's attack (tried first by _prune)
     while True:
         hidden = [set(np.flatnonzero(r != "")) for r in reasons]
-        left = _leftovers(attack, respondents, hidden, min_base, parts) if leftovers else []
         proof = None
-        for label, members, tables_first in sensitive + left:
+        for label, members, tables_first in targets(hidden):
             if members.tobytes() in cleared:
                 continue
             low, high, low_proof, high_proof = attack.bound(hidden, members, min_base=min_base)
@@ -316,6 +326,8 @@ def _protect_unit(
                 break
             cleared.add(members.tobytes())
         if proof is None:
+            _prune(attack, reasons, targets, min_base, cost, forced, why)
+            hidden = [set(np.flatnonzero(r != "")) for r in reasons]
             if respondents is not None and leftovers:
                 record_protection(
                     tables, hidden, min_base=min_base, complete=attack.complete, empty=knowledge[1]
@@ -341,6 +353,47 @@ def _protect_unit(
         )
         for t, g in best:
             reasons[t][g] = SECONDARY
+            why[(t, g)] = target
+
+
+def _prune(
+    attack: Attack,
+    reasons: list[np.ndarray],
+    targets: Callable[[list[set[int]]], list],
+    min_base: int,
+    cost: Callable[[float], float],
+    forced: list[set[int]],
+    why: dict[tuple[int, int], np.ndarray],
+) -> None:
+    """Show again every secondary suppression no attack needs, the costliest first.
+
+    Secondary suppressions are chosen one attack at a time, so a later one can
+    make an earlier one unnecessary (Who took part hid East Cambridgeshire's
+    16-18s for an attack that Fenland's hidden cells end anyway). Each is shown
+    again, in turn, when no small group, overlap or leftover is then pinned;
+    what the published figures alone give away (those ``frozen`` for another
+    publication) does not count. Groups forced hidden stay hidden. The attack
+    a suppression was chosen against (``why``) is tried first: it usually
+    comes back.
+    """
+    hidden = [set(np.flatnonzero(r != "")) for r in reasons]
+    given = {m.tobytes() for _, m, _ in targets(hidden) if attack.pinned(hidden, m, min_base)}
+    chosen = [
+        (t, int(g))
+        for t, reason in enumerate(reasons)
+        for g in np.flatnonzero(reason == SECONDARY)
+        if g not in forced[t]
+    ]
+    for t, g in sorted(chosen, key=lambda tg: -cost(attack.bases[tg[0]][tg[1]])):
+        hidden[t].discard(g)
+        first = [why[(t, g)]] if (t, g) in why else []
+        if any(
+            m.tobytes() not in given and attack.pinned(hidden, m, min_base)
+            for m in itertools.chain(first, (m for _, m, _ in targets(hidden)))
+        ):
+            hidden[t].add(g)
+        else:
+            reasons[t][g] = ""
 
 
 def _still_pinned(
