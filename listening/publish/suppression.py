@@ -313,6 +313,7 @@ def _protect_unit(
 
     cleared: set[bytes] = set()  # not pinned: stays so as more is hidden (bounds widen)
     why: dict[tuple[int, int], np.ndarray] = {}  # each secondary's attack (tried first by _prune)
+    given: set[bytes] = set()  # pinned by frozen figures alone: another publication's to protect
     while True:
         hidden = [set(np.flatnonzero(r != "")) for r in reasons]
         proof = None
@@ -326,7 +327,7 @@ def _protect_unit(
                 break
             cleared.add(members.tobytes())
         if proof is None:
-            _prune(attack, reasons, targets, min_base, cost, forced, why)
+            _prune(attack, reasons, targets, min_base, cost, forced, why, given)
             hidden = [set(np.flatnonzero(r != "")) for r in reasons]
             if respondents is not None and leftovers:
                 record_protection(
@@ -340,6 +341,7 @@ def _protect_unit(
                 options[shown] = sum(cost(attack.bases[t][g]) for t, g in shown)
         if not options and any(frozen):  # given away by the frozen figures alone
             cleared.add(target.tobytes())
+            given.add(target.tobytes())
             continue
         if not options:  # a proof always uses some published figure
             raise ListeningError(f"protect: cannot protect {culprit} of {tables[0].question!r}.")
@@ -364,6 +366,7 @@ def _prune(
     cost: Callable[[float], float],
     forced: list[set[int]],
     why: dict[tuple[int, int], np.ndarray],
+    given: set[bytes],
 ) -> None:
     """Show again every secondary suppression no attack needs, the costliest first.
 
@@ -371,13 +374,12 @@ def _prune(
     make an earlier one unnecessary (Who took part hid East Cambridgeshire's
     16-18s for an attack that Fenland's hidden cells end anyway). Each is shown
     again, in turn, when no small group, overlap or leftover is then pinned;
-    what the published figures alone give away (those ``frozen`` for another
-    publication) does not count. Groups forced hidden stay hidden. The attack
+    what the published figures alone give away (``given``: by those ``frozen``
+    for another publication) does not count. Groups forced hidden stay hidden. The attack
     a suppression was chosen against (``why``) is tried first: it usually
     comes back.
     """
     hidden = [set(np.flatnonzero(r != "")) for r in reasons]
-    given = {m.tobytes() for _, m, _ in targets(hidden) if attack.pinned(hidden, m, min_base)}
     chosen = [
         (t, int(g))
         for t, reason in enumerate(reasons)
