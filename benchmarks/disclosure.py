@@ -27,6 +27,10 @@ protection half of ``yl.crosstabs`` for the standard briefing took 9.2 s CPU bef
 the live HiGHS models of ``listening.publish.lp`` (11.7 s for 4 questions at minimum
 base 125) and 3.7 s (2.4 s) after, with the same protection.
 
+Then the explorer's publications (every question by each breakdown and pair,
+protected together with Who took part, as the pages show them) at minimum base 10
+and 30: the share of groups hidden, of one-way groups hidden, and the time.
+
 Usage::
 
     .venv/bin/python benchmarks/disclosure.py
@@ -43,6 +47,10 @@ from briefing import BY, standard_design  # the same briefing, raked the same wa
 
 import listening as yl
 from listening.cli import default_questions
+from listening.explorer.cross import publish_question
+from listening.explorer.sources import designs
+from listening.explorer.took_part import composition_variables, publish_took_part
+from listening.explorer.views import BREAKDOWNS, question_choices
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.suppression import suppress
 from listening.publish.table import ALL
@@ -144,6 +152,49 @@ def main() -> None:
         }
     )
     print(f"District x gender groups hidden in some table: {affected}")
+    data = design.data
+    asked = "safe_dark" if "safe_dark" in questions else questions[0]
+    neither = data[data[asked].notna() & ~data["gender"].isin(["Girl", "Boy"])]
+    sizes = neither["district"].astype(str).value_counts().to_dict()
+    print(f"Answered {asked}, neither girl nor boy, by district: {sizes}")
+    _explorer()
+
+
+def _explorer() -> None:
+    """The explorer's publications of the sample, protected with Who took part."""
+    survey = yl.load_sample()
+    book = survey.codebook
+    built = designs(survey, yl.load_margins())
+    variables = [column for _, column in composition_variables(book, survey.data)]
+    cells = [[c for c in m.columns if c != "population"] for m in built.margins]
+    columns = [c for c in BREAKDOWNS.values() if c in survey.data]
+    questions = list(question_choices(book))
+    for min_base in (MIN_BASE, 30):
+        start, cpu = time.perf_counter(), time.process_time()
+        everyone = publish_took_part(
+            survey.data, variables, cells, min_base=min_base, codebook=book
+        )
+        groups = hidden = one_way = one_way_hidden = 0
+        for question in questions:
+            pub = publish_question(
+                built.unweighted,
+                question,
+                columns=columns,
+                min_base=min_base,
+                took_part=everyone,
+                codebook=book,
+            )
+            for by, reasons in pub.reasons.items():
+                shut = sum(1 for r in reasons.values() if r)
+                groups, hidden = groups + len(reasons), hidden + shut
+                if len(by) == 1:
+                    one_way, one_way_hidden = one_way + len(reasons), one_way_hidden + shut
+        print(
+            f"Explorer, {len(questions)} questions by every breakdown and pair, minimum base "
+            f"{min_base}: {hidden / groups:.1%} of groups hidden ({one_way_hidden} of "
+            f"{one_way} one-way groups); {time.perf_counter() - start:.0f} s, "
+            f"{time.process_time() - cpu:.0f} s CPU"
+        )
 
 
 if __name__ == "__main__":
