@@ -153,10 +153,10 @@ def main() -> None:
     )
     print(f"District x gender groups hidden in some table: {affected}")
     data = design.data
-    asked = "safe_dark" if "safe_dark" in questions else questions[0]
-    neither = data[data[asked].notna() & ~data["gender"].isin(["Girl", "Boy"])]
+    question = "safe_dark" if "safe_dark" in questions else questions[0]
+    neither = data[data[question].notna() & ~data["gender"].isin(["Girl", "Boy"])]
     sizes = neither["district"].astype(str).value_counts().to_dict()
-    print(f"Answered {asked}, neither girl nor boy, by district: {sizes}")
+    print(f"Answered {question}, neither girl nor boy, by district: {sizes}")
     _explorer()
 
 
