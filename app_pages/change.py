@@ -264,7 +264,8 @@ table = shared.view(views_key, change_display, groups, then, now, first="Distric
 shared.show_table(table, key="change-table", label=TABLE, first=IN_VIEW)
 st.download_button(
     "Download the table behind the chart (CSV)",
-    data=yl.csv_bytes(shared.view(views_key, change_download, groups, then, now, district)),
+    # made when clicked, not on every rerun (deferred download)
+    data=lambda: yl.csv_bytes(shared.view(views_key, change_download, groups, then, now, district)),
     file_name=f"{shared.safe_name(title)}.csv",
     mime="text/csv",
     key="change-download",

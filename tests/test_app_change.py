@@ -169,7 +169,7 @@ def test_a_group_hidden_in_one_wave_shows_c_and_is_not_in_the_chart_or_download(
 
     def recording(label, data=None, *args, **kwargs):
         if kwargs.get("key") == "change-download":
-            downloads["csv"] = data
+            downloads["csv"] = data() if callable(data) else data  # deferred: made on click
         return real(label, data, *args, **kwargs)
 
     monkeypatch.setattr(st, "download_button", recording)
