@@ -10,11 +10,13 @@ on the page now, so a test reads the same bytes a visitor's click would give.
 from __future__ import annotations
 
 import io
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -134,3 +136,25 @@ def figure(value: object) -> object:
         return float(text.replace(",", ""))
     except ValueError:
         return text
+
+
+def figure_numbers(fig) -> np.ndarray:
+    """Every number a plotly figure carries in its traces and annotations, decimals in
+    its text included (what a reader of the chart, or of its HTML file, can take)."""
+    found: list[float] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple | np.ndarray):
+            for item in np.ravel(np.asarray(value, dtype=object)):
+                walk(item)
+        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
+            found.append(float(value))
+        elif isinstance(value, str):
+            found.extend(float(x) for x in re.findall(r"\d+\.\d+", value))
+
+    walk(fig.to_plotly_json()["data"])
+    walk([a.text for a in fig.layout.annotations])
+    return np.asarray(found)

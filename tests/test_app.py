@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 import pytest
+from explorer_reading import figure_numbers
 from streamlit.testing.v1 import AppTest
 
 import listening as yl
@@ -93,26 +94,6 @@ def _table(at: AppTest, first_column: str, *also: str) -> pd.DataFrame:
 
 def _figures(at: AppTest) -> list:
     return [pio.from_json(chart.proto.spec) for chart in at.get("plotly_chart")]
-
-
-def _numbers_in(fig) -> np.ndarray:
-    found: list[float] = []
-
-    def walk(value):
-        if isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list | tuple | np.ndarray):
-            for item in np.ravel(np.asarray(value, dtype=object)):
-                walk(item)
-        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
-            found.append(float(value))
-        elif isinstance(value, str):
-            found.extend(float(x) for x in re.findall(r"\d+\.\d+", value))
-
-    walk(fig.to_plotly_json()["data"])
-    walk([a.text for a in fig.layout.annotations])
-    return np.asarray(found)
 
 
 def _page_text(at: AppTest) -> str:
@@ -297,7 +278,7 @@ def test_high_min_base_shows_c_and_hides_every_number(sample):
     assert (hidden[figures] == "[c]").all().all()
     # No hidden estimate reaches the chart, in any form.
     secret = open_tab.table[open_tab.table["district"].astype(str).isin(small)]
-    numbers = np.concatenate([_numbers_in(fig) for fig in _figures(at)])
+    numbers = np.concatenate([figure_numbers(fig) for fig in _figures(at)])
     for value in secret["estimate"]:
         assert not np.isclose(numbers, value * 100, atol=1e-9).any()
         assert not np.isclose(numbers, value, atol=1e-12).any()

@@ -23,7 +23,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
-from explorer_reading import downloads, no_exception, recording_downloads, run
+from explorer_reading import downloads, figure_numbers, no_exception, recording_downloads, run
 
 import listening as yl
 from listening.explorer.sources import designs
@@ -52,25 +52,6 @@ def _html_traces(page: bytes) -> str:
     assert start, "no plotly figure in the chart's HTML download"
     data, _ = json.JSONDecoder().raw_decode(text, start.end())
     return _traces(data)
-
-
-def _numbers(fig: go.Figure) -> np.ndarray:
-    found: list[float] = []
-
-    def walk(value: object) -> None:
-        if isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list | tuple | np.ndarray):
-            for item in np.ravel(np.asarray(value, dtype=object)):
-                walk(item)
-        elif isinstance(value, int | float | np.number) and not isinstance(value, bool):
-            found.append(float(value))
-        elif isinstance(value, str):
-            found.extend(float(x) for x in re.findall(r"\d+\.\d+", value))
-
-    walk(fig.to_plotly_json()["data"])
-    return np.asarray(found)
 
 
 def _keep(at, makers, kept: dict, question: str, charts: list) -> None:
@@ -178,7 +159,7 @@ def test_no_chart_carries_a_hidden_estimate(everything):
     unweighted 2 of 3) are in no chart, as a share or a percentage."""
     survey = yl.load_sample()
     built = designs(survey, yl.load_margins())
-    numbers = np.concatenate([_numbers(fig) for fig in everything["charts"]])
+    numbers = np.concatenate([figure_numbers(fig) for fig in everything["charts"]])
     assert numbers.size
     checked = 0
     for (question, by), raw in everything["kept"].items():
