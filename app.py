@@ -247,4 +247,5 @@ try:
     page.run()
 finally:  # once the first page is drawn (or stopped), so that it does not wait on the thread
     if shared.warm_up_wanted():  # the sample's first views, with the sidebar's defaults,
-        warm_likely_bases(MIN_BASE, next(iter(INTERVALS)))  # then at other minimum bases
+        shared.warm_sample_publications(MIN_BASE, next(iter(INTERVALS)))
+        warm_likely_bases()  # and every question, in a worker process, at other minimum bases

@@ -31,7 +31,8 @@ QUIET = (
 
 
 @contextmanager
-def _without_session_warnings() -> Iterator[None]:
+def without_session_warnings() -> Iterator[None]:
+    """Silence Streamlit's warnings that caches and spinners have no session, within."""
     import streamlit  # noqa: F401  (its modules set their loggers' levels when imported)
 
     loggers = [logging.getLogger(name) for name in QUIET]
@@ -51,7 +52,7 @@ def warm() -> None:
     The same calls as the page's (same arguments), so the page's first run
     finds them cached.
     """
-    with _without_session_warnings():
+    with without_session_warnings():
         from app_pages import shared  # the heavy imports: pandas, plotly, scipy, highspy
 
         source = shared.load_sample_source()

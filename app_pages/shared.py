@@ -240,11 +240,19 @@ def sample_cached(cache: Any, *, max_entries: int) -> Callable[[Callable], Calla
     return wrap
 
 
-@sample_cached(st.cache_resource, max_entries=64)
+MADE_AHEAD: dict[tuple[str, int], Publication] = {}
+"""The bundled sample's publications made ahead by another process, by (question, minimum
+base): :mod:`app_pages.likely_bases`'s worker, through this same function."""
+
+
+@sample_cached(st.cache_resource, max_entries=128)
 def publication(source_key: str, question: str, min_base: int) -> Publication:
     """The data source's publication of ``question`` (every breakdown and pair, protected
     together once; see :mod:`listening.explorer.publication`), protected together with
-    :func:`took_part` at the same minimum base (:mod:`listening.explorer.cross`)."""
+    :func:`took_part` at the same minimum base (:mod:`listening.explorer.cross`); the
+    sample's from :data:`MADE_AHEAD` when made there."""
+    if source_key == SAMPLE_KEY and (question, min_base) in MADE_AHEAD:
+        return MADE_AHEAD[(question, min_base)]
     source = _source(source_key)
     columns = [c for c in BREAKDOWNS.values() if c in source.survey.data]
     everyone = took_part(source_key, took_part_variables(source), min_base)

@@ -1,9 +1,10 @@
 """After the warm-up, raising the minimum base to a common value computes no publication.
 
-``app_pages/likely_bases.py`` protects the headline questions at the minimum
-bases analysts often choose, in a background thread after the default
-warm-up; here with one headline (Explore's first question) and one base, so
-the test takes seconds.
+``app_pages/likely_bases.py`` protects the sample's questions at the minimum
+bases analysts often choose, in a worker process started once the first page
+is drawn; here with one question (Explore's first) and one base, so the test
+takes seconds. The worker's publications are the pages' own: they match one
+computed in this process.
 """
 
 from __future__ import annotations
@@ -16,24 +17,24 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from app_pages import likely_bases, shared
-from listening.explorer.views import HEADLINES
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 BASE = 50
+QUESTION = "safe_dark"
 
 
 @pytest.fixture
 def published(monkeypatch) -> list[tuple[str, int]]:
-    """Warm-ups as a new server starts them (the default one already done); the
-    publications made after that, as (question, minimum base)."""
+    """A new server started with the warm-up (the default one already done), its worker
+    finished; the publications this process makes after that, as (question, base)."""
     monkeypatch.setenv(shared.WARM_UP, "1")
     done = threading.Thread(target=lambda: None)
     done.start()
     monkeypatch.setattr(shared, "warm_sample_publications", lambda *_: done)
     monkeypatch.setattr(likely_bases, "LIKELY", (BASE,))
-    safe_dark = [h for h in HEADLINES if h.question == "safe_dark"]
-    monkeypatch.setattr(likely_bases, "HEADLINES", safe_dark)
+    monkeypatch.setattr(likely_bases, "questions", lambda: [QUESTION])
     st.cache_resource.clear()  # a new server: no publication yet
+    shared.MADE_AHEAD.clear()
     calls: list[tuple[str, int]] = []
     real = shared.publish_question
 
@@ -42,16 +43,19 @@ def published(monkeypatch) -> list[tuple[str, int]]:
         return real(design, question, **options)
 
     monkeypatch.setattr(shared, "publish_question", counted)
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    assert not at.exception
+    thread = likely_bases.warm_likely_bases()  # the run's, cached
+    thread.join(timeout=300)
+    assert not thread.is_alive()
     yield calls
     likely_bases.warm_likely_bases.clear()
+    shared.MADE_AHEAD.clear()
 
 
 def _explore_at(base: int, calls: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    at = AppTest.from_file(APP, default_timeout=300).run()
-    thread = likely_bases.warm_likely_bases(10, "logit")  # the run's, cached
-    thread.join(timeout=300)
-    assert ("safe_dark", BASE) in calls  # the thread made it
     before = len(calls)
+    at = AppTest.from_file(APP, default_timeout=300).run()
     at.number_input(key="min_base").set_value(base)
     at.switch_page("app_pages/explore.py").run()
     assert not at.exception
@@ -59,8 +63,19 @@ def _explore_at(base: int, calls: list[tuple[str, int]]) -> list[tuple[str, int]
 
 
 def test_a_likely_minimum_base_is_protected_ahead(published):
+    assert set(shared.MADE_AHEAD) == {(QUESTION, BASE)}  # from the worker, not this process
+    assert (QUESTION, BASE) not in published
     assert _explore_at(BASE, published) == []
 
 
 def test_control_another_minimum_base_waits_for_its_publication(published):
-    assert _explore_at(BASE - 1, published) == [("safe_dark", BASE - 1)]
+    assert _explore_at(BASE - 1, published) == [(QUESTION, BASE - 1)]
+
+
+def test_the_workers_publication_is_the_pages_own(published):
+    ahead = shared.MADE_AHEAD.pop((QUESTION, BASE))
+    st.cache_resource.clear()
+    here = shared.publication(shared.SAMPLE_KEY, QUESTION, BASE)
+    assert published[-1] == (QUESTION, BASE)  # computed here this time
+    assert here.reasons == ahead.reasons
+    assert any(r for table in here.reasons.values() for r in table.values())  # it hides some
