@@ -40,6 +40,14 @@ from listening.publish.plotly_text import plain
 MAP_RANGE: tuple[float, float] = (0.0, 100.0)
 """The map's colour scale in %: fixed, the same for every question and filter."""
 
+OUTLINE_TOLERANCE = 0.0005
+"""How far (degrees of latitude, about 55 m) a drawn boundary may stray from the
+GeoJSON's: a third of a pixel on the map as shown (640 px tall for the county's
+0.73 degrees; two thirds in a PNG saved at twice the size), under the 1.5 px white
+border. Boundaries are simplified to it (Douglas-Peucker) and their coordinates
+rounded to 5 decimals (about 1 m), so the figure the browser draws is a third of
+the size."""
+
 _MARKS = {1: ("▲", "higher"), -1: ("▼", "lower")}
 
 
@@ -114,6 +122,10 @@ def district_map(
     latitudes = [lat for f in features for _, lat in _points(f["geometry"])]
     squeeze = math.cos(math.radians(float(np.mean(latitudes)))) if latitudes else 1.0
     centres = feature_centres(geojson)
+    # Every colour in one call: plotly builds its table of named scales on each call.
+    fractions = [min(max((float(v) - low) / span, 0), 1) for v in shown]
+    sampled = sample_colorscale(MAP_SCALE, fractions) if fractions else []
+    colours = dict(zip(shown.index, sampled, strict=True))
     labels: list[tuple[float, float, float, str]] = []
     fig = Draft()
     # Largest first, so a district inside another (Cambridge) is drawn on top of it.
@@ -130,7 +142,7 @@ def district_map(
             label = f"<b>{shown_name}</b><br>{shown_as}"
         else:
             value = float(row["estimate"]) * 100
-            colour = sample_colorscale(MAP_SCALE, [min(max((value - low) / span, 0), 1)])[0]
+            colour = colours[name]
             hatch = ""
             sign = int(row["vs_rest"]) if "vs_rest" in row and pd.notna(row["vs_rest"]) else 0
             mark, word = _MARKS.get(sign, ("", ""))
@@ -282,18 +294,64 @@ def _points(geometry: Mapping[str, Any]) -> list[tuple[float, float]]:
 
 
 def _outline(geometry: Mapping[str, Any], squeeze: float) -> tuple[list[Any], list[Any]]:
-    """Outer rings of a (multi)polygon as one path with gaps between rings."""
+    """Outer rings of a (multi)polygon as one path with gaps between rings, each
+    simplified to :data:`OUTLINE_TOLERANCE` and rounded to 5 decimals."""
     xs: list[Any] = []
     ys: list[Any] = []
     for polygon in _polygons(geometry):
         if not polygon:
             continue
-        for x, y, *_ in polygon[0]:
-            xs.append(float(x) * squeeze)
-            ys.append(float(y))
-        xs.append(None)
-        ys.append(None)
+        ring = np.asarray(polygon[0], dtype=float)[:, :2] * (squeeze, 1.0)
+        kept = np.round(simplify_ring(ring, OUTLINE_TOLERANCE), 5)
+        xs += [*kept[:, 0].tolist(), None]
+        ys += [*kept[:, 1].tolist(), None]
     return xs, ys
+
+
+def simplify_ring(ring: np.ndarray, tolerance: float) -> np.ndarray:
+    """The points of a path (Douglas-Peucker) that keep it within ``tolerance`` of every
+    point left out (measured to the nearest point of its segment, not of the segment's
+    line, so a spike along the line stays); the first and last points always stay.
+
+    Parameters
+    ----------
+    ring : ndarray of shape (n, 2)
+        The path's points (a closed ring repeats its first point last).
+    tolerance : float
+        The largest distance from the simplified path of any point dropped, in the
+        points' units.
+
+    Returns
+    -------
+    ndarray
+        The points kept, in order.
+
+    Examples
+    --------
+    >>> simplify_ring(np.array([[0, 0], [1, 0.01], [2, 0], [2, 2], [0, 0]]), 0.1).tolist()
+    [[0.0, 0.0], [2.0, 0.0], [2.0, 2.0], [0.0, 0.0]]
+    """
+    points = np.asarray(ring, dtype=float)
+    if len(points) < 3:
+        return points
+    keep = np.zeros(len(points), dtype=bool)
+    keep[[0, -1]] = True
+    every = np.arange(len(points))
+    while True:  # each span between kept points splits at its furthest point, all at once
+        kept = np.flatnonzero(keep)
+        span = np.minimum(np.searchsorted(kept, every, side="right") - 1, len(kept) - 2)
+        start, end = points[kept[span]], points[kept[span + 1]]
+        along, offset = end - start, points - start
+        squared = np.maximum((along**2).sum(axis=1), np.finfo(float).tiny)
+        share = np.clip((offset * along).sum(axis=1) / squared, 0.0, 1.0)  # of the segment
+        distances = np.hypot(*(offset - share[:, None] * along).T)
+        distances[kept] = 0.0
+        furthest = np.maximum.reduceat(distances, kept[:-1])
+        split = (distances > tolerance) & (distances == furthest[span])
+        if not split.any():
+            return points[keep]
+        _, first = np.unique(span[split], return_index=True)
+        keep[np.flatnonzero(split)[first]] = True
 
 
 def _polygon_area(geometry: Mapping[str, Any]) -> float:
