@@ -16,7 +16,7 @@ from __future__ import annotations
 import streamlit as st
 
 import listening as yl
-from app_pages import shared
+from app_pages import shared, warm_up
 from app_pages.likely_bases import warm_likely_bases
 from app_pages.settings import INTERVALS, MIN_BASE
 from listening.explorer.access import AccessList
@@ -246,6 +246,6 @@ if st.session_state.get("data_source") == "Upload a survey" and shared.context()
 try:
     page.run()
 finally:  # once the first page is drawn (or stopped), so that it does not wait on the thread
-    if shared.warm_up_wanted():  # the sample's first views, with the sidebar's defaults,
-        shared.warm_sample_publications(MIN_BASE, next(iter(INTERVALS)))
+    if warm_up.warm_up_wanted():  # the sample's first views, with the sidebar's defaults,
+        warm_up.warm_sample_publications(MIN_BASE, next(iter(INTERVALS)))
         warm_likely_bases()  # and every question, in a worker process, at other minimum bases

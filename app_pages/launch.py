@@ -9,7 +9,7 @@ in the same process, as ``streamlit run app.py`` with ``flags`` (every flag
 passed on unchanged). The server takes traffic (its health check answers, a
 visitor's page is served) only once warm, about 3 s after the start on an idle
 machine; with ``LISTENING_WARM_UP`` set the first page then starts the warm-up
-of the other pages (:func:`app_pages.shared.warm_sample_publications`).
+of the other pages (:func:`app_pages.warm_up.warm_sample_publications`).
 """
 
 from __future__ import annotations

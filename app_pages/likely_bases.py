@@ -4,7 +4,7 @@ Raising the minimum base makes a new publication of each question a page shows
 (seconds of linear programming the first time). Once the explorer has drawn its
 first page, :func:`warm_likely_bases` starts one worker process that protects
 the bundled sample's questions at each of :data:`LIKELY` (the headline questions
-first, then the others, as :func:`app_pages.shared.warm_up_steps` orders them)
+first, then the others, as :func:`app_pages.warm_up.warm_up_steps` orders them)
 and a thread that hands each publication to this process
 (:data:`app_pages.shared.MADE_AHEAD`) as it arrives. A visitor raising the
 minimum base to one of them waits for none.

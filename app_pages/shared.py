@@ -14,14 +14,12 @@ process-wide caches.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
 import html
-import logging
-import os
 import re
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,14 +29,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
-from app_pages import waves
 from app_pages.file_exports import (
     briefing_bytes,
     chart_png,
     png_export_available,
     spreadsheet_frame,
 )
-from listening.explorer.change import comparable_headlines
 from listening.explorer.cross import publish_question
 from listening.explorer.escape import escape_markdown
 from listening.explorer.estimates import adjusted_margins, adjustment_columns, answer_totals
@@ -63,12 +59,10 @@ from listening.explorer.took_part import (
 from listening.explorer.views import (
     BREAKDOWNS,
     HEADLINES,
-    answer_choices,
     composition,
     filter_mask,
     headline_comparison,
     headline_estimates,
-    question_choices,
 )
 
 CONTEXT_KEY = "explorer_context"
@@ -209,17 +203,20 @@ def _read_upload(
     return _finish(key, f"Uploaded: {survey_name}", read, targets)
 
 
-def sample_cached(cache: Any, *, max_entries: int) -> Callable[[Callable], Callable]:
+def sample_cached(
+    cache: Any, *, max_entries: int, spinner: str | None = None
+) -> Callable[[Callable], Callable]:
     """Cache a function of ``(source_key, *settings)`` without letting uploads out.
 
     Results for the bundled sample go in the process-wide ``cache``
     (``st.cache_resource`` or ``st.cache_data``); results for an upload go in
     this session's ``st.session_state`` only (at most ``max_entries``, oldest
-    dropped first), so they end with the session.
+    dropped first), so they end with the session. ``spinner``: what the page
+    says while a result is computed (nothing by default).
     """
 
     def wrap(compute: Callable) -> Callable:
-        shared_cache = cache(max_entries=max_entries, show_spinner=False)(compute)
+        shared_cache = cache(max_entries=max_entries, show_spinner=spinner or False)(compute)
         copies = cache is st.cache_data
 
         @functools.wraps(compute)
@@ -231,7 +228,8 @@ def sample_cached(cache: Any, *, max_entries: int) -> Callable[[Callable], Calla
             if name not in store:
                 while len(store) >= max_entries:
                     store.pop(next(iter(store)))
-                store[name] = compute(source_key, *settings)
+                with st.spinner(spinner) if spinner else contextlib.nullcontext():
+                    store[name] = compute(source_key, *settings)
             result = store[name]
             return result.copy() if copies and isinstance(result, pd.DataFrame) else result
 
@@ -245,7 +243,12 @@ MADE_AHEAD: dict[tuple[str, int], Publication] = {}
 base): :mod:`app_pages.likely_bases`'s worker, through this same function."""
 
 
-@sample_cached(st.cache_resource, max_entries=128)
+@sample_cached(
+    st.cache_resource,
+    max_entries=128,
+    spinner="Protecting this question's tables: the first time at a minimum base takes "
+    "a few seconds...",
+)
 def publication(source_key: str, question: str, min_base: int) -> Publication:
     """The data source's publication of ``question`` (every breakdown and pair, protected
     together once; see :mod:`listening.explorer.publication`), protected together with
@@ -264,109 +267,6 @@ def publication(source_key: str, question: str, min_base: int) -> Publication:
         took_part=everyone,
         codebook=source.codebook,
     )
-
-
-WARM_UP = "LISTENING_WARM_UP"
-"""Environment variable: when set (``make app``, ``make serve``), the first run starts
-:func:`warm_sample_publications`."""
-
-
-def warm_up_wanted() -> bool:
-    """Whether this server was started to warm the sample's publications (``WARM_UP`` set)."""
-    return bool(os.environ.get(WARM_UP))
-
-
-@st.cache_resource(show_spinner=False)
-def warm_sample_publications(min_base: int, ci: str = "logit") -> threading.Thread:
-    """Compute the bundled sample's first views in a background thread, once per process.
-
-    A publication takes a second or more the first time (the linear programs
-    of :func:`listening.publish.suppression.protect`), and the Overview's
-    comparison of a group needs one per headline question. Computed ahead, in
-    the order a visitor meets them (:func:`warm_up_steps`), a visitor's first
-    view is served from the process-wide caches instead. Only the sample:
-    nothing of an upload is ever computed here.
-    """
-    steps = warm_up_steps(min_base, ci)
-
-    def run() -> None:
-        for step in steps:
-            try:
-                step()
-            except yl.ListeningError:
-                continue  # the page says why when a visitor asks for it
-            except Exception:  # a bug: in the server's log, and the next views still warm
-                logging.getLogger(__name__).exception("warm-up step %s failed", step)
-
-    thread = threading.Thread(target=run, name="warm-sample-publications", daemon=True)
-    thread.start()
-    return thread
-
-
-def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
-    """What :func:`warm_sample_publications` computes, in order: Who took part's
-    publication (:func:`took_part`; every question's hides at least what it hides); the
-    publications of the headline questions and of the pages' first questions; the pages'
-    first tables (with the sidebar's defaults); the Overview's comparison of every district
-    and age band; Who took part's and the Change page's figures; then the publications of
-    every other question."""
-    source = load_sample_source()
-    book = source.codebook
-    weighted = source.raked is not None
-    safer = [q.name for q in book.of_type("multi") if q.name == "safer_options"]
-    safer = safer or [q.name for q in book.of_type("multi")][:1]
-    first = [h.question for h in HEADLINES] + safer
-    rest = [q for q in question_choices(book) if q not in first]
-    known = [q for q in first if q in book.questions]
-    publish_step = functools.partial(publication, SAMPLE_KEY)
-    table_step = functools.partial(crosstab, SAMPLE_KEY, weighted)
-
-    def explore_step(question: str, by: tuple[str, ...]) -> None:
-        tab = crosstab(SAMPLE_KEY, weighted, question, by, (), min_base, ci, 0.95)
-        answer = answer_choices(book.question(question), tab.table)[1]
-        totals(SAMPLE_KEY, weighted, question, by, (), (min_base, ci, 0.95), answer)
-
-    def change_step() -> None:
-        county = waves.county_changes(source.as_designs(), min_base, ci)
-        for h in comparable_headlines(county)[:1]:
-            waves.district_changes(
-                source.as_designs(), h.question, h.category, district, min_base, ci
-            )
-
-    variables = took_part_variables(source)
-    steps: list[Callable[[], Any]] = [functools.partial(took_part, SAMPLE_KEY, variables, min_base)]
-    steps += [functools.partial(publish_step, q, min_base) for q in known]
-    district = book.district_column
-    if "safe_dark" in book.questions and district:  # Explore's and the Map's first
-        steps.append(functools.partial(explore_step, "safe_dark", (district,)))
-    for q in safer:  # What would make you safer's first, then by district
-        steps += [
-            functools.partial(table_step, q, by, (), min_base, ci, 0.95) for by in ((), (district,))
-        ]
-    for text in (q.name for q in book.of_type("text") if q.coding_frame):  # its themes
-        steps += [
-            functools.partial(themes, SAMPLE_KEY, text, by, min_base) for by in (None, district)
-        ]
-    for by in (district, book.age_band_column):
-        if by and by in source.survey.data:
-            values = source.survey.data[by]  # the Overview's choices
-            groups = (
-                list(values.cat.categories)
-                if isinstance(values.dtype, pd.CategoricalDtype)
-                else sorted(values.dropna().astype(str).unique())
-            )
-            steps += [
-                functools.partial(comparison, SAMPLE_KEY, weighted, by, str(g), ci, min_base)
-                for g in groups
-            ]
-    present = composition_variables(book, source.survey.data)  # Who took part's views
-    steps += [
-        functools.partial(composition_view, SAMPLE_KEY, column, label, variables, min_base)
-        for label, column in present
-    ]
-    if district:
-        steps.append(change_step)
-    return steps + [functools.partial(publish_step, q, min_base) for q in rest]
 
 
 @sample_cached(st.cache_resource, max_entries=256)

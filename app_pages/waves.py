@@ -2,7 +2,7 @@
 
 The bundled 2024 wave against the bundled sample: both synthetic, so their
 results sit in process-wide caches shared by every session (and filled ahead
-by the warm-up, :func:`app_pages.shared.warm_sample_publications`). Nothing
+by the warm-up, :func:`app_pages.warm_up.warm_sample_publications`). Nothing
 of an upload comes here: an uploaded wave, either one, stays in its session
 (``app_pages/change.py``).
 """

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app_pages import likely_bases, shared
+from app_pages import likely_bases, shared, warm_up
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -24,15 +24,15 @@ def _warm_threads() -> list[threading.Thread]:
 
 
 def test_without_the_variable_nothing_is_computed_ahead(monkeypatch):
-    monkeypatch.delenv(shared.WARM_UP, raising=False)
-    assert not shared.warm_up_wanted()
+    monkeypatch.delenv(warm_up.WARM_UP, raising=False)
+    assert not warm_up.warm_up_wanted()
     at = AppTest.from_file(APP, default_timeout=300).run()
     assert not at.exception
     assert not _warm_threads()
 
 
 def test_after_the_warm_up_a_page_computes_no_publication(monkeypatch):
-    monkeypatch.setenv(shared.WARM_UP, "1")
+    monkeypatch.setenv(warm_up.WARM_UP, "1")
     # no worker at other minimum bases here (tests/test_likely_bases.py tests it)
     monkeypatch.setattr(likely_bases, "warm_likely_bases", lambda: None)
     at = AppTest.from_file(APP, default_timeout=300).run()
@@ -58,7 +58,7 @@ def test_after_the_warm_up_a_page_computes_no_publication(monkeypatch):
 
 def test_every_warm_up_step_works_on_the_sample():
     """The thread only logs a step that fails with a bug (and goes on): run each here."""
-    steps = shared.warm_up_steps(10, "logit")
+    steps = warm_up.warm_up_steps(10, "logit")
     assert len(steps) > len(shared.HEADLINES)
     for step in steps:
         step()
@@ -67,5 +67,5 @@ def test_every_warm_up_step_works_on_the_sample():
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     """Each test may start the warm-up afresh (as a new server would)."""
-    shared.warm_sample_publications.clear()
+    warm_up.warm_sample_publications.clear()
     yield

@@ -19,7 +19,7 @@ from streamlit.testing.v1 import AppTest
 from streamlit.web import cli
 
 import listening as yl
-from app_pages import launch, shared
+from app_pages import launch, shared, warm_up
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -41,7 +41,7 @@ def counted(monkeypatch) -> dict[str, int]:
     """Empty caches (as in a new server) and how often the Overview's work is done."""
     st.cache_data.clear()
     st.cache_resource.clear()
-    monkeypatch.delenv(shared.WARM_UP, raising=False)
+    monkeypatch.delenv(warm_up.WARM_UP, raising=False)
     calls = {"load_sample": 0, "headline_estimates": 0}
 
     def count(name, real):

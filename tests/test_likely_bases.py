@@ -16,7 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from app_pages import likely_bases, shared
+from app_pages import likely_bases, shared, warm_up
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 BASE = 50
@@ -27,10 +27,10 @@ QUESTION = "safe_dark"
 def published(monkeypatch) -> list[tuple[str, int]]:
     """A new server started with the warm-up (the default one already done), its worker
     finished; the publications this process makes after that, as (question, base)."""
-    monkeypatch.setenv(shared.WARM_UP, "1")
+    monkeypatch.setenv(warm_up.WARM_UP, "1")
     done = threading.Thread(target=lambda: None)
     done.start()
-    monkeypatch.setattr(shared, "warm_sample_publications", lambda *_: done)
+    monkeypatch.setattr(warm_up, "warm_sample_publications", lambda *_: done)
     monkeypatch.setattr(likely_bases, "LIKELY", (BASE,))
     monkeypatch.setattr(likely_bases, "questions", lambda: [QUESTION])
     st.cache_resource.clear()  # a new server: no publication yet
