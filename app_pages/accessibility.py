@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from listening.explorer.escape import escape_markdown
+from listening.explorer.statement import SECTION, Contact, ContactError
+
 # The day the statement was last checked against the explorer (update it with the text).
 REVIEWED = "1 December 2026"
 AXE_VERSION = "4.14.1"  # the axe-core the Makefile installs for the browser test
@@ -67,13 +70,31 @@ st.markdown(
     "over them."
 )
 
+
+def _contact() -> str | None:
+    """Whom to contact (``[accessibility]`` in the deployment's secrets), if given;
+    ``make serve`` refuses details that do not check out."""
+    if not st.secrets.load_if_toml_exists():
+        return None
+    try:
+        return Contact.from_config(st.secrets.get(SECTION)).reach()
+    except ContactError:
+        return None
+
+
 st.header("Report a problem or ask for another format")
+reach = _contact()
 st.write(
     "If you find a problem that is not listed here, or you need the results in another "
     "format (for instance a spreadsheet, large print or an accessible document), contact "
-    "the team that runs this explorer: the person who gave you access, or the "
-    "commissioner's research team. Tell us the page, what you were trying to do, and "
-    "the browser and any assistive technology you use."
+    + (
+        escape_markdown(reach)
+        if reach
+        else "the team that runs this explorer: the person who gave you access, or the "
+        "commissioner's research team."
+    )
+    + " Tell us the page, what you were trying to do, and the browser and any assistive "
+    "technology you use."
 )
 st.write(
     "The Equality and Human Rights Commission (EHRC) is responsible for enforcing the "

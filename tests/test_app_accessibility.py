@@ -130,3 +130,23 @@ def test_waiting_for_an_upload_shows_no_sample_figures():
     assert not at.exception
     assert at.title[0].value == "Upload your survey"
     assert not at.metric and not at.dataframe and not at.get("plotly_chart")
+
+
+def test_the_statement_names_the_deployments_contact():
+    """``[accessibility]`` in the secrets (docs/deploy.md) puts the team's own details in."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.secrets["accessibility"] = {"team": "The research team", "email": "research@example.org"}
+    at.run()
+    at.switch_page(ACCESSIBILITY).run()
+    assert not at.exception
+    text = html.unescape(" ".join(m.value for m in at.main.markdown)).replace("\u2060", "")
+    assert (
+        "contact The research team, the team that runs this explorer: email "
+        "research@example.org. Tell us" in text
+    )
+
+
+def test_without_contact_details_the_statement_says_whom_to_ask(statement):
+    text = " ".join(m.value for m in statement.main.markdown)
+    assert "the person who gave you access" in text
+    assert "The research team" not in text  # control for the test above

@@ -37,6 +37,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from listening.errors import AccessError
+from listening.explorer.statement import SECTION, Contact, ContactError
 
 AUTH_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
 """Keys the ``[auth]`` section needs for Streamlit's ``st.login`` (one provider)."""
@@ -215,7 +216,8 @@ def hosting_problems(secrets: Mapping[str, Any]) -> list[str]:
         One sentence per problem, saying what to set: the ``[auth]`` keys
         (:data:`AUTH_KEYS`), a ``redirect_uri`` ending ``/oauth2callback``,
         https addresses (except on localhost), a long enough ``cookie_secret``,
-        and a valid, non-empty ``[access]`` allow-list.
+        a valid, non-empty ``[access]`` allow-list, and valid ``[accessibility]``
+        contact details when given (:mod:`listening.explorer.statement`).
 
     Examples
     --------
@@ -268,6 +270,10 @@ def hosting_problems(secrets: Mapping[str, Any]) -> list[str]:
                 "The allow-list is empty: list who may sign in under [access] as "
                 "allowed_emails and/or allowed_domains."
             )
+    try:
+        Contact.from_config(secrets.get(SECTION))
+    except ContactError as err:
+        problems.append(str(err))
     return problems
 
 
