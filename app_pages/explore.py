@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 import listening as yl
@@ -22,6 +24,54 @@ from listening.explorer.views import (
     is_scale,
     question_choices,
 )
+
+Settings = tuple[
+    bool, str, tuple[str, ...], tuple[tuple[str, tuple[str, ...]], ...], int, str, float
+]
+"""What defines a table: :func:`shared.crosstab`'s arguments after the source (weighted,
+question, breakdown, filters, minimum base, interval method, level). The views below are
+cached on these small tuples (:func:`shared.view`), not on the table: hashing a frame
+took 10-17 ms a rerun."""
+
+
+def explore_table(source_key: str, settings: Settings) -> tuple[pd.DataFrame, str]:
+    """The table as shown, and which groups it hides and why."""
+    table = shared.crosstab(source_key, *settings).table
+    by, level, min_base = list(settings[2]), settings[6], settings[4]
+    return display_table(table, by, level=level), hidden_note(table, by, min_base)
+
+
+def explore_chart(
+    source_key: str, settings: Settings, kind: str, answer: str, title: str, options: tuple
+) -> go.Figure:
+    """The chart: every option ranked (``kind`` "ranked"), the scale's bars ("scale") or one
+    answer's intervals ("interval")."""
+    table = shared.crosstab(source_key, *settings).table
+    by = list(settings[2]) or None
+    if kind == "ranked":
+        return yl.charts.ranked_options(table, by=by, title=title)
+    if kind == "scale":
+        return yl.charts.scale_bars(table, by=by, options=list(options), title=title)
+    return yl.charts.interval_plot(table, by=by, category=answer, title=title, level=settings[6])
+
+
+def explore_totals(
+    source_key: str, settings: Settings, answer: str
+) -> tuple[pd.DataFrame, dict[str, str] | None] | None:
+    """How many young people gave ``answer`` (:func:`shared.totals`) as shown, with the
+    figures of everyone in the filter when shown; None when the answer cannot be counted."""
+    weighted, question_name, by, filter_key, min_base, ci, level = settings
+    counted = shared.totals(
+        source_key, weighted, question_name, by, filter_key, (min_base, ci, level), answer
+    )
+    if counted.empty:
+        return None
+    shown_totals = totals_display(counted, list(by), level=level)
+    everyone = (counted[list(by)] == "All").all(axis=1).to_numpy()
+    if not everyone.any() or counted.loc[everyone, "hidden"].iloc[0]:
+        return shown_totals, None
+    return shown_totals, {k: str(v) for k, v in shown_totals[everyone].iloc[0].items()}
+
 
 ctx = shared.context()
 source = ctx.source
@@ -73,7 +123,12 @@ with st.expander("Filter: look at part of the population", expanded=False):
     columns = st.columns(len(available) or 1)
     for column, (label, name) in zip(columns, available.items(), strict=False):
         values = source.survey.data[name]
-        options = [str(v) for v in getattr(values.dtype, "categories", sorted(values.dropna()))]
+        levels = (  # not sorted(...) as getattr's default: that sorted every column every run
+            values.dtype.categories
+            if isinstance(values.dtype, pd.CategoricalDtype)
+            else sorted(values.dropna())
+        )
+        options = [str(v) for v in levels]
         filters[name] = column.multiselect(
             f"Only these ({label.lower()})", options, key=f"explore_filter_{name}"
         )
@@ -108,7 +163,9 @@ except yl.ListeningError as err:  # says what to change: show it, never a traceb
     st.stop()
 
 table = tab.table
-shown = shared.view(source.key, display_table, table, list(by), level=float(level))
+filter_key = shared.filters_key(chosen)
+settings = (weighted, question_name, by, filter_key, ctx.min_base, ctx.ci, float(level))
+shown, why = shared.view(source.key, explore_table, source.key, settings)
 title = escape_chart_text(question.wording) + (
     f" by {' and '.join(b.lower() for b in breakdown)}" if by else ""
 )
@@ -131,27 +188,13 @@ answer = st.selectbox(
     help="Charted when the chart shows one answer; counted in young people, and adjusted "
     "for age and sex by district, below the table.",
 )
-if chart_kind == "All answers" and question.type == "multi":
-    fig = shared.view(source.key, yl.charts.ranked_options, table, by=list(by) or None, title=title)
-elif chart_kind == "All answers":
-    fig = shared.view(
-        source.key,
-        yl.charts.scale_bars,
-        table,
-        by=list(by) or None,
-        options=question.options,
-        title=title,
-    )
+if chart_kind == "All answers":
+    kind = "ranked" if question.type == "multi" else "scale"
 else:
-    fig = shared.view(
-        source.key,
-        yl.charts.interval_plot,
-        table,
-        by=list(by) or None,
-        category=answer,
-        title=title,
-        level=level,
-    )
+    kind = "interval"
+charted = answer if kind == "interval" else ""  # the other charts show every answer
+options = tuple(question.options) if kind == "scale" else ()
+fig = shared.view(source.key, explore_chart, source.key, settings, kind, charted, title, options)
 
 TABLE = "The figures behind the chart"
 shared.show_chart(fig, key="explore-chart", table=TABLE)
@@ -173,21 +216,16 @@ st.caption(
     "'All' is everyone in the filter who answered. Weighted base: how many young people "
     "the answers stand for. Don't know and prefer-not-to-say answers are left out."
 )
-why = hidden_note(table, list(by), ctx.min_base)
 if why:
     st.caption(escape_markdown(why))
 
-filter_key = shared.filters_key(chosen)
-settings = (ctx.min_base, ctx.ci, float(level))
 if weighted:
-    counted = shared.totals(source.key, weighted, question_name, by, filter_key, settings, answer)
-    if counted.empty:
+    counted = shared.view(source.key, explore_totals, source.key, settings, answer)
+    if counted is None:
         st.caption("This answer cannot be counted on its own (it is a net of several ticks).")
     else:
-        shown_totals = totals_display(counted, list(by), level=float(level))
-        everyone = (counted[list(by)] == "All").all(axis=1).to_numpy()
-        if everyone.any() and not counted.loc[everyone, "hidden"].iloc[0]:
-            row = shown_totals[everyone].iloc[0]
+        shown_totals, row = counted
+        if row is not None:
             st.markdown(
                 f"{escape_markdown(answer)}: {escape_markdown(row['%'])}% of those who "
                 f"answered, about {escape_markdown(row['About (young people)'])} young people "
@@ -222,7 +260,13 @@ if list(by) == [book.district_column]:
         with st.spinner("Fitting the model..."):
             try:
                 margins = shared.adjusted(
-                    source.key, weighted, question_name, by, filter_key, settings, answer
+                    source.key,
+                    weighted,
+                    question_name,
+                    by,
+                    filter_key,
+                    (ctx.min_base, ctx.ci, float(level)),
+                    answer,
                 )
             except yl.ListeningError as err:
                 st.error(f"The adjusted figures cannot be made: {escape_markdown(err)}")

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages import shared
 from listening.explorer.escape import escape_chart_text, escape_markdown
 from listening.explorer.publication import hidden_note
 from listening.explorer.views import categories, display_table, question_choices
+
+
+def map_views(
+    source_key: str, settings: tuple, answer: str, title: str, district: str, names: tuple
+) -> tuple[go.Figure, pd.DataFrame, str, list[str]]:
+    """The map of ``answer`` by district from :func:`shared.crosstab` with ``settings``, its
+    table as shown, which districts it hides and why, and the districts with no boundary
+    among ``names`` (the GeoJSON's). Cached on these small arguments (:func:`shared.view`),
+    not on the table: hashing a frame took 10-17 ms a rerun."""
+    table = shared.crosstab(source_key, *settings).table
+    table = table[table["category"] == answer]
+    fig = shared.district_map(table, category=answer, district=district, title=title)
+    # Every row is the same answer (the title says which): no Answer column.
+    shown = display_table(table, district, rest="the rest of the county").drop(columns="Answer")
+    why = hidden_note(table, [district], settings[4])
+    missing = sorted(set(table[district].astype(str)) - {"All"} - set(names))
+    return fig, shown, why, missing
+
 
 ctx = shared.context()
 source = ctx.source
@@ -42,27 +62,17 @@ weighting = right.radio(  # just "Unweighted" with no margins (not disabled: fai
     key="map_weighting" if source.raked is not None else "map_unweighted",
 )
 weighted = weighting == "Weighted" and source.raked is not None
+settings = (weighted, question_name, (district,), (), ctx.min_base, ctx.ci, 0.95)
 try:
-    tab = shared.crosstab(
-        source.key, weighted, question_name, (district,), (), ctx.min_base, ctx.ci, 0.95
-    )
+    tab = shared.crosstab(source.key, *settings)
 except Exception as err:  # show what went wrong in words, never a traceback
     st.error(escape_markdown(shared.failure(err)))
     st.stop()
 
-table = tab.table[tab.table["category"] == answer]
 title = escape_chart_text(f"{answer}: {question.wording}")
-fig = shared.view(
-    source.key, shared.district_map, table, category=answer, district=district, title=title
-)
-# Every row is the same answer (the title says which): no Answer column.
-shown = shared.view(source.key, display_table, table, district, rest="the rest of the county").drop(
-    columns="Answer"
-)
-missing = sorted(
-    set(table[district].astype(str))
-    - {"All"}
-    - {str(f["properties"]["name"]) for f in source.geojson.get("features", [])}
+names = tuple(str(f["properties"]["name"]) for f in source.geojson.get("features", []))
+fig, shown, why, missing = shared.view(
+    source.key, map_views, source.key, settings, answer, title, district, names
 )
 if missing:
     st.warning(f"No boundary for {escape_markdown(', '.join(missing))}: shown in the table only.")
@@ -80,6 +90,5 @@ st.caption(
     "Percentages are of those who answered; don't know and prefer-not-to-say answers are "
     "left out. Weighted base: how many young people the answers stand for."
 )
-why = hidden_note(table, [district], ctx.min_base)
 if why:
     st.caption(escape_markdown(why))

@@ -461,7 +461,8 @@ def answer_choices(question: Question, table: pd.DataFrame) -> tuple[list[str], 
     >>> answer_choices(load_codebook().question("safe_dark"), table)
     (['Very safe', 'Feel safe', 'Feel unsafe'], 'Feel safe')
     """
-    answers = [c for c in categories(question) if c in set(table["category"])] or list(
+    found = set(table["category"].unique().tolist())  # not iterating arrow strings: 3 ms
+    answers = [c for c in categories(question) if c in found] or list(
         dict.fromkeys(table["category"])
     )
     return answers, next((c for c in answers if c in question.nets), answers[0])
