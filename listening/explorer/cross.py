@@ -69,7 +69,7 @@ from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.published import PublishedTable
 from listening.publish.suppression import empty_pairs, protect
 from listening.publish.table import ALL
-from listening.publish.table_rows import by_codes, question_codes
+from listening.publish.table_rows import ByCodes, by_codes, question_codes
 
 QUESTION = "took part and a question"
 """The joint reader's name for its tables (one question: protected together)."""
@@ -121,25 +121,56 @@ def forced_hides(
     [('b',), ('c',)]
     """
     book = codebook if codebook is not None else design.codebook
+    return _forced_hides(design, took_part, bys, book, {})
+
+
+def _forced_hides(
+    design: SurveyDesign,
+    took_part: Publication,
+    bys: Sequence[Sequence[str]],
+    book: Codebook | None,
+    known: dict[tuple[str, ...], ByCodes],
+) -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+    """:func:`forced_hides`, the breakdowns' codes kept in ``known`` (see :func:`_codes`)."""
     policy = DisclosurePolicy.from_codebook(book, min_base=took_part.min_base)
     data = design.data
     hidden: set[bytes] = set()  # each hidden group of Who took part, as its respondents
     for by, reasons in took_part.reasons.items():
         if not set(by) <= set(data.columns):
             continue
-        members = _members(design, list(by), policy)
+        members = _members(design, list(by), policy, known)
         hidden |= {members[k] for k, r in reasons.items() if r and k in members}
     out = {}
     for by in bys:
-        members = _members(design, list(by), policy)
+        members = _members(design, list(by), policy, known)
         out[tuple(by)] = {k for k, m in members.items() if m in hidden}
     return out
 
 
-def _members(design: SurveyDesign, by: list[str], policy: DisclosurePolicy) -> dict:
+def _codes(
+    design: SurveyDesign,
+    by: Sequence[str],
+    policy: DisclosurePolicy,
+    known: dict[tuple[str, ...], ByCodes],
+) -> ByCodes:
+    """The codes of the breakdown ``by`` as ``policy`` publishes it, kept in ``known``
+    (for one design and the groupings of one codebook: the minimum base does not
+    change them)."""
+    key = tuple(by)
+    if key not in known:
+        known[key] = by_codes(design, list(by), policy.grouped(design.data, list(by)))
+    return known[key]
+
+
+def _members(
+    design: SurveyDesign,
+    by: list[str],
+    policy: DisclosurePolicy,
+    known: dict[tuple[str, ...], ByCodes],
+) -> dict:
     """Each group of the table by ``by`` (its key) to its respondents' positions, as bytes;
     groups of nobody left out."""
-    codes = by_codes(design, by, policy.grouped(design.data, by))
+    codes = _codes(design, by, policy, known)
     order = np.argsort(codes.codes, kind="stable")
     sizes = np.bincount(codes.codes[codes.codes >= 0], minlength=len(codes.keys) - 1)
     ends = np.cumsum(sizes)
@@ -180,12 +211,14 @@ def publish_question(
     {('All',): '', ('a',): 'secondary', ('b',): '', ('c',): 'threshold'}
     """
     bys = breakdown_sets(list(columns))
-    hide = forced_hides(design, took_part, bys, codebook=codebook)
+    book = codebook if codebook is not None else design.codebook
+    known: dict[tuple[str, ...], ByCodes] = {}  # each breakdown's codes, for every step
+    hide = _forced_hides(design, took_part, bys, book, known)
     while True:
         pub = publish(
             design, question, columns=columns, min_base=min_base, codebook=codebook, hide=hide
         )
-        more = joint_hides(design, pub, took_part, codebook=codebook)
+        more = _joint_hides(design, pub, took_part, book, known)
         if not any(more.values()):
             return pub
         hide = {by: set(hide.get(by, ())) | more.get(by, set()) for by in bys}
@@ -233,10 +266,21 @@ def joint_hides(
     {('d',): set()}
     """
     book = codebook if codebook is not None else design.codebook
+    return _joint_hides(design, pub, took_part, book, {})
+
+
+def _joint_hides(
+    design: SurveyDesign,
+    pub: Publication,
+    took_part: Publication,
+    book: Codebook | None,
+    known: dict[tuple[str, ...], ByCodes],
+) -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+    """:func:`joint_hides`, the breakdowns' codes kept in ``known`` (see :func:`_codes`)."""
     policy = DisclosurePolicy.from_codebook(book, min_base=pub.min_base)
     spec = book.questions.get(pub.question) if book is not None else None
     answered = np.asarray(question_codes(design, pub.question, spec).answered, dtype=bool)
-    system = _System(design, policy, answered)
+    system = _System(design, policy, answered, known)
     for by, reasons in pub.reasons.items():  # the question: answered, shown as it decides
         system.add(by, reasons, answered=True)
     system.add_answered(hidden=bool(pub.everyone()))
@@ -264,8 +308,15 @@ class _System:
     """The tables of the joint reader (:func:`joint_hides`), built one at a time: each
     with its true bases, every respondent's group, and its hidden and frozen groups."""
 
-    def __init__(self, design: SurveyDesign, policy: DisclosurePolicy, answered: np.ndarray):
+    def __init__(
+        self,
+        design: SurveyDesign,
+        policy: DisclosurePolicy,
+        answered: np.ndarray,
+        known: dict[tuple[str, ...], ByCodes],
+    ):
         self.design, self.policy, self.answered = design, policy, answered
+        self.known = known  # the breakdowns' codes (see _codes)
         self.flag = "answered"  # the pseudo-variable, named apart from the data's columns
         while self.flag in design.data.columns:
             self.flag += "_"
@@ -298,8 +349,7 @@ class _System:
         if (answered, by) in self._seen:
             return
         self._seen.add((answered, by))
-        data = self.design.data
-        codes = by_codes(self.design, list(by), self.policy.grouped(data, list(by)))
+        codes = _codes(self.design, by, self.policy, self.known)
         group, keys = codes.codes.copy(), list(codes.keys[1:])
         domain = self.design.domain
         inside = np.ones(len(group), bool) if domain is None else np.asarray(domain, bool)

@@ -38,11 +38,19 @@ from scipy import sparse
 from scipy.optimize import linprog
 
 from listening.errors import ListeningError
-from listening.publish.lp import TOLERANCE, Infeasible, SumSystem, pinned
+from listening.publish.lp import TOLERANCE, Infeasible, SumSystem, cleared, pinned
 from listening.publish.published import PublishedTable
 from listening.publish.table import ALL
 
-__all__ = ["TOLERANCE", "Attack", "attacker", "bounded", "describe_proof"]
+__all__ = [
+    "TOLERANCE",
+    "Attack",
+    "attacker",
+    "bounded",
+    "cleared_by_known",
+    "describe_proof",
+    "proven",
+]
 _MARGIN = 1e-3  # live models' optima this far apart order as linprog's do
 
 
@@ -171,6 +179,9 @@ class Attack:
                         self.consistent &= _add_row(systems[c], members, count[r], (ti, gi, c))
         self.systems = {c: list(rows.values()) for c, rows in systems.items()}
         self._membership: sparse.csr_matrix | None = None  # groups x cells, when first needed
+        self._published: set[bytes] = set()  # the groups' cells (with _membership)
+        self._left: dict[tuple[int, frozenset], list] = {}  # see _left_of
+        self._overlaps: dict | None = None  # see _crossings
         self._models: dict[int | None, SumSystem] = {}  # built when first needed
         self._sources: dict[int | None, tuple[np.ndarray, np.ndarray]] = {}
         self._active: dict[tuple, dict] = {}  # per hidden groups, each system's sums published
@@ -244,27 +255,42 @@ class Attack:
         """
         return self.bound(hidden, self.members[(table, group)], min_base=min_base)
 
-    def overlaps(self) -> list[tuple[tuple[int, int], tuple[int, int], np.ndarray]]:
+    def overlaps(
+        self, respondents: Sequence[np.ndarray] | None = None, min_base: float = np.inf
+    ) -> list[tuple[tuple[int, int], tuple[int, int], np.ndarray]]:
         """Groups of two tables that overlap without one holding the other, and their cells.
 
         Such an intersection (Fenland pupils aged 14-15 in Year 11, from
         district x age band and district x school year) is a group a reader
-        may work out too.
+        may work out too. With ``respondents`` (per table, each respondent's
+        group, -1 for none), only those of 1 to ``min_base - 1`` respondents.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> rows = [pd.DataFrame({"g": ["All", "a", "b"], "category": "x",
+        ...                       "n": [9, 4, 5], "base": [9, 4, 5]}),
+        ...         pd.DataFrame({"h": ["All", "c", "d"], "category": "x",
+        ...                       "n": [9, 3, 6], "base": [9, 3, 6]})]
+        >>> attack = Attack([PublishedTable("q", (c,), r) for c, r in zip("gh", rows)])
+        >>> [(one, two) for one, two, _ in attack.overlaps()][:2]
+        [((0, 1), (1, 1)), ((0, 1), (1, 2))]
+        >>> groups = [np.array([1] * 4 + [2] * 5), np.array([1, 1, 2, 2, 1, 2, 2, 2, 2])]
+        >>> [(one, two) for one, two, _ in attack.overlaps(groups, 2)]  # a and c: 1 and 2
+        [((0, 2), (1, 1))]
         """
         out = []
-        sig = self.signature
-        for t1, t2 in itertools.combinations(range(len(self.tables)), 2):
-            cells = np.flatnonzero((sig[:, [t1, t2]] >= 0).all(axis=1))
-            if not len(cells):
-                continue
-            pairs, which = np.unique(sig[cells][:, [t1, t2]], axis=0, return_inverse=True)
-            which = which.reshape(-1)
-            # each pair's cells, in order
-            ends = np.cumsum(np.bincount(which))[:-1]
-            split = np.split(cells[np.argsort(which, kind="stable")], ends)
-            for (g1, g2), members in zip(pairs.tolist(), split, strict=True):
-                if len(members) < min(len(self.members[(t1, g1)]), len(self.members[(t2, g2)])):
-                    out.append(((t1, g1), (t2, g2), members))
+        for (t1, t2), (first, second, ends, sizes, ordered) in _crossings(self).items():
+            keep = np.ones(len(first), dtype=bool)
+            if respondents is not None:
+                counts = _crossed(respondents[t1], respondents[t2])
+                inside = (first < counts.shape[0]) & (second < counts.shape[1])
+                n = np.zeros(len(first), dtype=np.int64)
+                n[inside] = counts[first[inside], second[inside]]
+                keep = (n > 0) & (n < min_base)
+            for p in np.flatnonzero(keep).tolist():
+                members = ordered[ends[p] - sizes[p] : ends[p]]
+                out.append(((t1, int(first[p])), (t2, int(second[p])), members))
         return out
 
     def leftovers(
@@ -279,31 +305,14 @@ class Attack:
         not shown. Each set of cells is listed once, and not when it is a
         published group's or the whole group.
         """
-        groups = list(self.members)
-        if self._membership is None:
-            wholes = [self.members[k] for k in groups]
-            self._membership = sparse.csr_matrix(
-                (
-                    np.ones(sum(len(w) for w in wholes)),
-                    np.concatenate(wholes),
-                    np.cumsum([0, *(len(w) for w in wholes)]),
-                ),
-                shape=(len(wholes), self.n_cells),
-            )
-        sizes = np.diff(self._membership.indptr)
-        known = {self.members[k].tobytes() for k in groups}
         out = []
+        known: set[bytes] = set()  # each set of cells once (no group's: see _left_of)
         for t2 in range(len(self.tables)):
-            gone = list(hidden[t2]) if hidden is not None else []
-            outside = (self.signature[:, t2] == -1) | np.isin(self.signature[:, t2], gone)
-            inside = self._membership @ outside.astype(float)  # each group's cells outside
-            for i in np.flatnonzero((inside > 0) & (inside < sizes)):
-                whole = self.members[groups[i]]
-                members = whole[outside[whole]]
-                key = members.tobytes()
+            gone = frozenset(hidden[t2]) if hidden is not None else frozenset()
+            for group, key, members in _left_of(self, t2, gone):
                 if key not in known:
                     known.add(key)
-                    out.append((groups[i], t2, members))
+                    out.append((group, t2, members))
         return out
 
     def bound(
@@ -444,6 +453,152 @@ class Attack:
                 active.append(self.systems[c][r])
                 block.append(b)
         return _linear_program(active, block, len(keys), objective, self.tables[0].question)
+
+
+def _crossings(attack: Attack) -> dict[tuple[int, int], tuple[np.ndarray, ...]]:
+    """Per two tables of ``attack``, the pairs of groups that overlap without one holding the other:
+    each pair's groups, the end and number of its cells in the cells ordered pair by
+    pair, and those cells (worked out once)."""
+    if attack._overlaps is None:
+        attack._overlaps = {}
+        sig = attack.signature
+        size = [  # each group's number of cells, per table
+            np.array([len(attack.members[(t, g)]) for g in range(len(keys))], dtype=int)
+            for t, keys in enumerate(attack.keys)
+        ]
+        for t1, t2 in itertools.combinations(range(len(attack.tables)), 2):
+            cells = np.flatnonzero((sig[:, t1] >= 0) & (sig[:, t2] >= 0))
+            if not len(cells):
+                continue
+            # each pair of groups as one number, in the order of (group 1, group 2)
+            width = int(sig[cells, t2].max()) + 1
+            code = sig[cells, t1].astype(np.int64) * width + sig[cells, t2]
+            pairs, which = np.unique(code, return_inverse=True)
+            sizes = np.bincount(which.reshape(-1))
+            ends = np.cumsum(sizes)
+            ordered = cells[np.argsort(which.reshape(-1), kind="stable")]  # pair by pair
+            first, second = np.divmod(pairs, width)
+            proper = sizes < np.minimum(size[t1][first], size[t2][second])
+            attack._overlaps[(t1, t2)] = (
+                first[proper],
+                second[proper],
+                ends[proper],
+                sizes[proper],
+                ordered,
+            )
+    return attack._overlaps
+
+
+def _left_of(
+    attack: Attack, t2: int, gone: frozenset
+) -> list[tuple[tuple[int, int], bytes, np.ndarray]]:
+    """Each group's cells in no shown group of table ``t2`` (``gone`` hidden), but a
+    published group's cells and the whole group; kept per table and hidden groups."""
+    groups = list(attack.members)
+    if attack._membership is None:
+        wholes = [attack.members[k] for k in groups]
+        attack._membership = sparse.csr_matrix(
+            (
+                np.ones(sum(len(w) for w in wholes)),
+                np.concatenate(wholes),
+                np.cumsum([0, *(len(w) for w in wholes)]),
+            ),
+            shape=(len(wholes), attack.n_cells),
+        )
+        attack._published = {attack.members[k].tobytes() for k in groups}
+    found = attack._left.get((t2, gone))
+    if found is None:
+        sizes = np.diff(attack._membership.indptr)
+        outside = (attack.signature[:, t2] == -1) | np.isin(attack.signature[:, t2], list(gone))
+        inside = attack._membership @ outside.astype(float)  # each group's cells outside
+        found = []
+        for i in np.flatnonzero((inside > 0) & (inside < sizes)):
+            whole = attack.members[groups[i]]
+            members = whole[outside[whole]]
+            key = members.tobytes()
+            if key not in attack._published:
+                found.append((groups[i], key, members))
+        if len(attack._left) > 4096:
+            attack._left.clear()
+        attack._left[(t2, gone)] = found
+    return found
+
+
+def proven(
+    hidden: Sequence[set[int]], low: float, high: float, proof: list, *, min_base: float
+) -> bool:
+    """Whether a proof of :meth:`Attack.bound` still pins a base with ``hidden`` groups.
+
+    The bounds ``low`` and ``high`` hold while every figure of ``proof``
+    is published: a combination of published sums bounds every solution
+    of them (weak duality), whatever else is hidden or shown. True only
+    then, and when the bounds lie within 1 to ``min_base - 1`` clear of
+    :meth:`Attack.pinned`'s thresholds; False leaves the question to :meth:`Attack.pinned`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"g": ["All", "A", "B"], "category": "x",
+    ...                      "n": [60, 55, 5], "base": [60, 55, 5]})
+    >>> attack = Attack([PublishedTable("q", ("g",), rows)], complete=frozenset({"g"}))
+    >>> low, high, low_proof, high_proof = attack.bound([{2}], attack.members[(0, 2)])
+    >>> proven([{2}], low, high, low_proof + high_proof, min_base=10)  # B = All - A
+    True
+    >>> proven([{1, 2}], low, high, low_proof + high_proof, min_base=10)  # A hidden
+    False
+    """
+    if not TOLERANCE + _MARGIN < low <= high < min_base - TOLERANCE - _MARGIN:
+        return False
+    return all(any(g not in hidden[t] for t, g in row["sources"]) for _, row in proof)
+
+
+def cleared_by_known(
+    attack: Attack, hidden: Sequence[set[int]], targets: Sequence[np.ndarray], min_base: float
+) -> np.ndarray:
+    """Which sets of cells (``targets``) the known solutions show are not pinned.
+
+    A fast first pass over many targets at once
+    (:func:`listening.publish.lp.cleared`): True where :meth:`Attack.pinned` is
+    False without a linear program; the others are :meth:`Attack.pinned`'s to
+    decide.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"g": ["All", "A", "B"], "category": "x",
+    ...                      "n": [60, 55, 5], "base": [60, 55, 5]})
+    >>> attack = Attack([PublishedTable("q", ("g",), rows)], complete=frozenset({"g"}))
+    >>> attack.pinned([{1, 2}], attack.members[(0, 2)], 10)  # solves, keeps solutions
+    False
+    >>> cleared_by_known(attack, [{1, 2}], [attack.members[(0, 1)], attack.members[(0, 2)]], 10)
+    array([ True,  True])
+    """
+    models, active = attack._live(hidden)
+    counts = [c for c in models if c is not None]
+    return cleared(
+        [models[c] for c in counts],
+        targets,
+        [active[c] for c in counts],
+        min_base,
+        partition=attack.partition,
+        base=models.get(None),
+        base_active=active.get(None),
+    )
+
+
+def _crossed(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """How many respondents are in each group of one table and each of another.
+
+    Examples
+    --------
+    >>> _crossed(np.array([0, 1, 1, -1]), np.array([1, 1, 0, 0])).tolist()
+    [[0, 1], [1, 1]]
+    """
+    both = (first >= 0) & (second >= 0)
+    rows = int(first.max(initial=-1)) + 1
+    columns = int(second.max(initial=-1)) + 1
+    pairs = first[both].astype(np.int64) * columns + second[both]
+    return np.bincount(pairs, minlength=rows * columns).reshape(rows, columns)
 
 
 def _linear_program(

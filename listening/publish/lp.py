@@ -40,6 +40,7 @@ from listening.errors import ListeningError
 TOLERANCE = 1e-6  # below this, a difference of bases is rounding
 _FITS = 1e-7  # a known solution meets a published sum when within this
 _MARGIN = 1e-3  # a bound from another system's dual this far past a threshold decides
+_SURE = 1e-9  # cleared decides this far inside pinned's thresholds (rounding of sums)
 
 
 class _Model(highspy.Highs):
@@ -185,20 +186,48 @@ class SumSystem:
         least and a lower bound of the greatest; ``(inf, -inf)`` when no
         known solution meets the active sums.
         """
+        usable = self._usable_now(active)
+        if not usable.any():
+            return np.inf, -np.inf
+        sums = (self.points[: self.n_known] @ cells)[usable]
+        return float(sums.min()), float(sums.max())
+
+    def known_many(
+        self, targets: sparse.csr_matrix, active: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`known` for many sets of cells at once (a row of ``targets`` each).
+
+        Examples
+        --------
+        >>> system = SumSystem(2, [np.array([0, 1])], np.array([5.0]))
+        >>> system.extreme(np.array([0]), np.array([True]), largest=True)
+        5.0
+        >>> targets = sparse.csr_matrix(np.array([[1.0, 0.0], [1.0, 1.0]]))
+        >>> [x.tolist() for x in system.known_many(targets, np.array([True]))]
+        [[5.0, 5.0], [5.0, 5.0]]
+        """
+        usable = self._usable_now(active)
+        n = targets.shape[0]
+        if not usable.any():
+            return np.full(n, np.inf), np.full(n, -np.inf)
+        sums = targets @ self.points[: self.n_known][usable].T
+        return sums.min(axis=1), sums.max(axis=1)
+
+    def _usable_now(self, active: np.ndarray) -> np.ndarray:
+        """Which known solutions meet the ``active`` sums.
+
+        Kept while the same sums are asked about, and extended to the
+        solutions found since.
+        """
         k = self.n_known
         active = np.asarray(active, dtype=bool)
-        # which known solutions meet the active sums: kept while the same sums are
-        # asked about, and extended to the solutions found since
         shown, seen, usable = self._usable
         if shown != active.tobytes():
             shown, seen, usable = active.tobytes(), 0, np.empty(0, dtype=bool)
         if seen < k:
             usable = np.append(usable, self.misses[seen:k] @ active == 0)
         self._usable = (shown, k, usable)
-        if not usable.any():
-            return np.inf, -np.inf
-        sums = (self.points[:k] @ cells)[usable]
-        return float(sums.min()), float(sums.max())
+        return usable
 
     def _minimise(self, cost: np.ndarray, active: np.ndarray) -> float:
         active = np.asarray(active, dtype=bool)
@@ -315,6 +344,65 @@ def pinned(
         and everything[i][0].extreme(members, everything[i][1], largest=False) > TOLERANCE
         for i in np.argsort([-k[0] for k in known])
     )
+
+
+def cleared(
+    systems: Sequence[SumSystem],
+    targets: Sequence[np.ndarray],
+    active: Sequence[np.ndarray],
+    min_base: float,
+    *,
+    partition: bool,
+    base: SumSystem | None = None,
+    base_active: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which sets of cells the known solutions alone show :func:`pinned` does not pin.
+
+    Each of ``targets`` is a set of cells (as ``members`` of :func:`pinned`);
+    the other arguments are those of :func:`pinned`. True where :func:`pinned`
+    would answer False from the known solutions, before any linear program
+    (decided here a little short of its thresholds, so never where it would
+    not); False leaves the set to :func:`pinned`. Known solutions only grow
+    and stay solutions as more is hidden, so a set cleared here is cleared
+    by :func:`pinned` later too, without a linear program.
+
+    Examples
+    --------
+    >>> system = SumSystem(3, [np.array([0, 1, 2]), np.array([0, 1])], np.array([12.0, 9.0]))
+    >>> both = np.array([True, True])
+    >>> system.extreme(np.array([2]), both, largest=False)  # a known solution: c = 3
+    3.0
+    >>> targets = [np.array([2]), np.array([0, 1, 2])]
+    >>> cleared([system], targets, [both], 10, partition=True).tolist()  # c = 3; all 12
+    [False, True]
+    """
+    everything = [*zip(systems, active, strict=True)]
+    if base is not None:
+        everything.append((base, base_active))
+    if not everything:
+        return np.ones(len(targets), dtype=bool)  # nothing published
+    ceiling = min_base - TOLERANCE
+    lengths = [len(m) for m in targets]
+    matrix = sparse.csr_matrix(  # a row per target, 1 for each of its cells
+        (
+            np.ones(sum(lengths)),
+            np.concatenate([np.asarray(m, dtype=np.int64) for m in targets] or [[]]),
+            np.cumsum([0, *lengths]),
+        ),
+        shape=(len(targets), everything[0][0].n_cells),
+    )
+    known = [s.known_many(matrix, a) for s, a in everything]
+    low = np.array([k[0] for k in known])
+    high = np.array([k[1] for k in known])
+    with np.errstate(invalid="ignore"):  # inf - inf: no known solution, not cleared
+        if partition:
+            out = low.sum(axis=0) <= TOLERANCE - _SURE
+        else:
+            out = low.max(axis=0) <= TOLERANCE - _SURE
+        reach = np.maximum(high[: len(systems)], 0.0).sum(axis=0) >= ceiling + _SURE
+    if base is not None:
+        reach &= high[-1] >= ceiling + _SURE
+    return out | reach
 
 
 def _sum_reaches(

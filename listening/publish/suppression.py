@@ -36,7 +36,6 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -44,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from listening.errors import ListeningError
-from listening.publish.attack import Attack, attacker, bounded
+from listening.publish.attack import Attack, attacker, bounded, cleared_by_known, proven
 from listening.publish.audit import PublishedTable, record_protection
 from listening.publish.table import ALL
 
@@ -301,29 +300,36 @@ def _protect_unit(
     attack = attacker(tables, *knowledge)
     sensitive = [(f"{ti}:{gi}", attack.members[(ti, gi)], None) for ti, gi in small]
     if respondents is not None:
-        for (t1, g1), (t2, g2), members in attack.overlaps():
-            size = int(np.sum((respondents[t1] == g1) & (respondents[t2] == g2)))
-            if 0 < size < min_base:
-                sensitive.append((f"{t1}:{g1} & {t2}:{g2}", members, None))
+        for (t1, g1), (t2, g2), members in attack.overlaps(respondents, min_base):
+            sensitive.append((f"{t1}:{g1} & {t2}:{g2}", members, None))
+
+    memo: dict = {}  # for _leftovers
 
     def targets(hidden: list[set[int]]) -> list[tuple[str, np.ndarray, set[int] | None]]:
         """What the attacker tries, given what is hidden: small groups, overlaps, leftovers."""
-        left = _leftovers(attack, respondents, hidden, min_base, parts) if leftovers else []
+        if not leftovers:
+            return sensitive
+        left = _leftovers(attack, respondents, hidden, min_base, parts, memo)
         return sensitive + left
 
     cleared: set[bytes] = set()  # not pinned: stays so as more is hidden (bounds widen)
-    why: dict[tuple[int, int], np.ndarray] = {}  # each secondary's attack (tried first by _prune)
+    why: dict[tuple[int, int], tuple] = {}  # each secondary's attack and its bounds (for _prune)
     given: set[bytes] = set()  # pinned by frozen figures alone: another publication's to protect
     while True:
         hidden = [set(np.flatnonzero(r != "")) for r in reasons]
         proof = None
-        for label, members, tables_first in targets(hidden):
-            if members.tobytes() in cleared:
+        tried = [t for t in targets(hidden) if t[1].tobytes() not in cleared]
+        free = cleared_by_known(attack, hidden, [m for _, m, _ in tried], min_base)
+        for (label, members, tables_first), fast in zip(tried, free, strict=True):
+            if members.tobytes() in cleared:  # the same cells listed twice
+                continue
+            if fast:  # not pinned, known without a linear program
+                cleared.add(members.tobytes())
                 continue
             low, high, low_proof, high_proof = attack.bound(hidden, members, min_base=min_base)
             if bounded(low, high, min_base):
                 proof, culprit, target = low_proof + high_proof, label, members
-                prefer = tables_first
+                prefer, certificate = tables_first, (low, high, proof)
                 break
             cleared.add(members.tobytes())
         if proof is None:
@@ -355,7 +361,7 @@ def _protect_unit(
         )
         for t, g in best:
             reasons[t][g] = SECONDARY
-            why[(t, g)] = target
+            why[(t, g)] = (target, *certificate)
 
 
 def _prune(
@@ -365,7 +371,7 @@ def _prune(
     min_base: int,
     cost: Callable[[float], float],
     forced: list[set[int]],
-    why: dict[tuple[int, int], np.ndarray],
+    why: dict[tuple[int, int], tuple],
     given: set[bytes],
 ) -> None:
     """Show again every secondary suppression no attack needs, the costliest first.
@@ -376,8 +382,10 @@ def _prune(
     again, in turn, when no small group, overlap or leftover is then pinned;
     what the published figures alone give away (``given``: by those ``frozen``
     for another publication) does not count. Groups forced hidden stay hidden. The attack
-    a suppression was chosen against (``why``) is tried first: it usually
-    comes back.
+    a suppression was chosen against (``why``: its cells, least and greatest base and
+    their proof) is tried first: it usually comes back, and while every figure of its
+    proof is still published that proof still pins it
+    (:func:`~listening.publish.attack.proven`), without a linear program.
     """
     hidden = [set(np.flatnonzero(r != "")) for r in reasons]
     chosen = [
@@ -388,10 +396,16 @@ def _prune(
     ]
     for t, g in sorted(chosen, key=lambda tg: -cost(attack.bases[tg[0]][tg[1]])):
         hidden[t].discard(g)
-        first = [why[(t, g)]] if (t, g) in why else []
+        first = [why[(t, g)][0]] if (t, g) in why else []
+        if first and first[0].tobytes() not in given:
+            if proven(hidden, *why[(t, g)][1:], min_base=min_base):
+                hidden[t].add(g)
+                continue
+        tried = [*first, *(m for _, m, _ in targets(hidden))]
+        free = cleared_by_known(attack, hidden, tried, min_base)  # most, at once
         if any(
-            m.tobytes() not in given and attack.pinned(hidden, m, min_base)
-            for m in itertools.chain(first, (m for _, m, _ in targets(hidden)))
+            not fast and m.tobytes() not in given and attack.pinned(hidden, m, min_base)
+            for m, fast in zip(tried, free, strict=True)
         ):
             hidden[t].add(g)
         else:
@@ -418,8 +432,12 @@ def _leftovers(
     hidden: list[set[int]],
     min_base: int,
     parts: list[bool],
+    memo: dict,
 ) -> list[tuple[str, np.ndarray, set[int]]]:
     """The leftovers (given what is hidden) with 1 to ``min_base - 1`` respondents.
+
+    ``memo`` keeps, between calls on the same respondents, each table's
+    respondents outside its shown groups and the other tables' counts there.
 
     Each with its label, cells and the tables to hide among: the two it is
     the difference of, and any table crossing their variables (Cambridge's
@@ -431,25 +449,42 @@ def _leftovers(
     out: list[tuple[str, np.ndarray, set[int]]] = []
     if respondents is None:
         return out
-    outside: dict[int, np.ndarray] = {}  # per table, its respondents in no shown group
-    sizes: dict[tuple[int, int], np.ndarray] = {}  # per two tables, the first's groups' counts
+    gone = [frozenset(h) for h in hidden]
     for (t1, g1), t2, members in attack.leftovers(hidden):
-        if parts[t2] and not parts[t1]:
-            continue
-        if t2 not in outside:
-            outside[t2] = (respondents[t2] == -1) | np.isin(respondents[t2], list(hidden[t2]))
-        if all(x == ALL for x in attack.keys[t1][g1]):
-            size = int(outside[t2].sum())
-        else:
-            if (t1, t2) not in sizes:
-                group = respondents[t1][outside[t2]]
-                sizes[(t1, t2)] = np.bincount(group[group >= 0], minlength=len(attack.keys[t1]))
-            size = int(sizes[(t1, t2)][g1])
-        if 0 < size < min_base:
-            joint = set(attack.tables[t1].by) | set(attack.tables[t2].by)
-            crossing = {t for t, table in enumerate(attack.tables) if set(table.by) == joint}
-            out.append((f"{t1}:{g1} less {t2}", members, {t1, t2} | crossing))
+        key = (t1, g1, t2, gone[t2])
+        if key not in memo:
+            memo[key] = _leftover(attack, respondents, (t1, g1), t2, gone[t2], memo)
+        size, among = memo[key]
+        if not (parts[t2] and not parts[t1]) and 0 < size < min_base:
+            out.append((f"{t1}:{g1} less {t2}", members, among))
     return out
+
+
+def _leftover(
+    attack: Attack,
+    respondents: list[np.ndarray],
+    group: tuple[int, int],
+    t2: int,
+    gone: frozenset,
+    memo: dict,
+) -> tuple[int, set[int]]:
+    """How many respondents a leftover holds (``group`` less the groups of table ``t2``
+    not ``gone``), and the tables to hide among (as :func:`_leftovers`)."""
+    t1, g1 = group
+    if (t2, gone) not in memo:  # its respondents in no shown group
+        memo[(t2, gone)] = (respondents[t2] == -1) | np.isin(respondents[t2], list(gone))
+    outside = memo[(t2, gone)]
+    if all(x == ALL for x in attack.keys[t1][g1]):
+        size = int(outside.sum())
+    else:
+        if (t1, t2, gone) not in memo:  # the first table's groups' counts outside
+            respondent = respondents[t1][outside]
+            counts = np.bincount(respondent[respondent >= 0], minlength=len(attack.keys[t1]))
+            memo[(t1, t2, gone)] = counts
+        size = int(memo[(t1, t2, gone)][g1])
+    joint = set(attack.tables[t1].by) | set(attack.tables[t2].by)
+    crossing = {t for t, table in enumerate(attack.tables) if set(table.by) == joint}
+    return size, {t1, t2} | crossing
 
 
 @dataclass(frozen=True)
