@@ -147,24 +147,15 @@ refused = refusal(by, chosen)
 if refused:  # a three-way table: not published, its small groups could be worked out
     st.warning(escape_markdown(refused))
     st.stop()
+filter_key = shared.filters_key(chosen)
+settings = (weighted, question_name, by, filter_key, ctx.min_base, ctx.ci, float(level))
 try:
-    tab = shared.crosstab(
-        source.key,
-        weighted,
-        question_name,
-        by,
-        shared.filters_key(chosen),
-        ctx.min_base,
-        ctx.ci,
-        float(level),
-    )
+    tab = shared.crosstab(source.key, *settings)
 except yl.ListeningError as err:  # says what to change: show it, never a traceback
     st.error(f"These estimates cannot be made: {escape_markdown(err)}")
     st.stop()
 
 table = tab.table
-filter_key = shared.filters_key(chosen)
-settings = (weighted, question_name, by, filter_key, ctx.min_base, ctx.ci, float(level))
 shown, why = shared.view(source.key, explore_table, source.key, settings)
 title = escape_chart_text(question.wording) + (
     f" by {' and '.join(b.lower() for b in breakdown)}" if by else ""
