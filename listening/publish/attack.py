@@ -456,27 +456,29 @@ class Attack:
 
 
 def _crossings(attack: Attack) -> dict[tuple[int, int], tuple[np.ndarray, ...]]:
-    """Per two tables of ``attack``, the pairs of groups that overlap without one holding the other:
-    each pair's groups, the end and number of its cells in the cells ordered pair by
-    pair, and those cells (worked out once)."""
+    """Per two tables of ``attack``, the pairs of groups that overlap without one holding
+    the other: each pair's groups, the end and number of its cells in the cells ordered
+    pair by pair, and those cells (worked out once)."""
     if attack._overlaps is None:
         attack._overlaps = {}
-        sig = attack.signature
+        sig = np.ascontiguousarray(attack.signature.T)  # a row per table
+        shown = sig >= 0
         size = [  # each group's number of cells, per table
             np.array([len(attack.members[(t, g)]) for g in range(len(keys))], dtype=int)
             for t, keys in enumerate(attack.keys)
         ]
         for t1, t2 in itertools.combinations(range(len(attack.tables)), 2):
-            cells = np.flatnonzero((sig[:, t1] >= 0) & (sig[:, t2] >= 0))
+            cells = np.flatnonzero(shown[t1] & shown[t2])
             if not len(cells):
                 continue
             # each pair of groups as one number, in the order of (group 1, group 2)
-            width = int(sig[cells, t2].max()) + 1
-            code = sig[cells, t1].astype(np.int64) * width + sig[cells, t2]
-            pairs, which = np.unique(code, return_inverse=True)
-            sizes = np.bincount(which.reshape(-1))
+            width = int(sig[t2, cells].max()) + 1
+            code = sig[t1, cells].astype(np.int64) * width + sig[t2, cells]
+            counts = np.bincount(code)
+            pairs = np.flatnonzero(counts)
+            sizes = counts[pairs]
             ends = np.cumsum(sizes)
-            ordered = cells[np.argsort(which.reshape(-1), kind="stable")]  # pair by pair
+            ordered = cells[np.argsort(code, kind="stable")]  # pair by pair
             first, second = np.divmod(pairs, width)
             proper = sizes < np.minimum(size[t1][first], size[t2][second])
             attack._overlaps[(t1, t2)] = (

@@ -482,9 +482,11 @@ def _leftover(
             counts = np.bincount(respondent[respondent >= 0], minlength=len(attack.keys[t1]))
             memo[(t1, t2, gone)] = counts
         size = int(memo[(t1, t2, gone)][g1])
-    joint = set(attack.tables[t1].by) | set(attack.tables[t2].by)
-    crossing = {t for t, table in enumerate(attack.tables) if set(table.by) == joint}
-    return size, {t1, t2} | crossing
+    if (t1, t2) not in memo:  # the two tables and any crossing their variables
+        joint = set(attack.tables[t1].by) | set(attack.tables[t2].by)
+        crossing = {t for t, table in enumerate(attack.tables) if set(table.by) == joint}
+        memo[(t1, t2)] = {t1, t2} | crossing
+    return size, memo[(t1, t2)]
 
 
 @dataclass(frozen=True)
