@@ -28,7 +28,7 @@ from listening.design.margins import with_unknown_sex
 from listening.errors import ListeningError
 from listening.ingest.codebook import slug
 from listening.paths import SAMPLE_DIR
-from listening.publish.attack import attacker, bounded
+from listening.publish.attack import attacker, bounded, group_label
 from listening.publish.audit import Attack, PublishedTable, audit, read_csv_folder
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.suppression import empty_pairs
@@ -211,7 +211,8 @@ def _leftovers(tables: list[PublishedTable]) -> list[tuple[str, tuple, int, floa
         hidden = [set(np.flatnonzero(np.isnan(b))) for b in attack.bases]
         for (t1, g1), t2, members in attack.leftovers(hidden):
             low, high, _, _ = attack.bound(hidden, members)
-            out.append((question, attack.keys[t1][g1], t2, low, high))
+            key = (group_label(attack, t1, g1),) if isinstance(g1, tuple) else attack.keys[t1][g1]
+            out.append((question, key, t2, low, high))
     return out
 
 

@@ -52,6 +52,9 @@ __all__ = [
     "proven",
 ]
 _MARGIN = 1e-3  # live models' optima this far apart order as linprog's do
+MAX_UNION_GROUPS = 8
+"""A table by one variable of at most this many groups also starts leftovers from each
+union of its groups ("district in South or East", as an explorer filter names it)."""
 
 
 @dataclass
@@ -178,7 +181,8 @@ class Attack:
                     if c is not None and not np.isnan(count[r]):
                         self.consistent &= _add_row(systems[c], members, count[r], (ti, gi, c))
         self.systems = {c: list(rows.values()) for c, rows in systems.items()}
-        self._membership: sparse.csr_matrix | None = None  # groups x cells, when first needed
+        self._membership: sparse.csr_matrix | None = None  # _starts x cells, when first needed
+        self._starts: list = []  # see _starts
         self._published: set[bytes] = set()  # the groups' cells (with _membership)
         self._left: dict[tuple[int, frozenset], list] = {}  # see _left_of
         self._overlaps: dict | None = None  # see _crossings
@@ -295,15 +299,19 @@ class Attack:
 
     def leftovers(
         self, hidden: Sequence[set[int]] | None = None
-    ) -> list[tuple[tuple[int, int], int, np.ndarray]]:
+    ) -> list[tuple[tuple[int, int | tuple[int, ...]], int, np.ndarray]]:
         """A group's respondents in no shown group of another table, and their cells.
 
         Fenland children neither girl nor boy (another or no gender) are
         Fenland (district table) minus Fenland girls and boys (district x
         gender): ``((district table, Fenland), district x gender table,
-        cells)``. The groups in ``hidden`` (per table, positions) count as
-        not shown. Each set of cells is listed once, and not when it is a
-        published group's or the whole group.
+        cells)``. A leftover also starts from a union of two or more (not
+        all) groups of a table by one variable (:data:`MAX_UNION_GROUPS`):
+        the county less South is the union of the other districts, and less
+        the districts' shown age bands it may leave a few children; its
+        group is then ``(table, positions)``. The groups in ``hidden`` (per
+        table, positions) count as not shown. Each set of cells is listed
+        once, and not when it is a published group's or the whole group.
         """
         out = []
         known: set[bytes] = set()  # each set of cells once (no group's: see _left_of)
@@ -491,14 +499,38 @@ def _crossings(attack: Attack) -> dict[tuple[int, int], tuple[np.ndarray, ...]]:
     return attack._overlaps
 
 
+def group_label(attack: Attack, table: int, group: int | tuple[int, ...]) -> str:
+    """A group's name ("Fenland x Boy"), or a union's ("North or South", see
+    :meth:`Attack.leftovers`)."""
+    if isinstance(group, tuple):
+        return " or ".join(" x ".join(attack.keys[table][g]) for g in group)
+    return " x ".join(attack.keys[table][group])
+
+
+def _starts(attack: Attack) -> list[tuple[tuple[int, int | tuple[int, ...]], np.ndarray]]:
+    """Where leftovers start: every group, and every union of two or more (not all)
+    groups of a table by one variable of at most :data:`MAX_UNION_GROUPS` groups."""
+    out = list(attack.members.items())
+    for t, table in enumerate(attack.tables):
+        parts = [g for g, key in enumerate(attack.keys[t]) if ALL not in key]
+        if len(table.by) != 1 or not 3 <= len(parts) <= MAX_UNION_GROUPS:
+            continue
+        for size in range(2, len(parts)):
+            for union in itertools.combinations(parts, size):
+                cells = np.sort(np.concatenate([attack.members[(t, g)] for g in union]))
+                out.append(((t, union), cells))
+    return out
+
+
 def _left_of(
     attack: Attack, t2: int, gone: frozenset
-) -> list[tuple[tuple[int, int], bytes, np.ndarray]]:
-    """Each group's cells in no shown group of table ``t2`` (``gone`` hidden), but a
-    published group's cells and the whole group; kept per table and hidden groups."""
-    groups = list(attack.members)
+) -> list[tuple[tuple[int, int | tuple[int, ...]], bytes, np.ndarray]]:
+    """Each group's or union's (:func:`_starts`) cells in no shown group of table ``t2``
+    (``gone`` hidden), but a published group's cells and the whole; kept per table and
+    hidden groups."""
     if attack._membership is None:
-        wholes = [attack.members[k] for k in groups]
+        attack._starts = _starts(attack)
+        wholes = [cells for _, cells in attack._starts]
         attack._membership = sparse.csr_matrix(
             (
                 np.ones(sum(len(w) for w in wholes)),
@@ -507,7 +539,7 @@ def _left_of(
             ),
             shape=(len(wholes), attack.n_cells),
         )
-        attack._published = {attack.members[k].tobytes() for k in groups}
+        attack._published = {cells.tobytes() for cells in attack.members.values()}
     found = attack._left.get((t2, gone))
     if found is None:
         sizes = np.diff(attack._membership.indptr)
@@ -515,11 +547,11 @@ def _left_of(
         inside = attack._membership @ outside.astype(float)  # each group's cells outside
         found = []
         for i in np.flatnonzero((inside > 0) & (inside < sizes)):
-            whole = attack.members[groups[i]]
+            source, whole = attack._starts[i]
             members = whole[outside[whole]]
             key = members.tobytes()
             if key not in attack._published:
-                found.append((groups[i], key, members))
+                found.append((source, key, members))
         if len(attack._left) > 4096:
             attack._left.clear()
         attack._left[(t2, gone)] = found

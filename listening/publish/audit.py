@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from listening.errors import ListeningError
-from listening.publish.attack import TOLERANCE, describe_proof
+from listening.publish.attack import TOLERANCE, describe_proof, group_label
 from listening.publish.attack import Attack as Attack
 from listening.publish.attack import attacker as attacker
 from listening.publish.attack import bounded as bounded
@@ -204,7 +204,7 @@ def audit(
         suspects += [
             (
                 f"{unit[t1].name} less {unit[t2].name}",
-                (f"{' x '.join(attack.keys[t1][g1])} in no group of {unit[t2].name}",),
+                (f"{group_label(attack, t1, g1)} in no group of {unit[t2].name}",),
                 members,
             )
             for (t1, g1), t2, members in attack.leftovers(hidden)

@@ -463,25 +463,26 @@ def _leftovers(
 def _leftover(
     attack: Attack,
     respondents: list[np.ndarray],
-    group: tuple[int, int],
+    group: tuple[int, int | tuple[int, ...]],
     t2: int,
     gone: frozenset,
     memo: dict,
 ) -> tuple[int, set[int]]:
-    """How many respondents a leftover holds (``group`` less the groups of table ``t2``
-    not ``gone``), and the tables to hide among (as :func:`_leftovers`)."""
+    """How many respondents a leftover holds (``group``, or a union of groups, less the
+    groups of table ``t2`` not ``gone``), and the tables to hide among (as
+    :func:`_leftovers`)."""
     t1, g1 = group
     if (t2, gone) not in memo:  # its respondents in no shown group
         memo[(t2, gone)] = (respondents[t2] == -1) | np.isin(respondents[t2], list(gone))
     outside = memo[(t2, gone)]
-    if all(x == ALL for x in attack.keys[t1][g1]):
+    if not isinstance(g1, tuple) and all(x == ALL for x in attack.keys[t1][g1]):
         size = int(outside.sum())
     else:
         if (t1, t2, gone) not in memo:  # the first table's groups' counts outside
             respondent = respondents[t1][outside]
             counts = np.bincount(respondent[respondent >= 0], minlength=len(attack.keys[t1]))
             memo[(t1, t2, gone)] = counts
-        size = int(memo[(t1, t2, gone)][g1])
+        size = int(memo[(t1, t2, gone)][list(g1) if isinstance(g1, tuple) else g1].sum())
     if (t1, t2) not in memo:  # the two tables and any crossing their variables
         joint = set(attack.tables[t1].by) | set(attack.tables[t2].by)
         crossing = {t for t, table in enumerate(attack.tables) if set(table.by) == joint}
