@@ -71,7 +71,8 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     it hides); the publications of the headline questions and of the pages' first
     questions; the pages' first tables (with the sidebar's defaults); the Overview's
     comparison of every district and age band; Who took part's and the Change page's
-    figures; then the publications of every other question."""
+    figures; then the publications of every other question, and Explore's first table of
+    each (by district, with the sidebar's defaults)."""
     source = shared.load_sample_source()
     book = source.codebook
     weighted = source.raked is not None
@@ -135,4 +136,9 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     ]
     if district:
         steps.append(change_step)
-    return steps + [functools.partial(publish_step, q, min_base) for q in rest]
+    steps += [functools.partial(publish_step, q, min_base) for q in rest]
+    return steps + [  # Explore's first table of every other question (by district)
+        functools.partial(explore_step, q, (district,))
+        for q in question_choices(book)
+        if district and q != "safe_dark"
+    ]
