@@ -33,11 +33,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 from scipy import sparse
 from scipy.optimize import linprog
 
 from listening.errors import ListeningError
+from listening.publish.figures import Figures, partition
 from listening.publish.lp import TOLERANCE, Infeasible, SumSystem, cleared, pinned
 from listening.publish.published import PublishedTable
 from listening.publish.table import ALL
@@ -91,7 +91,7 @@ class Attack:
     def __post_init__(self) -> None:
         tables = self.tables
         variables = list(dict.fromkeys(v for t in tables for v in t.by))
-        self._figures = [_Figures.of(t) for t in tables]
+        self._figures = [Figures.of(t) for t in tables]
         self.keys = [f.keys for f in self._figures]
         self.bases = [f.bases for f in self._figures]
         domains = {
@@ -148,7 +148,7 @@ class Attack:
         n_cells = len(sig)
         figures = self._figures
         categories = list(dict.fromkeys(c for f in figures for c in f.category))
-        options = _partition(tables, figures, categories)
+        options = partition(tables, figures, categories)
         self.partition = options is not None
         self.categories = options if options is not None else categories
         self.n_cells = n_cells
@@ -302,16 +302,13 @@ class Attack:
     ) -> list[tuple[tuple[int, int | tuple[int, ...]], int, np.ndarray]]:
         """A group's respondents in no shown group of another table, and their cells.
 
-        Fenland children neither girl nor boy (another or no gender) are
-        Fenland (district table) minus Fenland girls and boys (district x
-        gender): ``((district table, Fenland), district x gender table,
-        cells)``. A leftover also starts from a union of two or more (not
-        all) groups of a table by one variable (:data:`MAX_UNION_GROUPS`):
-        the county less South is the union of the other districts, and less
-        the districts' shown age bands it may leave a few children; its
-        group is then ``(table, positions)``. The groups in ``hidden`` (per
-        table, positions) count as not shown. Each set of cells is listed
-        once, and not when it is a published group's or the whole group.
+        Fenland children neither girl nor boy are Fenland (district table)
+        less Fenland girls and boys (district x gender): ``((district table,
+        Fenland), district x gender table, cells)``. A union of a one-way
+        table's groups starts one too (:data:`MAX_UNION_GROUPS`; its group is
+        ``(table, positions)``): the county less South, less the other
+        districts' shown age bands. ``hidden`` groups (per table, positions)
+        count as not shown. Each set listed once; none a group's or whole.
         """
         out = []
         known: set[bytes] = set()  # each set of cells once (no group's: see _left_of)
@@ -679,103 +676,6 @@ def _add_row(rows: dict, columns: np.ndarray, value: float, source: tuple) -> bo
         return True
     row["sources"].append((t, g))
     return abs(row["value"] - value) <= 1e-6
-
-
-def _partition(
-    tables: list[PublishedTable], figures: list[_Figures], categories: list[str]
-) -> list[str] | None:
-    """The options that split the base (single answer), or None.
-
-    The first ``k`` categories whose counts add up to the base in every
-    published group of every table: a single-answer question's options
-    (nets come after them). Tables of multi-select questions never partition.
-    """
-    if any(t.kind == "multi" for t in tables):
-        return None
-    position = {c: i for i, c in enumerate(categories)}
-    candidates = None
-    for f in figures:
-        keep = ~np.isnan(f.base)
-        if not keep.any():
-            continue
-        key = f.group[keep] + 1
-        category = np.array([position[c] for c in f.category[keep]])
-        n = f.n[keep]
-        # the first row of each group and answer; a group's base is that of its first row
-        first = np.unique(key * len(categories) + category, return_index=True)[1]
-        groups, at = np.unique(key, return_index=True)
-        counts = np.full((len(groups), len(categories)), np.nan)
-        counts[np.searchsorted(groups, key[first]), category[first]] = n[first]
-        if np.isnan(counts).any():
-            return None
-        sums = np.cumsum(counts, axis=1)
-        fit = (np.abs(sums - f.base[keep][at][:, None]) < 1e-6).all(axis=0)
-        fits = set(np.flatnonzero(fit) + 1)
-        candidates = fits if candidates is None else candidates & fits
-        if not candidates:
-            return None
-    if not candidates:
-        return None
-    return categories[: min(candidates)]
-
-
-@dataclass(frozen=True)
-class _Figures:
-    """A published table's rows as arrays, read from its frame once."""
-
-    row_keys: list[tuple[str, ...]]  # each row's by values, as text
-    valid: np.ndarray  # rows with every by value
-    group: np.ndarray  # each row's group (first appearance order), -1 without every by value
-    category: np.ndarray  # as text
-    n: np.ndarray
-    base: np.ndarray
-    keys: list[tuple[str, ...]]  # each group's by values (as table.groups())
-    bases: np.ndarray  # each group's base
-
-    @classmethod
-    def of(cls, table: PublishedTable) -> _Figures:
-        columns = [*table.by, "category", "n", "base"]
-        rows = table.rows
-        values = np.column_stack([rows[c].to_numpy(dtype=object) for c in columns])
-        k = len(table.by)
-        by = values[:, :k]
-        valid = ~pd.isna(by).any(axis=1)
-        row_keys = [tuple(str(x) for x in row) for row in by]
-        # groups as drop_duplicates finds them (a missing value is a value)
-        first: dict[tuple, int] = {}
-        for key in row_keys:
-            first.setdefault(key, len(first))
-        ordered = list(first)
-        code = np.array([first[key] for key in row_keys], dtype=int).reshape(-1)
-        starts = np.unique(code, return_index=True)[1]
-        base = _numbers(values[:, k + 2])
-        # rows without every by value form no group (groupby drops them)
-        seen: dict[tuple, int] = {}
-        group = np.array(
-            [
-                seen.setdefault(key, len(seen)) if ok else -1
-                for key, ok in zip(row_keys, valid, strict=True)
-            ],
-            dtype=int,
-        ).reshape(-1)
-        return cls(
-            row_keys,
-            valid,
-            group,
-            np.array([str(x) for x in values[:, k]], dtype=object),
-            _numbers(values[:, k + 1]),
-            base,
-            ordered,
-            base[starts],
-        )
-
-
-def _numbers(column: np.ndarray) -> np.ndarray:
-    """A column as floats, NaN where it holds no number (as ``pd.to_numeric(errors="coerce")``)."""
-    try:
-        return column.astype(float)
-    except (TypeError, ValueError):
-        return pd.to_numeric(pd.Series(column), errors="coerce").to_numpy(dtype=float)
 
 
 def bounded(low: float, high: float, min_base: int) -> bool:

@@ -140,7 +140,7 @@ def _csv_cell(value: Any) -> Any:
     if isinstance(value, str):
         return neutralise(value)
     if isinstance(value, float | np.floating) and not _blank(value):
-        return format(float(value), CSV_FLOAT_DIGITS)
+        return format(float(value) + 0.0, CSV_FLOAT_DIGITS)  # no "-0"
     return value
 
 
@@ -180,7 +180,9 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def _csv_column(column: pd.Series) -> pd.Series:
     """A column ready for ``to_csv``: numbers as they are, every distinct other value once."""
-    if column.dtype.kind in "biuf":
+    if column.dtype.kind == "f":
+        return column + 0.0  # -0.0 + 0.0 is 0.0: a zero is written "0", never "-0"
+    if column.dtype.kind in "biu":
         return column
     try:
         codes, values = pd.factorize(column.astype(object))
