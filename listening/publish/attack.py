@@ -426,18 +426,9 @@ class Attack:
         >>> attack.pinned([{1, 2}], attack.members[(0, 2)], 10)
         False
         """
-        models, active = self._live(hidden)
-        counts = [c for c in models if c is not None]
+        systems, actives, options = _live_systems(self, hidden)
         try:
-            return pinned(
-                [models[c] for c in counts],
-                members,
-                [active[c] for c in counts],
-                min_base,
-                partition=self.partition,
-                base=models.get(None),
-                base_active=active.get(None),
-            )
+            return pinned(systems, members, actives, min_base, **options)
         except Infeasible:
             return True  # the linear programs of bound say what does not add up
 
@@ -604,17 +595,18 @@ def cleared_by_known(
     >>> cleared_by_known(attack, [{1, 2}], [attack.members[(0, 1)], attack.members[(0, 2)]], 10)
     array([ True,  True])
     """
+    systems, actives, options = _live_systems(attack, hidden)
+    return cleared(systems, targets, actives, min_base, **options)
+
+
+def _live_systems(attack: Attack, hidden: Sequence[set[int]]) -> tuple[list, list, dict]:
+    """The answers' live models and active rows given ``hidden``, and the options of
+    :func:`listening.publish.lp.pinned` and :func:`~listening.publish.lp.cleared`."""
     models, active = attack._live(hidden)
     counts = [c for c in models if c is not None]
-    return cleared(
-        [models[c] for c in counts],
-        targets,
-        [active[c] for c in counts],
-        min_base,
-        partition=attack.partition,
-        base=models.get(None),
-        base_active=active.get(None),
-    )
+    options = {"partition": attack.partition, "base": models.get(None)}
+    options["base_active"] = active.get(None)
+    return [models[c] for c in counts], [active[c] for c in counts], options
 
 
 def _crossed(first: np.ndarray, second: np.ndarray) -> np.ndarray:
