@@ -97,7 +97,7 @@ def warm_likely_bases() -> threading.Thread:
             while True:
                 try:
                     question, base, made = pickle.load(worker.stdout)  # our own child's
-                except EOFError:
+                except (EOFError, pickle.UnpicklingError):  # ended (or cut short: logged)
                     break
                 shared.MADE_AHEAD[(question, base)] = made
         if worker.wait():
