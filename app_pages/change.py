@@ -15,6 +15,7 @@ import streamlit as st
 
 import listening as yl
 from app_pages import shared, waves
+from app_pages.settings import MIN_BASE
 from listening.explorer.change import (
     change_display,
     change_download,
@@ -235,7 +236,13 @@ try:
         groups = _remember(
             ("groups", headline.question, headline.category, *settings),
             lambda: group_changes(
-                pair, harmonise, headline, district, min_base=ctx.min_base, ci=ctx.ci
+                pair,
+                harmonise,
+                headline,
+                district,
+                min_base=ctx.min_base,
+                ci=ctx.ci,
+                floor=MIN_BASE,
             ),
         )
 except Exception as err:  # show what went wrong in words, never a traceback

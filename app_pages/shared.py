@@ -35,6 +35,7 @@ from app_pages.file_exports import (
     png_export_available,
     spreadsheet_frame,
 )
+from app_pages.settings import MIN_BASE
 from listening.explorer.cross import publish_question
 from listening.explorer.escape import escape_markdown
 from listening.explorer.estimates import adjusted_margins, adjustment_columns, answer_totals
@@ -253,7 +254,12 @@ def publication(source_key: str, question: str, min_base: int) -> Publication:
     """The data source's publication of ``question`` (every breakdown and pair, protected
     together once; see :mod:`listening.explorer.publication`), protected together with
     :func:`took_part` at the same minimum base (:mod:`listening.explorer.cross`); the
-    sample's from :data:`MADE_AHEAD` when made there."""
+    sample's from :data:`MADE_AHEAD` when made there.
+
+    Above the sidebar's lowest minimum base (:data:`app_pages.settings.MIN_BASE`), it
+    hides everything the publication at that base hides too (its ``floor``): a visitor
+    can show a question at both, and protected apart the two could hide different sides
+    of a small group."""
     if source_key == SAMPLE_KEY and (question, min_base) in MADE_AHEAD:
         return MADE_AHEAD[(question, min_base)]
     source = _source(source_key)
@@ -266,6 +272,7 @@ def publication(source_key: str, question: str, min_base: int) -> Publication:
         min_base=min_base,
         took_part=everyone,
         codebook=source.codebook,
+        floor=publication(source_key, question, MIN_BASE) if min_base > MIN_BASE else None,
     )
 
 
@@ -650,6 +657,9 @@ def took_part(source_key: str, variables: tuple[str, ...], min_base: int) -> Pub
     """The counts of everyone who took part (by each variable and weighting cell), protected
     together once per data source and minimum base.
 
+    Above the lowest minimum base it hides what that base's hides too, as
+    :func:`publication` does.
+
     Defined here, not in its page: a cached function made in a page would keep that
     page's globals (an upload's data among them) alive after the session.
     """
@@ -660,6 +670,7 @@ def took_part(source_key: str, variables: tuple[str, ...], min_base: int) -> Pub
         weighting_cells(held),
         min_base=min_base,
         codebook=held.codebook,
+        floor=took_part(source_key, variables, MIN_BASE) if min_base > MIN_BASE else None,
     )
 
 
@@ -688,10 +699,14 @@ def weights_chart(source_key: str, min_base: int) -> go.Figure:
 
 @sample_cached(st.cache_data, max_entries=64)
 def themes(source_key: str, question: str, by: str | None, min_base: int) -> pd.DataFrame:
-    """``yl.theme_counts`` of a coded free-text question (cached)."""
+    """``yl.theme_counts`` of a coded free-text question (cached); above the lowest minimum
+    base, hiding what that base's hides too (``floor``), as :func:`publication` does."""
     source = _source(source_key)
     frame = source.codebook.question(question).coding_frame
-    return yl.theme_counts(source.survey.data, question, frame, by=by, min_base=min_base)
+    floor = themes(source_key, question, by, MIN_BASE) if min_base > MIN_BASE else None
+    return yl.theme_counts(
+        source.survey.data, question, frame, by=by, min_base=min_base, floor=floor
+    )
 
 
 def percent(value: float) -> str:

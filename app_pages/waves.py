@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import listening as yl
+from app_pages.settings import MIN_BASE
 from listening.explorer.change import WavePair, group_changes, headline_changes, wave_pair
 from listening.explorer.sources import Designs, designs
 from listening.explorer.views import HEADLINES
@@ -53,4 +54,6 @@ def district_changes(
     headline of ``question`` and ``category`` (do not change the result: it is shared)."""
     headline = next(h for h in HEADLINES if (h.question, h.category) == (question, category))
     pair = bundled_pair(_sample)
-    return group_changes(pair, earlier_wave()[2], headline, by, min_base=min_base, ci=ci)
+    return group_changes(
+        pair, earlier_wave()[2], headline, by, min_base=min_base, ci=ci, floor=MIN_BASE
+    )

@@ -27,6 +27,7 @@ may fall on one gender.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 
@@ -38,7 +39,7 @@ from hypothesis import strategies as st
 
 import listening as yl
 from listening.explorer.cross import forced_hides, publish_question
-from listening.explorer.publication import Publication, breakdown_sets, publish
+from listening.explorer.publication import SECONDARY, Publication, breakdown_sets, publish
 from listening.explorer.sources import designs
 from listening.explorer.took_part import composition_variables, publish_took_part
 from listening.explorer.views import BREAKDOWNS
@@ -329,3 +330,94 @@ def test_on_the_sample_the_questions_already_hide_who_took_parts_side_of_sex(sam
     assert added == set(), added
     for district in ("East Cambridgeshire", "Fenland"):
         assert took_part.reason(["district", "sex"], [district, "Male"]) == "secondary"
+
+
+def _seen_by_either(low: Publication, high: Publication) -> Publication:
+    """What a reader holds who shows a question at two minimum bases: a group is
+    published when either publication shows it."""
+    reasons = {
+        by: {k: "" if not why or not high.reasons[by][k] else SECONDARY for k, why in t.items()}
+        for by, t in low.reasons.items()
+    }
+    return dataclasses.replace(low, reasons=reasons)
+
+
+def _both_bases(sample, question: str, high: int, floor: bool):
+    survey, design, variables, cells, columns = sample
+    book = survey.codebook
+    made = {}
+    for base in (10, high):
+        below = made.get(10) if floor and base == high else (None, None)
+        took_part = publish_took_part(
+            survey.data, variables, cells, min_base=base, codebook=book, floor=below[0]
+        )
+        pub = publish_question(
+            design,
+            question,
+            columns=columns,
+            min_base=base,
+            took_part=took_part,
+            codebook=book,
+            floor=below[1],
+        )
+        made[base] = (took_part, pub)
+    return made[10], made[high]
+
+
+def test_control_two_minimum_bases_protected_apart_give_a_group_away(sample):
+    """The sidebar raises the minimum base. Protected on its own, "seen a knife" at 30 shows
+    groups that it hides at 10 to protect South Cambridgeshire's 9 pupils aged 16-18 in
+    Year 11, and hides others instead: a visitor who shows both pins them."""
+    (took_10, pub_10), (took_30, pub_30) = _both_bases(sample, "seen_knife", 30, floor=False)
+    assert (
+        pub_10.hidden()[("district", "school_year")] - pub_30.hidden()[("district", "school_year")]
+    )
+    policy = DisclosurePolicy.from_codebook(sample[0].codebook, min_base=10)
+    found = attack_both(
+        sample[0].data, _seen_by_either(took_10, took_30), _seen_by_either(pub_10, pub_30), policy
+    )
+    assert [f[1:] for f in found if "South Cambridgeshire" in f[0]] == [(9.0, 9.0, 9)], found
+
+
+def test_a_higher_minimum_base_hides_all_the_lowest_hides(sample):
+    """With the lowest base's publication as its ``floor`` (as every page's is), the higher
+    one shows only groups the lowest shows: both together are the lowest alone."""
+    (took_10, pub_10), (took_30, pub_30) = _both_bases(sample, "seen_knife", 30, floor=True)
+    for low, high in ((took_10, took_30), (pub_10, pub_30)):
+        assert all(high.hidden()[by] >= keys for by, keys in low.hidden().items())
+        assert _seen_by_either(low, high).reasons == {
+            by: {k: SECONDARY if why else "" for k, why in t.items()}
+            for by, t in low.reasons.items()
+        }
+    policy = DisclosurePolicy.from_codebook(sample[0].codebook, min_base=10)
+    assert attack_both(sample[0].data, took_10, pub_10, policy) == []
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=surveys(), high=st.sampled_from([15, 20, 30]))
+def test_property_a_higher_minimum_base_shows_nothing_the_lowest_hides(data, high):
+    cells = [["district", "age_band"], ["district", "sex"]]
+    variables, design = ["district", "age_band", "sex"], yl.SurveyDesign(data)
+    made = []
+    for base in (10, high):
+        below = made[0] if made else (None, None)
+        took_part = publish_took_part(data, variables, cells, min_base=base, floor=below[0])
+        pub = publish_question(
+            design, "q", columns=list(LEVELS), min_base=base, took_part=took_part, floor=below[1]
+        )
+        made.append((took_part, pub))
+    for low, high_pub in zip(made[0], made[1], strict=True):
+        shown_high = {
+            (by, k) for by, t in high_pub.reasons.items() for k, why in t.items() if not why
+        }
+        hidden_low = {(by, k) for by, keys in low.hidden().items() for k in keys}
+        assert not shown_high & hidden_low
+
+
+def test_a_floor_at_a_higher_base_is_refused():
+    data = _control_survey()
+    took_part = publish_took_part(data, ["district", "sex"], [["district", "sex"]], min_base=20)
+    with pytest.raises(yl.ListeningError, match="cannot be the floor of one at minimum base 10"):
+        publish_took_part(
+            data, ["district", "sex"], [["district", "sex"]], min_base=10, floor=took_part
+        )

@@ -105,6 +105,21 @@ def test_theme_counts_below_min_base_are_hidden_with_a_partner():
         assert not (all_shown and len(hidden_nonzero) == 1)
 
 
+def test_theme_counts_above_a_floor_hide_everything_the_floor_hides():
+    """The explorer shows themes at the visitor's minimum base with the lowest base's
+    counts as ``floor``: whatever the floor hides stays hidden, whoever hid it."""
+    data = _answers()
+    floor = theme_counts(data, "safer_text", FRAME, by="district", min_base=10)
+    alone = theme_counts(data, "safer_text", FRAME, by="district", min_base=20)
+    floor.loc[~floor["suppressed"] & (floor["district"] != "All"), "suppressed"] = [
+        i % 3 == 0 for i in range(int((~floor["suppressed"] & (floor["district"] != "All")).sum()))
+    ]  # as if the floor hid other groups too
+    above = theme_counts(data, "safer_text", FRAME, by="district", min_base=20, floor=floor)
+    assert (floor["suppressed"] & ~alone["suppressed"]).any(), "the floor adds hidden rows"
+    assert (above["suppressed"] == (alone["suppressed"] | floor["suppressed"])).all()
+    assert above.loc[above["suppressed"], ["n", "percent"]].isna().all().all()
+
+
 def test_theme_counts_rank_themes_with_not_coded_last():
     table = theme_counts(_answers(), "safer_text", FRAME, min_base=1)
     assert table["theme"].iloc[-1] == NOT_CODED

@@ -32,6 +32,7 @@ import plotly.graph_objects as go
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
 from listening.estimate.estimators import proportion
+from listening.explorer.publication import SECONDARY
 from listening.explorer.sources import Designs
 from listening.explorer.views import HEADLINES, SUPPRESSED_LABEL, Headline
 from listening.ingest.harmonise import Harmonisation
@@ -204,6 +205,7 @@ def group_changes(
     min_base: int = 10,
     ci: str = "logit",
     level: float = 0.95,
+    floor: int | None = None,
 ) -> pd.DataFrame:
     """One headline indicator by group (e.g. district), the county first, in both waves.
 
@@ -212,6 +214,12 @@ def group_changes(
     figures. ``p_holm`` of the groups is adjusted over that table (every
     answer of the question in every group shown), as in the briefing; the
     county row's over the county's answers.
+
+    ``floor`` is the lowest minimum base the same readers can choose (the
+    explorer's sidebar raises the base, never lowers it): a group hidden at
+    that base is hidden here too ("secondary"), so the two together show no
+    more than the floor alone; protected apart, two bases can hide different
+    sides of a small group.
 
     Returns
     -------
@@ -237,7 +245,33 @@ def group_changes(
     if not county["comparable"].iloc[0]:
         raise ListeningError(county["note"].iloc[0])
     groups = _indicator(pair, harmonise, headline, by, min_base=min_base, ci=ci, level=level)
+    if floor is not None and floor < min_base:
+        below = _indicator(pair, harmonise, headline, by, min_base=floor, ci=ci, level=level)
+        groups = hidden_as(groups, below)
     return pd.concat([county, groups], ignore_index=True)
+
+
+def hidden_as(groups: pd.DataFrame, floor: pd.DataFrame) -> pd.DataFrame:
+    """``groups`` (rows of :data:`COLUMNS`) with every group ``floor`` hides hidden too.
+
+    A group ``floor`` lacks is hidden as well. Such a group is ``"secondary"``:
+    hidden to protect a smaller group (at the floor's minimum base).
+
+    Examples
+    --------
+    >>> groups = pd.DataFrame({"group": ["a", "b"], "reason": ["", ""],
+    ...                        "difference": [0.1, 0.2], "significant": [True, True]})
+    >>> floor = pd.DataFrame({"group": ["a", "b"], "reason": ["", "2025: threshold"]})
+    >>> hidden_as(groups, floor).values.tolist()
+    [['a', '', 0.1, True], ['b', 'secondary', nan, False]]
+    """
+    out = groups.copy()
+    below = floor.set_index("group")["reason"].reindex(out["group"]).fillna(SECONDARY)
+    more = below.astype(bool).to_numpy() & ~out["reason"].astype(bool).to_numpy()
+    out.loc[more, "reason"] = SECONDARY
+    out.loc[more, [c for c in FIGURES if c in out]] = np.nan
+    out.loc[more, "significant"] = False
+    return out
 
 
 def comparable_headlines(frame: pd.DataFrame) -> list[Headline]:

@@ -63,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
-from listening.explorer.publication import Publication, breakdown_sets, publish
+from listening.explorer.publication import Publication, breakdown_sets, check_floor, publish
 from listening.ingest.codebook import Codebook
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.published import PublishedTable
@@ -191,6 +191,7 @@ def publish_question(
     min_base: int,
     took_part: Publication,
     codebook: Codebook | None = None,
+    floor: Publication | None = None,
 ) -> Publication:
     """A question's publication protected together with Who took part (the rules above).
 
@@ -198,6 +199,15 @@ def publish_question(
     :func:`forced_hides` of ``took_part`` (same respondents, same minimum
     base), then, while :func:`joint_hides` finds more to hide, again with
     those hidden too.
+
+    ``floor`` is the same question's publication at the lowest minimum base
+    the same readers can choose (the explorer's sidebar raises it, never lowers
+    it): every group it hides is hidden here too, so whatever this one shows the
+    floor shows as well, and the two together give away no more than the floor
+    alone. Protected apart, a higher base can hide another side of a small group
+    than the floor does, and the two together pin it (:func:`check_floor`).
+    ``took_part`` must then be made with the floor's Who took part as its own
+    floor (:func:`listening.explorer.took_part.publish_took_part`).
 
     Examples
     --------
@@ -214,6 +224,9 @@ def publish_question(
     book = codebook if codebook is not None else design.codebook
     known: dict[tuple[str, ...], ByCodes] = {}  # each breakdown's codes, for every step
     hide = _forced_hides(design, took_part, bys, book, known)
+    if floor is not None:
+        check_floor(floor, question, min_base, bys)
+        hide = {by: set(hide.get(by, ())) | floor.hidden()[by] for by in bys}
     while True:
         pub = publish(
             design, question, columns=columns, min_base=min_base, codebook=codebook, hide=hide

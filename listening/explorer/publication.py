@@ -108,6 +108,21 @@ class Publication:
         first = next(iter(self.reasons.values()))
         return first[next(k for k in first if all(x == ALL for x in k))]
 
+    def hidden(self) -> dict[tuple[str, ...], set[tuple[str, ...]]]:
+        """Per table, the keys of the groups it hides (for whatever reason).
+
+        What a publication at a higher minimum base must hide too (``floor`` of
+        :func:`listening.explorer.cross.publish_question`).
+
+        Examples
+        --------
+        >>> pub = Publication("q", 10, {("g",): {("All",): "", ("a",): "threshold"}},
+        ...                   frozenset(), {"g": ("a",)})
+        >>> pub.hidden()
+        {('g',): {('a',)}}
+        """
+        return {by: {k for k, why in table.items() if why} for by, table in self.reasons.items()}
+
     def reason(self, by: Sequence[str], key: Sequence[str]) -> str:
         """Why the group ``key`` of the table by ``by`` is hidden (``""``: shown).
 
@@ -126,6 +141,42 @@ class Publication:
             return SECONDARY
         wanted = tuple(fixed[c] for c in self.order if c in fixed)
         return table.get(wanted, SECONDARY)
+
+
+def check_floor(
+    floor: Publication, question: str, min_base: int, tables: Sequence[tuple[str, ...]]
+) -> None:
+    """Refuse a ``floor`` that is not a lower-base publication of the same tables.
+
+    Raises
+    ------
+    ListeningError
+        If ``floor`` publishes another question or other tables, or at a
+        higher minimum base than ``min_base``.
+
+    Examples
+    --------
+    >>> floor = Publication("q", 10, {("d",): {("All",): "", ("a",): ""}}, frozenset(), {})
+    >>> check_floor(floor, "q", 20, [("d",)])
+    >>> check_floor(floor, "q", 5, [("d",)])
+    Traceback (most recent call last):
+    ...
+    listening.errors.ListeningError: floor: the publication at minimum base 10 of 'q' cannot be \
+the floor of one at minimum base 5; pass the publication at the lowest minimum base readers can \
+choose, made from the same data and breakdowns.
+    """
+    if (
+        floor.question != question
+        or floor.min_base > min_base
+        or set(floor.reasons) != set(map(tuple, tables))
+    ):
+        raise ListeningError(
+            f"floor: the publication at minimum base {floor.min_base} of {floor.question!r} "
+            f"cannot be the floor of one at minimum base {min_base}"
+            + (f" of {question!r}" if floor.question != question else "")
+            + "; pass the publication at the lowest minimum base readers can choose, made "
+            "from the same data and breakdowns."
+        )
 
 
 def breakdown_sets(columns: Sequence[str]) -> list[tuple[str, ...]]:

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
-from listening.explorer.publication import SECONDARY, Publication
+from listening.explorer.publication import SECONDARY, Publication, check_floor
 from listening.ingest.codebook import Codebook
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.table import ALL
@@ -92,6 +92,7 @@ def publish_took_part(
     *,
     min_base: int,
     codebook: Codebook | None = None,
+    floor: Publication | None = None,
 ) -> Publication:
     """Protect the respondent counts of everyone who took part, every table together.
 
@@ -109,11 +110,21 @@ def publish_took_part(
     codebook : Codebook, optional
         Gives the disclosure policy (what a reader knows no one lacks, the
         cost of hiding a group), as for the explorer's other publications.
+    floor : Publication, optional
+        This publication at the lowest minimum base the same readers can
+        choose: every group it hides is hidden here too, so the two together
+        show no more than the floor alone (as
+        :func:`listening.explorer.cross.publish_question`'s ``floor``).
 
     Returns
     -------
     Publication
         Its ``reasons`` per table of :func:`took_part_tables`.
+
+    Raises
+    ------
+    ListeningError
+        If ``floor`` is not this publication at a lower minimum base.
 
     Examples
     --------
@@ -143,7 +154,11 @@ def publish_took_part(
     while everyone in data.columns:
         everyone += "_"
     design = SurveyDesign(data.assign(**{everyone: QUESTION}))
-    reasons = protection(design, everyone, [list(b) for b in bys], policy=policy)
+    hide = None
+    if floor is not None:
+        check_floor(floor, QUESTION, min_base, bys)
+        hide = [floor.hidden()[by] for by in bys]
+    reasons = protection(design, everyone, [list(b) for b in bys], policy=policy, hide=hide)
     out = dict(zip(bys, reasons, strict=True))
     if any(reason for table in out.values() for k, reason in table.items() if _everyone(k)):
         out = {by: _total_only(table) for by, table in out.items()}

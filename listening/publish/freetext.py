@@ -86,6 +86,7 @@ def theme_counts(
     *,
     by: str | Sequence[str] | None = None,
     min_base: int = 10,
+    floor: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Count respondents mentioning each theme, by group, with suppression.
 
@@ -107,6 +108,12 @@ def theme_counts(
         can be worked out from "All" and the others. So are theme counts from 1
         to ``min_base - 1``, with the same secondary suppression across the
         groups of each theme.
+    floor : DataFrame, optional
+        These counts at the lowest minimum base the same readers can choose:
+        every row it hides is hidden here too, so the two together show no
+        more than the floor alone (the explorer lets a visitor raise the
+        minimum base; protected apart, two bases can hide different sides of
+        a small group).
 
     Returns
     -------
@@ -147,6 +154,10 @@ def theme_counts(
     residual = int((answered & data[columns].isna().any(axis=1)).sum()) if columns else 0
     hidden = _suppression(table, columns, min_base, residual)
     hidden |= _small_counts(table, columns, min_base, answered, coded[ranked], data)
+    if floor is not None:
+        keys = [*columns, "theme"]
+        below = table[keys].merge(floor[[*keys, "suppressed"]], on=keys, how="left")
+        hidden |= below["suppressed"].fillna(True).to_numpy(dtype=bool)  # not in the floor
     table["suppressed"] = hidden
     table["n"] = table["n"].astype("Int64").mask(hidden)
     table["percent"] = table["percent"].mask(hidden)
