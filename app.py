@@ -18,7 +18,7 @@ import streamlit as st
 import listening as yl
 from app_pages import shared, warm_up
 from app_pages.likely_bases import warm_likely_bases
-from app_pages.settings import INTERVALS, MIN_BASE
+from app_pages.settings import INTERVALS, MIN_BASE, MIN_BASES
 from listening.explorer.access import AccessList
 from listening.explorer.escape import escape_markdown
 from listening.explorer.views import MAX_UPLOAD_MB, UPLOAD_TYPES, check_upload
@@ -166,16 +166,14 @@ def sidebar() -> shared.Context:
         source = _uploaded_source(problems)
     if source is None:
         source = shared.load_sample_source()
-    min_base = st.sidebar.number_input(
+    min_base = st.sidebar.selectbox(
         "Minimum base (hide groups with fewer answers)",
-        min_value=MIN_BASE,
-        max_value=10_000,
-        value=MIN_BASE,
-        step=1,
+        MIN_BASES,
         key="min_base",
         help=f"Groups with fewer answers than this show [c]; one more group is hidden "
         f"when needed so hidden figures cannot be worked out from the total. It can be "
-        f"raised, never set below {MIN_BASE}.",
+        f"raised, never set below {MIN_BASE}; a higher one hides everything {MIN_BASE} "
+        f"hides too.",
     )
     ci = st.sidebar.selectbox(
         "Interval method",

@@ -1,13 +1,14 @@
-"""Every question protected ahead, in a worker process, at the minimum bases analysts often choose.
+"""Every question protected ahead, in a worker process, at every minimum base the sidebar offers.
 
 Raising the minimum base makes a new publication of each question a page shows
 (seconds of linear programming the first time). Once the explorer has drawn its
 first page, :func:`warm_likely_bases` starts one worker process that protects
-the bundled sample's questions at each of :data:`LIKELY` (the headline questions
+the bundled sample's questions at each of :data:`LIKELY` (the sidebar's
+:data:`app_pages.settings.MIN_BASES` above the default; the headline questions
 first, then the others, as :func:`app_pages.warm_up.warm_up_steps` orders them)
 and a thread that hands each publication to this process
 (:data:`app_pages.shared.MADE_AHEAD`) as it arrives. A visitor raising the
-minimum base to one of them waits for none.
+minimum base waits for none.
 
 A process, not a thread: the protection is Python-heavy, and a thread would take
 the interpreter lock from visitors' reruns for minutes after a start. The worker
@@ -15,8 +16,8 @@ runs at a lower priority (``nice``), so on a small server visitors' reruns come
 first, and it is a daemon: it ends with the server. It computes through the same
 cached functions as the pages (:func:`app_pages.shared.publication`), so its
 patterns are the pages' own. Only the bundled sample: nothing of an upload is
-computed here. Another minimum base still takes its protection time the first
-time.
+computed here (an upload's publication at a base takes its protection time the
+first time).
 """
 
 from __future__ import annotations
@@ -36,10 +37,11 @@ import streamlit as st
 
 import listening as yl
 from app_pages import launch
+from app_pages.settings import MIN_BASES
 from listening.explorer.views import HEADLINES, question_choices
 
-LIKELY = (20, 30, 50, 100)
-"""Minimum bases often used in published survey tables."""
+LIKELY = MIN_BASES[1:]
+"""The sidebar's other minimum bases (the warm-up protects the default)."""
 THREAD = "warm-likely-min-bases"
 NICE = 10
 """How much lower the worker's priority is than the server's."""

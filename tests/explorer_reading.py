@@ -21,6 +21,7 @@ import pandas as pd
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from app_pages import settings
 from listening.publish.published import PublishedTable, read_workbook
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -28,12 +29,18 @@ TABLE_FILES = ("-csv", "-xlsx")
 """Endings of the keys of the table download buttons (``shared.download_table``)."""
 
 
+def offer(monkeypatch, min_base: int) -> None:
+    """Let the sidebar offer ``min_base`` too, for this test: a base above those it offers,
+    so that the sample hides whole districts."""
+    monkeypatch.setattr(settings, "MIN_BASES", (*settings.MIN_BASES, min_base))
+
+
 def run(page: str | None = None, min_base: int | None = None) -> AppTest:
     """The app (on ``page``, with the sidebar's minimum base set), checked to run cleanly."""
     at = AppTest.from_file(str(APP), default_timeout=600)
     at.run()
     if min_base is not None:
-        at.number_input(key="min_base").set_value(min_base).run()
+        at.selectbox(key="min_base").set_value(min_base).run()
     if page is not None:
         at.switch_page(page).run()
     no_exception(at)

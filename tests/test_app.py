@@ -14,10 +14,11 @@ import numpy as np
 import pandas as pd
 import plotly.io as pio
 import pytest
-from explorer_reading import figure_numbers
+from explorer_reading import figure_numbers, offer
 from streamlit.testing.v1 import AppTest
 
 import listening as yl
+from app_pages.settings import MIN_BASES
 from listening.design.margins import MARGINS_FILE
 from listening.errors import IngestError
 from listening.explorer.cross import publish_question
@@ -68,7 +69,7 @@ def _run(page: str | None = None, **sidebar) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     for key, value in sidebar.items():
-        widget = at.number_input(key=key) if key == "min_base" else at.selectbox(key=key)
+        widget = at.selectbox(key=key)
         widget.set_value(value)
     if sidebar:
         at.run()
@@ -264,7 +265,8 @@ def test_explore_multi_select_question(sample):
     assert list(ranked.data[0].y) == overall["category"].tolist()
 
 
-def test_high_min_base_shows_c_and_hides_every_number(sample):
+def test_high_min_base_shows_c_and_hides_every_number(sample, monkeypatch):
+    offer(monkeypatch, 300)
     at = _run("explore", min_base=300)
     shown = _table(at, "District")
     open_tab = yl.crosstab(
@@ -302,7 +304,8 @@ def test_map_shows_the_districts_of_the_crosstab(sample):
     assert regions == {f["properties"]["name"] for f in geo["features"]}
 
 
-def test_map_greys_suppressed_districts(sample):
+def test_map_greys_suppressed_districts(sample, monkeypatch):
+    offer(monkeypatch, 300)
     at = _run("map", min_base=300)
     shown = _table(at, "District")
     hidden = set(shown.loc[shown["%"] == "[c]", "District"])
@@ -520,9 +523,10 @@ def test_headlines_of_a_codebook_without_them():
 
 def test_min_base_can_be_raised_but_never_lowered_below_ten():
     at = _run()
-    widget = at.number_input(key="min_base")
+    widget = at.selectbox(key="min_base")
     assert widget.value == 10
-    assert widget.min == 10
+    assert [int(o) for o in widget.options] == list(MIN_BASES)
+    assert min(MIN_BASES) == 10
 
 
 def test_raking_fit_shows_counts_and_gaps_but_no_sample_sized_totals(sample):
@@ -725,9 +729,10 @@ def _briefing_checks(book, *, hidden: bool) -> None:
     assert "[c]" in notes
 
 
-def test_every_excel_briefing_is_a_briefing_workbook(downloads):
+def test_every_excel_briefing_is_a_briefing_workbook(downloads, monkeypatch):
     """Every "Download briefing (Excel)" gives the briefing writer's workbook, on every page;
     the Overview's is made from the headline crosstabs (a button makes it in the run)."""
+    offer(monkeypatch, 300)
     at = _run(min_base=300)
     at.button(key="overview-table-make").click().run()
     _no_exception(at)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from explorer_reading import offer
 from streamlit.testing.v1 import AppTest
 
 import listening as yl
@@ -45,7 +46,7 @@ def _explore(min_base: int | None = None, adjust: bool = True) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     if min_base is not None:
-        at.number_input(key="min_base").set_value(min_base)
+        at.selectbox(key="min_base").set_value(min_base)
         at.run()
     at.switch_page("app_pages/explore.py").run()
     if adjust:
@@ -62,7 +63,9 @@ def page():
 
 @pytest.fixture(scope="module")
 def small_page():
-    return _explore(min_base=SMALL_BASE)
+    with pytest.MonkeyPatch.context() as patch:
+        offer(patch, SMALL_BASE)
+        yield _explore(min_base=SMALL_BASE)
 
 
 def _table(at: AppTest, column: str) -> pd.DataFrame:

@@ -23,6 +23,7 @@ from explorer_reading import (
     figure,
     make_briefing,
     no_exception,
+    offer,
     recording_downloads,
 )
 from explorer_reading import run as _run
@@ -285,6 +286,7 @@ def test_attack_4_overview_and_map_agree_and_cannot_be_combined(sample, monkeypa
     """The Overview's comparisons and the Map, on screen and in their downloads."""
     districts = [str(d) for d in sample["survey"].data["district"].cat.categories]
     makers = recording_downloads(monkeypatch)
+    offer(monkeypatch, 125)
     at = _run(min_base=125)
     overview, on_map, extra = _overview_and_map(at, districts, makers)
     hidden_overview = {d for d, b in overview.items() if np.isnan(b)}

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from explorer_reading import offer
 from streamlit.testing.v1 import AppTest
 
 from listening.explorer.quotes import NO_QUOTES_MESSAGE
@@ -137,10 +138,11 @@ def test_an_approval_of_a_changed_answer_is_not_shown(upload, tmp_path):
     assert [t.value for t in at.get("text")] == [approved["quote"].iloc[1]]
 
 
-def test_quotes_need_a_pool_of_min_base(upload, tmp_path):
+def test_quotes_need_a_pool_of_min_base(upload, tmp_path, monkeypatch):
     _, approved = _approvals(upload["frame"], approve=2)
+    offer(monkeypatch, 10_000)
     at = _run(upload["frame"], _csv(approved, tmp_path))
-    at.number_input(key="min_base").set_value(10_000).run()
+    at.selectbox(key="min_base").set_value(10_000).run()
     assert not at.get("text")
     assert any("None of the 2 approved quotes can be shown" in i.value for i in at.info)
 

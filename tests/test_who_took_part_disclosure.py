@@ -32,7 +32,7 @@ from listening.publish.suppression import suppress
 from listening.publish.table import ALL
 
 PAGE = "app_pages/who_took_part.py"
-MIN_BASE = 15
+MIN_BASE = 20
 VARIABLES = {"District": "district", "Age band": "age_band", "Sex": "sex"}
 MARGINS = {"district x age_band": ("district", "age_band"), "district x sex": ("district", "sex")}
 
