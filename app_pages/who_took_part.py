@@ -6,7 +6,17 @@ import streamlit as st
 
 from app_pages import shared
 from listening.explorer.escape import escape_markdown
-from listening.explorer.took_part import composition_variables, margin_fit_display
+from listening.explorer.took_part import (
+    composition_variables,
+    margin_fit_display,
+    weight_summary,
+)
+
+
+def _figure(value: float, decimals: int) -> str:
+    """A diagnostic as shown: thousands separated, [c] when it cannot be shown."""
+    return "[c]" if value != value else f"{value:,.{decimals}f}"
+
 
 ctx = shared.context()
 source = ctx.source
@@ -52,6 +62,7 @@ if source.raked is None:
     st.info(escape_markdown(source.weighting_note))
 else:
     diagnostics = source.raked.diagnostics()
+    weights = weight_summary(source.raked.weights, ctx.min_base)  # pooled, as the histogram
     cards = st.columns(4)
     cards[0].metric("Respondents", f"{diagnostics.n:,}", border=True)
     cards[1].metric(
@@ -69,8 +80,10 @@ else:
     )
     cards[3].metric(
         "Weights (min / median / max)",
-        f"{diagnostics.min:.0f} / {diagnostics.median:.0f} / {diagnostics.max:.0f}",
+        " / ".join(_figure(weights[k], 0) for k in weights),
         border=True,
+        help=f"Of the pooled weights the histogram shows (each the median of {ctx.min_base} "
+        "or more respondents' weights): the largest raw weight would count a weighting cell.",
     )
     fig = shared.weights_chart(source.key, ctx.min_base)
     labels = {
@@ -87,9 +100,12 @@ else:
     decimals = {"kish_deff": 2, "cv_weights": 2}  # weights to 1 decimal, counts whole
     decimals.update(dict.fromkeys(("min_weight", "median_weight", "max_weight"), 1))
     table = diagnostics.to_frame()
+    table["value"] = [  # the pooled weights replace the raw ones, even when NaN
+        weights.get(k, v) for k, v in zip(table["statistic"], table["value"], strict=True)
+    ]
     table = table.assign(
         value=[
-            f"{v:,.{decimals.get(k, 0)}f}"
+            _figure(v, decimals.get(k, 0))
             for k, v in zip(table["statistic"], table["value"], strict=True)
         ],
         statistic=table["statistic"].map(labels).fillna(table["statistic"]),

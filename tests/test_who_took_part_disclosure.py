@@ -213,3 +213,19 @@ def test_the_weight_histogram_shows_no_weight_of_fewer_than_min_base(sample):
     counts = np.asarray(y, dtype=float)
     assert counts.sum() == len(sample["data"])
     assert counts.min() >= MIN_BASE, np.sort(counts)[:5]
+
+
+def test_the_weights_page_shows_no_raw_weight_of_a_small_cell(sample):
+    """The smallest and largest weight shown are pooled ones, as the histogram's: a cell's
+    own weight, over its population target, would count its respondents."""
+    weights = np.asarray(sample["raked"].weights, dtype=float)
+    raw = pd.Series(weights).round(9).value_counts()
+    small = raw[raw < MIN_BASE].index
+    extremes = {round(weights.min(), 9), round(weights.max(), 9)}
+    assert extremes & set(small), "control: the sample's raw extremes are weights of few"
+    at = run(PAGE, min_base=MIN_BASE)
+    diagnostics = _screen(at, "Measure").set_index("Measure")["Value"]
+    card = next(m for m in at.get("metric") if m.label.startswith("Weights"))
+    for shown in [*diagnostics[["Smallest weight", "Largest weight"]], *card.value.split(" / ")]:
+        value = _number(shown)
+        assert not np.isclose(list(extremes), value, atol=0.51).any(), shown

@@ -327,6 +327,30 @@ def pooled_weights(weights: Sequence[float] | pd.Series, min_base: int) -> np.nd
     return out
 
 
+def weight_summary(weights: Sequence[float] | pd.Series, min_base: int) -> dict[str, float]:
+    """The smallest, median and largest weight as the page may show them: of the pooled
+    weights (:func:`pooled_weights`), NaN for fewer than ``min_base`` respondents.
+
+    A raking cell's respondents share a weight, so the largest raw weight is a cell's
+    population target over its respondents: 3,120 young people over a largest weight of
+    780 gives away a cell of 4. A pool's median stands for ``min_base`` respondents or
+    more.
+
+    Examples
+    --------
+    >>> weight_summary([780.0] * 4 + [100.0] * 20, 10)
+    {'min_weight': 100.0, 'median_weight': 100.0, 'max_weight': 100.0}
+    """
+    pooled = pooled_weights(weights, min_base)
+    if np.isnan(pooled).all():
+        return dict.fromkeys(("min_weight", "median_weight", "max_weight"), float("nan"))
+    return {
+        "min_weight": float(np.nanmin(pooled)),
+        "median_weight": float(np.nanmedian(pooled)),
+        "max_weight": float(np.nanmax(pooled)),
+    }
+
+
 def _in_order(pub: Publication, by: Sequence[str], key: Sequence[str]) -> list[str]:
     """A key of the table by ``by`` (kept in the publication's column order) in ``by``'s order."""
     stored = [c for c in pub.order if c in set(by)]
