@@ -16,7 +16,7 @@ from listening.explorer.estimates import (
     can_adjust,
     totals_display,
 )
-from listening.explorer.publication import hidden_note, refusal
+from listening.explorer.publication import hidden_note, refusal, shown_test
 from listening.explorer.views import (
     BREAKDOWNS,
     answer_choices,
@@ -193,7 +193,12 @@ shared.download_chart(fig, f"{question_name} chart", key="explore-chart")
 shared.show_table(shown, key="explore-table", label=TABLE)
 shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
 
-test = getattr(tab, "test", None)
+test = shown_test(tab)
+if len(by) == 1 and test is None:
+    st.caption(
+        "No test of whether the groups differ is stated: it would take in the hidden groups, "
+        "and could narrow down their answers."
+    )
 if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test.p_value:
     verdict = "differ significantly" if test.p_value < 0.05 else "do not differ significantly"
     st.caption(

@@ -265,6 +265,12 @@ def test_explore_multi_select_question(sample):
     assert list(ranked.data[0].y) == overall["category"].tolist()
 
 
+def test_explore_states_the_test_when_no_district_is_hidden(sample):
+    at = _run("explore")
+    assert (_table(at, "District")["%"] != "[c]").all()
+    assert any("(Rao-Scott test, p = " in c.value for c in at.caption)
+
+
 def test_high_min_base_shows_c_and_hides_every_number(sample, monkeypatch):
     offer(monkeypatch, 300)
     at = _run("explore", min_base=300)
@@ -278,6 +284,10 @@ def test_high_min_base_shows_c_and_hides_every_number(sample, monkeypatch):
     hidden = shown[shown["District"].isin(small)]
     figures = ["%", "95% interval", "Answered (base)", "Weighted base", "Compared with the rest"]
     assert (hidden[figures] == "[c]").all().all()
+    # The test over every district would take in the hidden ones: not stated.
+    captions = [c.value for c in at.caption]
+    assert not any("Rao-Scott" in c for c in captions)
+    assert any(c.startswith("No test of whether the groups differ") for c in captions)
     # No hidden estimate reaches the chart, in any form.
     secret = open_tab.table[open_tab.table["district"].astype(str).isin(small)]
     numbers = np.concatenate([figure_numbers(fig) for fig in _figures(at)])

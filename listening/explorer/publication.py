@@ -53,6 +53,7 @@ import pandas as pd
 
 from listening.design.survey_design import SurveyDesign
 from listening.errors import ListeningError
+from listening.estimate.association import RaoScottResult
 from listening.ingest.codebook import Codebook
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.table import ALL, ESTIMATE_COLUMNS
@@ -562,3 +563,28 @@ def published_headlines(
     out[figures] = out[figures].astype(float)
     out.loc[out["suppressed"], figures] = np.nan
     return out
+
+
+def shown_test(tab: Crosstab) -> RaoScottResult | None:
+    """A table's test of association as the explorer may state it: none when the table
+    hides a group.
+
+    The Rao-Scott test is over every group, the hidden ones too: its p-value, with the
+    shown groups' counts, narrows down a hidden group's answers (for a survey without
+    clusters it is a function of the counts alone; one red-team trial pinned a hidden
+    district's base among five possible splits). Where a group is hidden the page says
+    no test is stated instead.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> data = pd.DataFrame({"g": list("ab") * 20 + ["c"] * 3, "q": list("xyyx") * 10 + ["x"] * 3})
+    >>> from listening.publish.tables import crosstab
+    >>> shown_test(crosstab(SurveyDesign(data), "q", by="g", min_base=1)) is not None
+    True
+    >>> shown_test(crosstab(SurveyDesign(data), "q", by="g", min_base=10)) is None
+    True
+    """
+    table = tab.table
+    groups = table[list(tab.by)].ne(ALL).any(axis=1) if tab.by else pd.Series(False, table.index)
+    return None if table.loc[groups, "suppressed"].any() else tab.test
