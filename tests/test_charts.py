@@ -169,6 +169,34 @@ def test_ranked_options_leave_out_suppressed_groups():
     assert not _leaks(fig)
 
 
+def test_a_group_hidden_to_protect_another_says_so_in_every_chart():
+    """[c] says why: a secondary suppression is not "too few answers" (a group of 120)."""
+    options = ["CCTV", "Lighting"]
+    table = pd.concat(
+        [
+            _table({"All": [0.2, 0.6], "Cambridge": [0.3, 0.5]}, options),
+            _table({"Fenland": [0.5, 0.5]}, options, hidden={"Fenland"}).assign(
+                reason="secondary", base=120
+            ),
+            _table({"Tiny": [0.5, 0.5]}, options, hidden={"Tiny"}).assign(reason="threshold"),
+        ]
+    )
+    for fig in (
+        charts.ranked_options(table, by="district"),
+        charts.interval_plot(table, by="district", category="CCTV"),
+    ):
+        said = {
+            n.split(": ", 1)[0]: n.split(": ", 1)[1]
+            for n in map(str, (t.name for t in fig.data))
+            if ": [c]" in n
+        }
+        said |= {str(a.y): str(a.text) for a in fig.layout.annotations if "[c]" in str(a.text)}
+        assert said == {
+            "Fenland": "[c] hidden to protect a smaller group",
+            "Tiny": "[c] too few answers",
+        }, said
+
+
 @pytest.fixture(scope="module")
 def districts() -> dict:
     return json.loads((SAMPLE_DIR / "districts.geojson").read_text(encoding="utf-8"))

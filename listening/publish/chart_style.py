@@ -407,3 +407,19 @@ def with_footnote(
         name="footnote",
     )
     return copy
+
+
+def hidden_words(reasons: Iterable[object]) -> str:
+    """Why a chart leaves a group out, in words, from its rows' ``reason``: hidden to
+    protect a smaller group when every one is a secondary suppression, otherwise too few
+    answers.
+
+    Examples
+    --------
+    >>> hidden_words(["secondary", "secondary"]), hidden_words(["threshold"]), hidden_words([])
+    ('hidden to protect a smaller group', 'too few answers', 'too few answers')
+    """
+    reasons = [str(r) for r in reasons]
+    if reasons and all(r.endswith("secondary") for r in reasons):
+        return "hidden to protect a smaller group"
+    return "too few answers"

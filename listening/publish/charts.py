@@ -61,6 +61,7 @@ from listening.publish.chart_style import (
     Draft,
     finish,
     group_colours,
+    hidden_words,
     text_on,
 )
 from listening.publish.chart_style import description as description
@@ -249,7 +250,7 @@ def scale_bars(
         )
     for group in hidden:
         fig.add_annotation(
-            x=0, y=plain(group), text=f"{SUPPRESSED_LABEL} too few answers to show", showarrow=False
+            x=0, y=plain(group), text=f"{SUPPRESSED_LABEL} {_why(rows, group)}", showarrow=False
         )
     fig.update_layout(
         **LAYOUT,
@@ -389,7 +390,7 @@ def interval_plot(
             x=0,
             xanchor="left",
             y=plain(group),
-            text=f"{SUPPRESSED_LABEL} too few answers to show",
+            text=f"{SUPPRESSED_LABEL} {_why(rows, group)}",
             showarrow=False,
         )
     fig.update_layout(
@@ -497,7 +498,7 @@ def ranked_options(
         )
     for group in hidden:
         fig.add_scatter(
-            name=f"{plain(group)}: {SUPPRESSED_LABEL} too few answers",
+            name=f"{plain(group)}: {SUPPRESSED_LABEL} {_why(rows, group)}",
             x=[None],
             y=[None],
             mode="markers",
@@ -654,7 +655,7 @@ def theme_bars(
         )
     for group in hidden:
         fig.add_bar(
-            name=f"{plain(group)}: {SUPPRESSED_LABEL} too few answers",
+            name=f"{plain(group)}: {SUPPRESSED_LABEL} {_why(rows, group)}",
             x=[None],
             y=[None],
             marker_color=NEUTRAL,
@@ -751,6 +752,11 @@ def _as_list(by: str | Sequence[str] | None) -> list[str]:
     if by is None:
         return []
     return [by] if isinstance(by, str) else list(by)
+
+
+def _why(rows: pd.DataFrame, group: str) -> str:
+    reasons = rows.loc[rows["group"].astype(str) == group, "reason"] if "reason" in rows else []
+    return hidden_words(reasons)
 
 
 def _suppressed_groups(rows: pd.DataFrame) -> list[str]:

@@ -27,7 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from listening.publish.chart_style import MUTED_TEXT, TEXT, Draft, finish, font
+from listening.publish.chart_style import MUTED_TEXT, TEXT, Draft, finish, font, hidden_words
 from listening.publish.charts import (
     LAYOUT,
     MAP_SCALE,
@@ -137,7 +137,11 @@ def district_map(
         row = rows.loc[name] if name in rows.index else None
         if row is None or row["hidden"]:
             shown_as = "no answers" if row is None else SUPPRESSED_LABEL
-            why = "no answers" if row is None else f"{SUPPRESSED_LABEL} too few answers to show"
+            why = (
+                "no answers"
+                if row is None
+                else f"{SUPPRESSED_LABEL} {hidden_words([row.get('reason', '')])}"
+            )
             colour, hatch = NEUTRAL, "/"
             hover = f"<b>{shown_name}</b><br>{why}"
             label = f"<b>{shown_name}</b><br>{shown_as}"
