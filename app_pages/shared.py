@@ -330,7 +330,9 @@ def view(source_key: str, build: Callable[..., Any], *args: Any, **options: Any)
 
     A rerun (any widget change) would otherwise draw every figure and format every
     table again, tens of milliseconds each. ``build`` must be a pure function of its
-    arguments; the result is shared, so it must not be changed. Views of an upload are
+    arguments; the result is shared, so it must not be changed. Pass small arguments
+    (a crosstab's settings, not its table): every call hashes them, and hashing a
+    frame takes 5-10 ms (see ``app_pages/explore.py``). Views of an upload are
     built every run and never cached (nothing of an upload in process-wide caches).
     """
     if source_key != SAMPLE_KEY:
@@ -535,11 +537,17 @@ def show_table(frame: pd.DataFrame, *, key: str, label: str, first: Sequence[str
     not), and its label says so on narrow screens only (``.yl-narrow`` in ``app.py``).
     No column is pinned: Streamlit draws a pinned column's text faded, below contrast.
     """
+    # Read row by row as Python objects: a column's astype(str) took ~0.4 ms, 3-4 ms a table.
+    rows = frame.to_numpy(dtype=object).tolist()
+    cells = zip(*rows, strict=True) if rows else [()] * frame.shape[1]
     widths = {
         column: int(
-            min(MAX_COLUMN_PX, 16 + CHAR_PX * max([len(str(column)) + 1, *map(len, values)]))
+            min(
+                MAX_COLUMN_PX,
+                16 + CHAR_PX * max([len(str(column)) + 1, *map(len, map(str, values))]),
+            )
         )
-        for column, values in ((c, frame[c].astype(str)) for c in frame.columns)
+        for column, values in zip(frame.columns, cells, strict=True)
     }
     hint = (
         '<span class="yl-narrow"> (swipe the table sideways to see every column)</span>'
