@@ -69,7 +69,8 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     """What :func:`warm_sample_publications` computes, in order: Who took part's
     publication (:func:`app_pages.shared.took_part`; every question's hides at least what
     it hides); the publications of the headline questions and of the pages' first
-    questions; the pages' first tables (with the sidebar's defaults); the Overview's
+    questions; the pages' first tables (with the sidebar's defaults, and Explore's at its
+    other confidence levels); the Overview's
     comparison of every district and age band; Who took part's and the Change page's
     figures; then the publications of every other question, and Explore's first table of
     each (by district, with the sidebar's defaults)."""
@@ -84,10 +85,10 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     publish_step = functools.partial(shared.publication, shared.SAMPLE_KEY)
     table_step = functools.partial(shared.crosstab, shared.SAMPLE_KEY, weighted)
 
-    def explore_step(question: str, by: tuple[str, ...]) -> None:
-        tab = shared.crosstab(shared.SAMPLE_KEY, weighted, question, by, (), min_base, ci, 0.95)
+    def explore_step(question: str, by: tuple[str, ...], level: float = 0.95) -> None:
+        tab = shared.crosstab(shared.SAMPLE_KEY, weighted, question, by, (), min_base, ci, level)
         answer = answer_choices(book.question(question), tab.table)[1]
-        shared.totals(shared.SAMPLE_KEY, weighted, question, by, (), (min_base, ci, 0.95), answer)
+        shared.totals(shared.SAMPLE_KEY, weighted, question, by, (), (min_base, ci, level), answer)
 
     def change_step() -> None:
         county = waves.county_changes(source.as_designs(), min_base, ci)
@@ -104,6 +105,10 @@ def warm_up_steps(min_base: int, ci: str) -> list[Callable[[], Any]]:
     district = book.district_column
     if "safe_dark" in book.questions and district:  # Explore's and the Map's first
         steps.append(functools.partial(explore_step, "safe_dark", (district,)))
+        steps += [  # and Explore's other confidence levels
+            functools.partial(explore_step, "safe_dark", (district,), level)
+            for level in (0.9, 0.99)
+        ]
     for q in safer:  # What would make you safer's first, then by district
         steps += [
             functools.partial(table_step, q, by, (), min_base, ci, 0.95) for by in ((), (district,))
