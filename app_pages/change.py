@@ -243,6 +243,7 @@ try:
                 min_base=ctx.min_base,
                 ci=ctx.ci,
                 floor=MIN_BASE,
+                hide=waves.published_hides(source.key, headline.question, district, ctx.min_base),
             ),
         )
 except Exception as err:  # show what went wrong in words, never a traceback

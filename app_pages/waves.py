@@ -3,8 +3,9 @@
 The bundled 2024 wave against the bundled sample: both synthetic, so their
 results sit in process-wide caches shared by every session (and filled ahead
 by the warm-up, :func:`app_pages.warm_up.warm_sample_publications`). Nothing
-of an upload comes here: an uploaded wave, either one, stays in its session
-(``app_pages/change.py``).
+of an upload is cached here: an uploaded wave, either one, stays in its session
+(``app_pages/change.py``). Both pages' later wave hides what the explorer's
+publication of the question hides (:func:`published_hides`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import listening as yl
+from app_pages import shared
 from app_pages.settings import MIN_BASE
 from listening.explorer.change import WavePair, group_changes, headline_changes, wave_pair
 from listening.explorer.sources import Designs, designs
@@ -55,5 +57,27 @@ def district_changes(
     headline = next(h for h in HEADLINES if (h.question, h.category) == (question, category))
     pair = bundled_pair(_sample)
     return group_changes(
-        pair, earlier_wave()[2], headline, by, min_base=min_base, ci=ci, floor=MIN_BASE
+        pair,
+        earlier_wave()[2],
+        headline,
+        by,
+        min_base=min_base,
+        ci=ci,
+        floor=MIN_BASE,
+        hide=published_hides(shared.SAMPLE_KEY, question, by, min_base),
     )
+
+
+def published_hides(
+    source_key: str, question: str, by: str, min_base: int
+) -> dict[int, set[tuple[str, ...]]]:
+    """The groups the explorer's publication of ``question`` (:func:`app_pages.shared.publication`)
+    hides by ``by`` alone, at ``min_base`` and at the sidebar's lowest base: the ``hide`` of
+    :func:`~listening.explorer.change.group_changes`, so the Change page shows no group of the
+    later wave that Explore or the Map hides; none where the explorer has no table by
+    ``by`` (a district column it does not offer as a breakdown). Not cached here: the
+    publications are (per data source, in :mod:`app_pages.shared`)."""
+    return {
+        base: shared.publication(source_key, question, base).hidden().get((by,), set())
+        for base in {min_base, MIN_BASE}
+    }

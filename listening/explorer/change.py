@@ -22,7 +22,7 @@ significant at 95%.']
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -206,6 +206,7 @@ def group_changes(
     ci: str = "logit",
     level: float = 0.95,
     floor: int | None = None,
+    hide: Mapping[int, Collection[tuple[str, ...]]] | None = None,
 ) -> pd.DataFrame:
     """One headline indicator by group (e.g. district), the county first, in both waves.
 
@@ -215,11 +216,18 @@ def group_changes(
     answer of the question in every group shown), as in the briefing; the
     county row's over the county's answers.
 
+    ``hide``: per minimum base (``min_base``, and ``floor`` if lower), the
+    later wave's groups the explorer's publication of the question hides by
+    ``by`` (``Publication.hidden()[(by,)]``), hidden here too, with both waves
+    protected around them (:func:`listening.change_table`; protected apart, the
+    two could hide different sides of a small group). ``("All",)`` hides the county.
+
     ``floor`` is the lowest minimum base the same readers can choose (the
     explorer's sidebar raises the base, never lowers it): a group hidden at
     that base is hidden here too ("secondary"), so the two together show no
     more than the floor alone; protected apart, two bases can hide different
-    sides of a small group.
+    sides of a small group. (The explorer's publications, ``hide``, are floored
+    already; the earlier wave is not.)
 
     Returns
     -------
@@ -229,7 +237,8 @@ def group_changes(
     Raises
     ------
     ListeningError
-        If the question cannot be compared (not harmonised, a column missing).
+        If the question cannot be compared (not harmonised, a column missing),
+        or ``hide`` lacks a minimum base this uses.
 
     Examples
     --------
@@ -241,14 +250,24 @@ def group_changes(
     >>> out["group"].tolist()[:2], len(out)
     (['All', 'Cambridge'], 7)
     """
+    bases = [min_base, *([floor] if floor is not None and floor < min_base else [])]
+    if hide is not None and not set(bases) <= set(hide):
+        raise ListeningError(
+            f"group_changes: hide has groups at minimum bases {sorted(hide)}; pass the later "
+            f"wave's hidden groups at each of {bases} (empty where it hides none)."
+        )
+    forced = dict.fromkeys(bases) if hide is None else {base: hide[base] for base in bases}
     county = _indicator(pair, harmonise, headline, None, min_base=min_base, ci=ci, level=level)
     if not county["comparable"].iloc[0]:
         raise ListeningError(county["note"].iloc[0])
-    groups = _indicator(pair, harmonise, headline, by, min_base=min_base, ci=ci, level=level)
-    if floor is not None and floor < min_base:
-        below = _indicator(pair, harmonise, headline, by, min_base=floor, ci=ci, level=level)
-        groups = hidden_as(groups, below)
-    return pd.concat([county, groups], ignore_index=True)
+    if any(all(v == ALL for v in key) for key in forced[min_base] or ()):
+        county = hidden_as(county, county.assign(reason=SECONDARY))
+    groups = [  # at min_base, then at the floor: what the floor hides is hidden too
+        _indicator(pair, harmonise, headline, by, min_base=b, ci=ci, level=level, hide=forced[b])
+        for b in bases
+    ]
+    shown = hidden_as(*groups) if len(groups) > 1 else groups[0]
+    return pd.concat([county, shown], ignore_index=True)
 
 
 def hidden_as(groups: pd.DataFrame, floor: pd.DataFrame) -> pd.DataFrame:
@@ -599,14 +618,14 @@ def _indicator(
     min_base: int,
     ci: str,
     level: float,
+    hide: Collection[tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
     """One headline's change rows (county-wide when ``by`` is None)."""
     after, before = pair.after, pair.before
     policy = DisclosurePolicy.from_codebook(after.codebook, min_base=min_base)
+    protect = {"harmonise": harmonise, "policy": policy, "hide": hide}  # of change_table
     try:
-        table = change_table(
-            after, before, headline.question, by=by, level=level, harmonise=harmonise, policy=policy
-        )
+        table = change_table(after, before, headline.question, by=by, level=level, **protect)
         name, relabel = harmonise.resolve(headline.question, after.codebook, before.codebook)
     except ListeningError as err:
         if harmonise.before_name(headline.question) not in before.codebook.questions:

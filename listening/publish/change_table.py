@@ -10,7 +10,10 @@ hides in the change table every group hidden in either wave, or not
 published as such in either (a category the policy merges). Everything
 shown of a wave is then a part of what that wave's own protected table
 shows; the difference and its interval are functions of those figures.
-Holm's adjustment runs again over the groups shown.
+Holm's adjustment runs again over the groups shown. The before wave is
+protected around the groups the after wave hides (they are hidden anyway),
+and the after wave around ``hide``: the groups another publication of its
+respondents hides (the explorer's), so the two show no group either hides.
 
 :func:`change_tables` makes the change tables of a publication (a briefing):
 each wave is protected as one publication over all the breakdowns of a
@@ -33,7 +36,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,7 +54,7 @@ from listening.publish import change_exports
 from listening.publish.change_exports import ChangeData
 from listening.publish.disclosure import DisclosurePolicy
 from listening.publish.table import ALL, CrosstabData
-from listening.publish.tables import crosstab, crosstabs
+from listening.publish.tables import crosstabs, protection
 
 if TYPE_CHECKING:
     from great_tables import GT
@@ -69,8 +72,13 @@ def change_table(
     level: float = 0.95,
     harmonise: Harmonisation | str | os.PathLike[str] | None = None,
     policy: DisclosurePolicy | None = None,
+    hide: Collection[tuple[str, ...]] | None = None,
 ) -> pd.DataFrame:
     """The change table of :func:`listening.change`, with the disclosure policy applied.
+
+    The before wave is protected around every group the after wave hides
+    (they are hidden here anyway), so it hides another group only where its
+    own small groups need one.
 
     Parameters
     ----------
@@ -80,6 +88,14 @@ def change_table(
         The publication's policy (default: the after wave's codebook's, with
         ``min_base`` 10); each wave is protected with it (the before wave
         with its own codebook's groupings and the same ``min_base``).
+    hide : collection of tuple of str, optional
+        Groups of the after wave that must be hidden whatever their base
+        (their ``by`` values as text, as :func:`listening.publish.tables.protection`
+        keys them): those another publication of the after wave's respondents
+        hides in its table by ``by``, such as the explorer's
+        (:meth:`listening.explorer.publication.Publication.hidden`). The after
+        wave is protected around them, so this table shows no group of the
+        after wave that publication hides. Needs ``by``.
 
     Returns
     -------
@@ -102,25 +118,39 @@ def change_table(
     ('before: threshold', True)
     >>> yl.change(after, few, "seen_knife", by="district")["base_before"].min()  # raw
     np.int64(6)
+
+    A group another publication of the after wave hides is hidden here too:
+
+    >>> forced = change_table(after, before, "seen_knife", by="district", hide={("Ely",)})
+    Traceback (most recent call last):
+    ...
+    listening.errors.ListeningError: protection: hide names group(s) [('Ely',)] that the table \
+by ['district'] does not have; pass keys as protection returns them (such as [('All',), \
+('Cambridge',)]).
+    >>> forced = change_table(after, before, "seen_knife", by="district", hide={("Cambridge",)})
+    >>> forced.loc[forced["reason"] != "", ["district", "reason"]].drop_duplicates().values.tolist()
+    [['Cambridge', 'after: secondary']]
     """
     mapping = _mapping(harmonise)
     raw = change(after, before, question, by=by, level=level, harmonise=mapping)
     policy = policy or DisclosurePolicy.from_codebook(after.codebook)
     by_cols = by_list(by)
     reasons = np.full(len(raw), "", dtype=object)
-    if by_cols:
-        waves = (
-            (mapping.after_label, after, question, policy),
-            (
-                mapping.before_label,
-                before,
-                mapping.before_name(question),
-                DisclosurePolicy.from_codebook(before.codebook, min_base=policy.min_base),
-            ),
+    if hide is not None and not by_cols:
+        raise ListeningError(
+            "change_table: hide names groups, but there is no by; pass by (the groups' "
+            "columns) with hide, or leave hide out."
         )
-        for label, design, name, wave_policy in waves:
-            shown = _reasons_of(crosstab(design, name, by=by_cols, policy=wave_policy), by_cols)
-            _add_reasons(reasons, raw, by_cols, label, shown)
+    if by_cols:
+        mine = protection(
+            after, question, [by_cols], policy=policy, hide=None if hide is None else [hide]
+        )[0]
+        before_policy = DisclosurePolicy.from_codebook(before.codebook, min_base=policy.min_base)
+        theirs = _protected_around(
+            before, mapping.before_name(question), by_cols, before_policy, mine
+        )
+        _add_reasons(reasons, raw, by_cols, mapping.after_label, mine)
+        _add_reasons(reasons, raw, by_cols, mapping.before_label, theirs)
     else:
         small = (raw["base_before"] < policy.min_base) | (raw["base_after"] < policy.min_base)
         reasons[small.to_numpy()] = "threshold"
@@ -368,6 +398,22 @@ def _add_reasons(
             reasons[i] = "not published"
         elif reason:
             reasons[i] = f"{label}: {reason}"
+
+
+def _protected_around(
+    design: SurveyDesign,
+    question: str,
+    by_cols: list[str],
+    policy: DisclosurePolicy,
+    other: dict[tuple[str, ...], str],
+) -> dict[tuple[str, ...], str]:
+    """A wave's groups and reasons (:func:`~listening.publish.tables.protection`), the
+    groups ``other`` (the other wave's reasons) hides hidden first when this wave has them."""
+    own = protection(design, question, [by_cols], policy=policy)[0]
+    forced = [key for key, why in other.items() if why and key in own]
+    if all(own[key] for key in forced):
+        return own
+    return protection(design, question, [by_cols], policy=policy, hide=[forced])[0]
 
 
 def _hidden(raw: pd.DataFrame, by_cols: list[str], reasons: np.ndarray) -> pd.DataFrame:
