@@ -84,196 +84,205 @@ st.caption(
     "intervals stay honest."
 )
 
-choices = question_choices(book)
-question_name = st.selectbox(
-    "Question",
-    list(choices),
-    index=list(choices).index("safe_dark") if "safe_dark" in choices else 0,
-    format_func=lambda n: choices[n],
-    key="explore_question",
-)
-question = book.question(question_name)
-available = {label: col for label, col in BREAKDOWNS.items() if col in source.survey.data}
 
-left, middle, right = st.columns([2, 1, 1])
-breakdown = left.multiselect(
-    "Break down by (up to two)",
-    list(available),
-    default=["District"],
-    max_selections=2,
-    key="explore_by",
-)
-weighting = middle.radio(  # just "Unweighted" with no margins (not disabled: faint)
-    "Estimates",
-    ["Weighted", "Unweighted"] if source.raked is not None else ["Unweighted"],
-    key="explore_weighting" if source.raked is not None else "explore_unweighted",
-    help="Weighted estimates stand for all young people in the area (raked to ONS "
-    "population counts); unweighted ones describe the respondents as they are.",
-)
-level = right.select_slider(
-    "Confidence level",
-    options=[0.90, 0.95, 0.99],
-    value=0.95,
-    format_func=lambda v: f"{v:.0%}",
-    key="explore_level",
-)
+@shared.page_fragment
+def explore_page() -> None:
+    """Everything below the title: a widget change here reruns only this part."""
+    choices = question_choices(book)
+    question_name = st.selectbox(
+        "Question",
+        list(choices),
+        index=list(choices).index("safe_dark") if "safe_dark" in choices else 0,
+        format_func=lambda n: choices[n],
+        key="explore_question",
+    )
+    question = book.question(question_name)
+    available = {label: col for label, col in BREAKDOWNS.items() if col in source.survey.data}
 
-with st.expander("Filter: look at part of the population", expanded=False):
-    filters: dict[str, list[str]] = {}
-    columns = st.columns(len(available) or 1)
-    for column, (label, name) in zip(columns, available.items(), strict=False):
-        values = source.survey.data[name]
-        levels = (  # not sorted(...) as getattr's default: that sorted every column every run
-            values.dtype.categories
-            if isinstance(values.dtype, pd.CategoricalDtype)
-            else sorted(values.dropna())
-        )
-        options = [str(v) for v in levels]
-        filters[name] = column.multiselect(
-            f"Only these ({label.lower()})", options, key=f"explore_filter_{name}"
-        )
-chosen = {k: v for k, v in filters.items() if v}
-if chosen:
-    names = {name: label for label, name in available.items()}
-    described = "; ".join(f"{names.get(k, k)}: {', '.join(v)}" for k, v in chosen.items())
-    st.info(
-        f"Filtered to {escape_markdown(described)}. Percentages are of those in the filter "
-        "who answered."
+    left, middle, right = st.columns([2, 1, 1])
+    breakdown = left.multiselect(
+        "Break down by (up to two)",
+        list(available),
+        default=["District"],
+        max_selections=2,
+        key="explore_by",
+    )
+    weighting = middle.radio(  # just "Unweighted" with no margins (not disabled: faint)
+        "Estimates",
+        ["Weighted", "Unweighted"] if source.raked is not None else ["Unweighted"],
+        key="explore_weighting" if source.raked is not None else "explore_unweighted",
+        help="Weighted estimates stand for all young people in the area (raked to ONS "
+        "population counts); unweighted ones describe the respondents as they are.",
+    )
+    level = right.select_slider(
+        "Confidence level",
+        options=[0.90, 0.95, 0.99],
+        value=0.95,
+        format_func=lambda v: f"{v:.0%}",
+        key="explore_level",
     )
 
-by = tuple(available[label] for label in breakdown)
-weighted = weighting == "Weighted" and source.raked is not None
-refused = refusal(by, chosen)
-if refused:  # a three-way table: not published, its small groups could be worked out
-    st.warning(escape_markdown(refused))
-    st.stop()
-filter_key = shared.filters_key(chosen)
-settings = (weighted, question_name, by, filter_key, ctx.min_base, ctx.ci, float(level))
-try:
-    tab = shared.crosstab(source.key, *settings)
-except yl.ListeningError as err:  # says what to change: show it, never a traceback
-    st.error(f"These estimates cannot be made: {escape_markdown(err)}")
-    st.stop()
-
-table = tab.table
-shown, why = shared.view(source.key, explore_table, source.key, settings)
-title = escape_chart_text(question.wording) + (
-    f" by {' and '.join(b.lower() for b in breakdown)}" if by else ""
-)
-
-if is_scale(question) or question.type == "multi":
-    chart_kind = st.radio(
-        "Chart",
-        ["All answers", "One answer or net"],
-        horizontal=True,
-        key="explore_chart",
-    )
-else:
-    chart_kind = "One answer or net"
-answers, default = answer_choices(question, table)
-answer = st.selectbox(
-    "Answer or net",
-    answers,
-    index=answers.index(default),
-    key="explore_answer",
-    help="Charted when the chart shows one answer; counted in young people, and adjusted "
-    "for age and sex by district, below the table.",
-)
-if chart_kind == "All answers":
-    kind = "ranked" if question.type == "multi" else "scale"
-else:
-    kind = "interval"
-charted = answer if kind == "interval" else ""  # the other charts show every answer
-options = tuple(question.options) if kind == "scale" else ()
-fig = shared.view(source.key, explore_chart, source.key, settings, kind, charted, title, options)
-
-TABLE = "The figures behind the chart"
-shared.show_chart(fig, key="explore-chart", table=TABLE)
-shared.download_chart(fig, f"{question_name} chart", key="explore-chart")
-shared.show_table(shown, key="explore-table", label=TABLE)
-shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
-
-test = shown_test(tab)
-if len(by) == 1 and test is None:
-    st.caption(
-        "No test of whether the groups differ is stated: it would take in the hidden groups, "
-        "and could narrow down their answers."
-    )
-if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test.p_value:
-    verdict = "differ significantly" if test.p_value < 0.05 else "do not differ significantly"
-    st.caption(
-        f"Answers {verdict} by {breakdown[0].lower()} (Rao-Scott test, p = "
-        f"{test.p_value:.3f}; the test allows for the weighting and for surveying whole "
-        "schools, and p below 0.05 means the differences are unlikely to be chance)."
-    )
-st.caption(
-    f"[c]: fewer than {ctx.min_base} answered in that group, or hidden to protect a smaller "
-    "group (so that it cannot be worked out from the total, other tables, pages or filters). "
-    "'All' is everyone in the filter who answered. Weighted base: how many young people "
-    "the answers stand for. Don't know and prefer-not-to-say answers are left out."
-)
-if why:
-    st.caption(escape_markdown(why))
-
-if weighted:
-    counted = shared.view(source.key, explore_totals, source.key, settings, answer)
-    if counted is None:
-        st.caption("This answer cannot be counted on its own (it is a net of several ticks).")
-    else:
-        shown_totals, row = counted
-        if row is not None:
-            st.markdown(
-                f"{escape_markdown(answer)}: {escape_markdown(row['%'])}% of those who "
-                f"answered, about {escape_markdown(row['About (young people)'])} young people "
-                f"({level:.0%} interval {escape_markdown(row[f'{level:.0%} interval'])})."
+    with st.expander("Filter: look at part of the population", expanded=False):
+        filters: dict[str, list[str]] = {}
+        columns = st.columns(len(available) or 1)
+        for column, (label, name) in zip(columns, available.items(), strict=False):
+            values = source.survey.data[name]
+            levels = (  # not sorted(...) as getattr's default: that sorted every column every run
+                values.dtype.categories
+                if isinstance(values.dtype, pd.CategoricalDtype)
+                else sorted(values.dropna())
             )
-        shared.show_table(
-            shown_totals, key="explore-totals", label=f"How many young people: {answer}"
+            options = [str(v) for v in levels]
+            filters[name] = column.multiselect(
+                f"Only these ({label.lower()})", options, key=f"explore_filter_{name}"
+            )
+    chosen = {k: v for k, v in filters.items() if v}
+    if chosen:
+        names = {name: label for label, name in available.items()}
+        described = "; ".join(f"{names.get(k, k)}: {', '.join(v)}" for k, v in chosen.items())
+        st.info(
+            f"Filtered to {escape_markdown(described)}. Percentages are of those in the filter "
+            "who answered."
         )
-        st.caption(
-            "The number of young people in the population giving this answer (the weighted "
-            "total), rounded to the nearest 10 (100 from 1,000, 1,000 from 100,000). [c]: "
-            "hidden as in the table above; [u]: low reliability, as in the table."
-        )
-else:
-    st.caption(
-        "Numbers of young people need weighted estimates: unweighted, they would only "
-        "count the respondents, not the young people they stand for."
+
+    by = tuple(available[label] for label in breakdown)
+    weighted = weighting == "Weighted" and source.raked is not None
+    refused = refusal(by, chosen)
+    if refused:  # a three-way table: not published, its small groups could be worked out
+        st.warning(escape_markdown(refused))
+        return
+    filter_key = shared.filters_key(chosen)
+    settings = (weighted, question_name, by, filter_key, ctx.min_base, ctx.ci, float(level))
+    try:
+        tab = shared.crosstab(source.key, *settings)
+    except yl.ListeningError as err:  # says what to change: show it, never a traceback
+        st.error(f"These estimates cannot be made: {escape_markdown(err)}")
+        return
+
+    table = tab.table
+    shown, why = shared.view(source.key, explore_table, source.key, settings)
+    title = escape_chart_text(question.wording) + (
+        f" by {' and '.join(b.lower() for b in breakdown)}" if by else ""
     )
 
-if list(by) == [book.district_column]:
-    factors = adjustment_columns(book, source.design(weighted).data)
-    possible = can_adjust(question, answer, by, book) and len(factors) == 2
-    adjust = st.toggle(
-        "Adjust district figures for age and sex",
-        key="explore_adjust",
-        disabled=not possible,
-        help="For one answer or net of a single-choice question, in data with age band and sex."
-        if not possible
-        else None,
+    if is_scale(question) or question.type == "multi":
+        chart_kind = st.radio(
+            "Chart",
+            ["All answers", "One answer or net"],
+            horizontal=True,
+            key="explore_chart",
+        )
+    else:
+        chart_kind = "One answer or net"
+    answers, default = answer_choices(question, table)
+    answer = st.selectbox(
+        "Answer or net",
+        answers,
+        index=answers.index(default),
+        key="explore_answer",
+        help="Charted when the chart shows one answer; counted in young people, and adjusted "
+        "for age and sex by district, below the table.",
     )
-    if adjust and possible:
-        with st.spinner("Fitting the model..."):
-            try:
-                margins = shared.adjusted(
-                    source.key,
-                    weighted,
-                    question_name,
-                    by,
-                    filter_key,
-                    (ctx.min_base, ctx.ci, float(level)),
-                    answer,
+    if chart_kind == "All answers":
+        kind = "ranked" if question.type == "multi" else "scale"
+    else:
+        kind = "interval"
+    charted = answer if kind == "interval" else ""  # the other charts show every answer
+    options = tuple(question.options) if kind == "scale" else ()
+    fig = shared.view(
+        source.key, explore_chart, source.key, settings, kind, charted, title, options
+    )
+
+    TABLE = "The figures behind the chart"
+    shared.show_chart(fig, key="explore-chart", table=TABLE)
+    shared.download_chart(fig, f"{question_name} chart", key="explore-chart")
+    shared.show_table(shown, key="explore-table", label=TABLE)
+    shared.download_table(shown, f"{question_name} table", crosstab=tab, key="explore-table")
+
+    test = shown_test(tab)
+    if len(by) == 1 and test is None:
+        st.caption(
+            "No test of whether the groups differ is stated: it would take in the hidden groups, "
+            "and could narrow down their answers."
+        )
+    if isinstance(test, yl.RaoScottResult) and len(by) == 1 and test.p_value == test.p_value:
+        verdict = "differ significantly" if test.p_value < 0.05 else "do not differ significantly"
+        st.caption(
+            f"Answers {verdict} by {breakdown[0].lower()} (Rao-Scott test, p = "
+            f"{test.p_value:.3f}; the test allows for the weighting and for surveying whole "
+            "schools, and p below 0.05 means the differences are unlikely to be chance)."
+        )
+    st.caption(
+        f"[c]: fewer than {ctx.min_base} answered in that group, or hidden to protect a smaller "
+        "group (so that it cannot be worked out from the total, other tables, pages or filters). "
+        "'All' is everyone in the filter who answered. Weighted base: how many young people "
+        "the answers stand for. Don't know and prefer-not-to-say answers are left out."
+    )
+    if why:
+        st.caption(escape_markdown(why))
+
+    if weighted:
+        counted = shared.view(source.key, explore_totals, source.key, settings, answer)
+        if counted is None:
+            st.caption("This answer cannot be counted on its own (it is a net of several ticks).")
+        else:
+            shown_totals, row = counted
+            if row is not None:
+                st.markdown(
+                    f"{escape_markdown(answer)}: {escape_markdown(row['%'])}% of those who "
+                    f"answered, about {escape_markdown(row['About (young people)'])} young people "
+                    f"({level:.0%} interval {escape_markdown(row[f'{level:.0%} interval'])})."
                 )
-            except yl.ListeningError as err:
-                st.error(f"The adjusted figures cannot be made: {escape_markdown(err)}")
-                margins = None
-        if margins is not None:
             shared.show_table(
-                adjusted_display(margins, book.district_column, level=float(level)),
-                key="explore-adjusted",
-                label=f"District figures adjusted for age and sex: {answer}",
+                shown_totals, key="explore-totals", label=f"How many young people: {answer}"
             )
             st.caption(
-                f"{ADJUSTED_CAPTION} Answer: {escape_markdown(answer)}. [c]: hidden as in the "
-                "table above; [u]: low reliability."
+                "The number of young people in the population giving this answer (the weighted "
+                "total), rounded to the nearest 10 (100 from 1,000, 1,000 from 100,000). [c]: "
+                "hidden as in the table above; [u]: low reliability, as in the table."
             )
+    else:
+        st.caption(
+            "Numbers of young people need weighted estimates: unweighted, they would only "
+            "count the respondents, not the young people they stand for."
+        )
+
+    if list(by) == [book.district_column]:
+        factors = adjustment_columns(book, source.design(weighted).data)
+        possible = can_adjust(question, answer, by, book) and len(factors) == 2
+        adjust = st.toggle(
+            "Adjust district figures for age and sex",
+            key="explore_adjust",
+            disabled=not possible,
+            help="For one answer or net of a single-choice question, in data with age band and sex."
+            if not possible
+            else None,
+        )
+        if adjust and possible:
+            with st.spinner("Fitting the model..."):
+                try:
+                    margins = shared.adjusted(
+                        source.key,
+                        weighted,
+                        question_name,
+                        by,
+                        filter_key,
+                        (ctx.min_base, ctx.ci, float(level)),
+                        answer,
+                    )
+                except yl.ListeningError as err:
+                    st.error(f"The adjusted figures cannot be made: {escape_markdown(err)}")
+                    margins = None
+            if margins is not None:
+                shared.show_table(
+                    adjusted_display(margins, book.district_column, level=float(level)),
+                    key="explore-adjusted",
+                    label=f"District figures adjusted for age and sex: {answer}",
+                )
+                st.caption(
+                    f"{ADJUSTED_CAPTION} Answer: {escape_markdown(answer)}. [c]: hidden as in the "
+                    "table above; [u]: low reliability."
+                )
+
+
+explore_page()

@@ -33,24 +33,32 @@ st.caption(
 st.header("Sample and population")
 present = composition_variables(book, data)
 published = shared.took_part(source.key, tuple(column for _, column in present), ctx.min_base)
-# Every tab's table is sent (downloads and screen readers have them all); only the open
-# tab's chart is drawn: the browser draws the hidden tabs' charts too, ~100 ms a switch.
-tabs = st.tabs([label for label, _ in present], on_change="rerun", key="took_part_tab")
-for tab, (label, column) in zip(tabs, present, strict=True):
-    with tab:
-        shown, fig = shared.composition_view(
-            source.key, column, label, tuple(c for _, c in present), ctx.min_base
-        )
-        name = f"{label}: sample against population"
-        if tab.open:
-            shared.show_chart(fig, key=f"composition-{column}", table=name)
-            shared.download_chart(fig, f"sample vs population {label}", key=f"comp-{column}")
-        shared.show_table(shown.drop(columns="suppressed"), key=f"comp-{column}", label=name)
-        shared.download_table(
-            shown.drop(columns="suppressed"),
-            f"sample vs population {label}",
-            key=f"comp-table-{column}",
-        )
+
+
+@shared.page_fragment
+def composition_tabs() -> None:
+    """The tabs of sample against population: choosing a tab reruns only them."""
+    # Every tab's table is sent (downloads and screen readers have them all); only the open
+    # tab's chart is drawn: the browser draws the hidden tabs' charts too, ~100 ms a switch.
+    tabs = st.tabs([label for label, _ in present], on_change="rerun", key="took_part_tab")
+    for tab, (label, column) in zip(tabs, present, strict=True):
+        with tab:
+            shown, fig = shared.composition_view(
+                source.key, column, label, tuple(c for _, c in present), ctx.min_base
+            )
+            name = f"{label}: sample against population"
+            if tab.open:
+                shared.show_chart(fig, key=f"composition-{column}", table=name)
+                shared.download_chart(fig, f"sample vs population {label}", key=f"comp-{column}")
+            shared.show_table(shown.drop(columns="suppressed"), key=f"comp-{column}", label=name)
+            shared.download_table(
+                shown.drop(columns="suppressed"),
+                f"sample vs population {label}",
+                key=f"comp-table-{column}",
+            )
+
+
+composition_tabs()
 if "Not known" in set(data.get(book.weighting.get("sex_column", "sex"), [])):
     st.caption(
         "Sex is derived from gender for weighting: young people who describe their gender "
