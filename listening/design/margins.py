@@ -47,14 +47,37 @@ MARGINS_FILE = SAMPLE_DIR / "population_margins.csv"
 MYE_FILE = SAMPLE_DIR / "ons_mye2020_age11_18_by_district.csv"
 CENSUS_FILE = SAMPLE_DIR / "census2021_under20_sex_by_district.csv"
 MAX_REPORTED = 10
+UNKNOWN_SEX_MIN_COUNT = 10
+"""Fewest respondents of unknown sex whose class :func:`with_unknown_sex` sizes itself.
+
+The class's share is that count over the survey's respondents, and every weighted
+figure carries it, so the count must be one that may be published: 10, the library's
+default ``min_base`` (:func:`listening.publish.tables.crosstab`) and the
+explorer's lowest minimum base (``app_pages.settings.MIN_BASE``), at which Who took part
+shows the count anyway. ``tests/test_margins.py`` checks that these agree."""
 UNKNOWN_SEX_NOTE = (
     "Young people whose sex is not known (who describe their gender another way or "
-    "prefer not to say) form their own weighting class in each district, which keeps "
-    "its share of the district's respondents; girls and boys share the rest of the "
-    "district's total in the Census ratio. Those classes' targets come from the sample, "
-    "so only the published figures are listed here."
+    "prefer not to say) form their own weighting class in each district that has any; "
+    "that class is given the same share of every such district's total, the share of "
+    "the whole survey's respondents whose sex is not known, and girls and boys share "
+    "the rest in the Census ratio. Those classes' targets come from the sample, so only "
+    "the published figures are listed here."
 )
 TOTAL_TOLERANCE = 1e-6
+
+
+class FewUnknownSexError(MarginsError):
+    """Too few respondents of unknown sex to size their weighting class from the survey.
+
+    Their class's share of the population would be their count over the survey's
+    respondents, published in every weighted figure; a count below
+    :data:`UNKNOWN_SEX_MIN_COUNT` must not be.
+
+    Examples
+    --------
+    >>> issubclass(FewUnknownSexError, MarginsError)
+    True
+    """
 
 
 def margin_name(variables: Sequence[str]) -> str:
@@ -393,12 +416,16 @@ def with_unknown_sex(
 ) -> list[pd.DataFrame]:
     """Give every margin over ``sex`` a "Not known" class sized from the survey.
 
-    In each cell of the margin's other variables (each district), the "Not
-    known" row is the cell's population times the survey's unweighted share
-    of "Not known" among its respondents there; the other sex rows are
-    scaled down so the cell's total is unchanged. Cells that already have a
-    "Not known" row, or no "Not known" respondent, stay as they are. This
-    is what :func:`load_margins` does when given a survey.
+    The class has one share for the whole survey: the unweighted share of
+    "Not known" among all the survey's respondents. In each cell of the
+    margin's other variables (each district) that has a "Not known"
+    respondent, the "Not known" row is the cell's population times that
+    share, and the other sex rows are scaled down so the cell's total is
+    unchanged. Cells with no "Not known" respondent, or that already have a
+    "Not known" row, stay as they are. No target depends on any one cell's
+    count, only on the survey's, which Who took part publishes (when at
+    least :data:`UNKNOWN_SEX_MIN_COUNT`). This is what :func:`load_margins`
+    does when given a survey.
 
     Parameters
     ----------
@@ -415,15 +442,27 @@ def with_unknown_sex(
     -------
     list of DataFrame
 
+    Raises
+    ------
+    FewUnknownSexError
+        If a cell needs a "Not known" row and the survey has fewer than
+        :data:`UNKNOWN_SEX_MIN_COUNT` (but at least one) respondents of
+        unknown sex: the share would give their count away. Margins that
+        already hold "Not known" rows for those cells are used as they are.
+    MarginsError
+        If the survey lacks the margin's variables or ``sex``.
+
     Examples
     --------
     >>> import pandas as pd
-    >>> margin = pd.DataFrame({"district": ["Fenland"] * 2, "sex": ["Female", "Male"],
-    ...                        "population": [50.0, 50.0]})
-    >>> data = pd.DataFrame({"district": ["Fenland"] * 4,
-    ...                      "sex": ["Female", "Male", "Male", "Not known"]})
+    >>> margin = pd.DataFrame({"district": ["Fenland"] * 2 + ["Cambridge"] * 2,
+    ...                        "sex": ["Female", "Male"] * 2,
+    ...                        "population": [50.0, 50.0, 100.0, 100.0]})
+    >>> data = pd.DataFrame({"district": ["Fenland"] * 40 + ["Cambridge"] * 60,
+    ...                      "sex": ["Female", "Male"] * 15 + ["Not known"] * 10
+    ...                             + ["Female", "Male"] * 30})
     >>> with_unknown_sex([margin], data)[0]["population"].tolist()
-    [37.5, 37.5, 25.0]
+    [45.0, 45.0, 10.0, 100.0, 100.0]
     """
     codebook = codebook or load_codebook()
     return [_with_unknown_sex(m, survey, codebook) for m in margins]
@@ -459,16 +498,27 @@ def _with_unknown_sex(margin: pd.DataFrame, survey: Any, codebook: Codebook) -> 
             f"{sex!r} from gender, or add the column(s)."
         )
     answered = data[[*groups, sex]].dropna()
-    flag = (answered[sex].astype(str) == unknown).to_numpy(dtype=float)
-    share = pd.Series(flag).groupby(_keys(answered[groups])).mean()
+    flag = (answered[sex].astype(str) == unknown).to_numpy()
     keys = _keys(margin[groups])
     is_unknown = (margin[sex].astype(str) == unknown).to_numpy()
-    part = pd.Series(keys).map(share).fillna(0.0).to_numpy(dtype=float, copy=True)
-    part[np.isin(keys, keys[is_unknown])] = 0.0
-    if not (part > 0).any():
+    sized = np.isin(keys, _keys(answered.loc[flag, groups])) & ~np.isin(keys, keys[is_unknown])
+    if not sized.any():
         return margin
+    count = int(flag.sum())
+    if count < UNKNOWN_SEX_MIN_COUNT:
+        raise FewUnknownSexError(
+            f"The survey has fewer than {UNKNOWN_SEX_MIN_COUNT} respondents whose {sex} is "
+            f"{unknown!r} (gender described another way or not given). Their weighting "
+            f"class in margin {margin_name([*groups, sex])!r} would be sized from that "
+            f"count, and every weighted figure would give it away. Add {unknown!r} rows to "
+            f"the margins file (for the bundled margins, a copy of {MARGINS_FILE.name}) with "
+            f"the population you assume, one per {' x '.join(groups) or 'margin'} with such "
+            f"respondents and the other {sex} rows reduced so the totals still agree; or "
+            f"record these respondents' {sex}."
+        )
+    part = np.where(sized, count / len(answered), 0.0)
     scaled = margin.assign(population=margin["population"].to_numpy() * (1.0 - part))
-    first = ~pd.Series(keys).duplicated().to_numpy() & (part > 0)
+    first = ~pd.Series(keys).duplicated().to_numpy() & sized
     totals = pd.Series(margin["population"].to_numpy()).groupby(keys).sum()
     extra = margin.loc[first].assign(
         **{sex: unknown, "population": totals[keys[first]].to_numpy() * part[first]}
@@ -488,13 +538,18 @@ def load_margins(survey: Any = None, *, codebook: Codebook | None = None) -> lis
     The data's ``sex`` column (derived by ingest from gender: Girl -> Female,
     Boy -> Male, anything else, missing included -> "Not known") has a class
     that the Census does not count. Decision: when ``survey`` is given, each
-    district gains a "Not known" row whose population is the district total
-    times that district's *unweighted* share of "Not known" among the
-    survey's respondents (so that class keeps its sample share), and Female
-    and Male share the remainder in the Census ratio; the district total is
-    unchanged. Districts with no "Not known" respondent get no such row.
-    Without ``survey`` only Female and Male rows are returned, so raking data
-    that hold "Not known" raises ``MarginsError`` (pass the survey then).
+    district with a "Not known" respondent gains a "Not known" row whose
+    population is the district total times the *survey's* unweighted share
+    of "Not known" (one share for the whole survey, as R's
+    ``autumn::freeze_na_proportion`` and ``svyweight::impute_w8margin`` give a
+    missing class its share of the whole sample), and Female and Male share
+    the remainder in the Census ratio; the district total is unchanged. A
+    district's own count is never used: its targets, and so the weighted
+    figures, would give that count away. Districts with no "Not known"
+    respondent get no such row; a survey with 1 to 9 of them (fewer than
+    :data:`UNKNOWN_SEX_MIN_COUNT`) raises :class:`FewUnknownSexError`. Without
+    ``survey`` only Female and Male rows are returned, so raking data that
+    hold "Not known" raises ``MarginsError`` (pass the survey then).
 
     Parameters
     ----------
@@ -511,12 +566,13 @@ def load_margins(survey: Any = None, *, codebook: Codebook | None = None) -> lis
     Examples
     --------
     >>> import pandas as pd
-    >>> data = pd.DataFrame({"district": ["Fenland"] * 4 + ["Cambridge"] * 2,
-    ...                      "sex": ["Female", "Male", "Male", "Not known", "Male", "Female"]})
+    >>> data = pd.DataFrame({"district": ["Fenland"] * 40 + ["Cambridge"] * 60,
+    ...                      "sex": ["Female", "Male"] * 15 + ["Not known"] * 10
+    ...                             + ["Female", "Male"] * 30})
     >>> by_sex = load_margins(data)[1]
     >>> fenland = by_sex[by_sex["district"] == "Fenland"].set_index("sex")["population"]
     >>> float(round(fenland["Not known"] / fenland.sum(), 2))
-    0.25
+    0.1
     >>> "Not known" in set(by_sex.loc[by_sex["district"] == "Cambridge", "sex"])
     False
     """

@@ -10,7 +10,8 @@
 #             raked to area totals North 5000, South 4000, East 3000;
 #   sample    sample_crosstab.csv, the kept rows of yl.load_sample(): strata district,
 #             clusters school, raked to sample_margins.csv (yl.load_margins(survey):
-#             district x age_band and district x sex).
+#             district x age_band and district x sex; the "Not known" sex targets are
+#             checked from the data first).
 #
 # For every table (question x by) and every group g (combined by: the components joined
 # with " x "; a respondent missing a component is in no group) and every row k of the
@@ -212,6 +213,16 @@ handmade <- list(
 # ---------------------------------------------------------------- bundled sample
 d <- read_data("sample_crosstab.csv")
 margins <- read.csv("sample_margins.csv", stringsAsFactors = FALSE, na.strings = "NA")
+# The "Not known" sex targets, checked from the data: the district's total times the
+# survey's share of "Not known" (one share, never a district's own count), in each
+# district with such a respondent (tests/golden/golden_lib.R, check_unknown_sex).
+unknown <- margins[margins$margin == "district x sex" & margins$sex == "Not known", ]
+ages <- margins[margins$margin == "district x age_band", ]
+stopifnot(setequal(unknown$district, d$district[d$sex == "Not known"]),
+          isTRUE(all.equal(unknown$population,
+                           unname(mean(d$sex == "Not known") *
+                                    c(tapply(ages$population, ages$district, sum))[unknown$district]),
+                           tolerance = 1e-12)))
 raked <- rake_to(svydesign(ids = ~school, strata = ~district, data = d), margins)
 safe_dark <- single_rows("safe_dark", feel_options,
                          list(`Feel safe` = feel_options[1:2],

@@ -81,6 +81,25 @@ write_golden <- function(file, designs, cases, meta) {
 # tests/test_glm.py) build a design from
 # ---------------------------------------------------------------------------
 
+# The "Not known" sex targets of an exported margins table, checked from the data (R
+# does not take Python's word for them): in each district with a "Not known" respondent,
+# the district's total (its age band margin) times the survey's share of "Not known"
+# respondents, one share for the whole survey, never a district's own count; Female and
+# Male take the rest, so both margins keep the district totals. Stops otherwise.
+check_unknown_sex <- function(margins, data) {
+  share <- mean(data$sex == "Not known")
+  ages <- margins[margins$margin == "district x age_band", ]
+  sexes <- margins[margins$margin == "district x sex", ]
+  totals <- c(tapply(ages$population, ages$district, sum))
+  unknown <- sexes[sexes$sex == "Not known", ]
+  stopifnot(setequal(unknown$district, data$district[data$sex == "Not known"]),
+            isTRUE(all.equal(unknown$population, unname(share * totals[unknown$district]),
+                             tolerance = 1e-12)),
+            isTRUE(all.equal(c(tapply(sexes$population, sexes$district, sum))[names(totals)],
+                             totals, tolerance = 1e-12)))
+  invisible(share)
+}
+
 margin_records <- function(m) {
   lapply(seq_len(nrow(m)), function(i) as.list(m[i, , drop = FALSE]))
 }

@@ -688,6 +688,8 @@ build_family("api_bounded.json", list(
 # yl.load_sample() and yl.load_margins(survey). Python rebuilds these designs from
 # yl.load_sample() itself ("data": "load_sample") and rakes to yl.load_margins(survey)
 # ("source": "load_margins"); the margin records are in the JSON for reference.
+# check_unknown_sex (golden_lib.R) first checks the "Not known" sex targets from the
+# data: the district total times the survey's share of "Not known" respondents.
 # ---------------------------------------------------------------------------
 
 if (!more_only && file.exists("sample_kept.csv") && file.exists("sample_margins.csv")) {
@@ -695,6 +697,7 @@ if (!more_only && file.exists("sample_kept.csv") && file.exists("sample_margins.
                                         na.strings = "NA", check.names = FALSE)
   raw <- read.csv("sample_margins.csv", stringsAsFactors = FALSE, na.strings = "NA",
                   check.names = FALSE)
+  check_unknown_sex(raw, datasets[["load_sample"]])
   sample_margins <- lapply(unique(raw$margin), function(name) {
     vars <- strsplit(name, " x ", fixed = TRUE)[[1]]
     m <- raw[raw$margin == name, c(vars, "population"), drop = FALSE]

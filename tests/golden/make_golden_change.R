@@ -97,6 +97,7 @@ stacked$psu <- paste(stacked$wave, stacked$school)
 
 margins <- list(after = read.csv("change_margins_after.csv", stringsAsFactors = FALSE),
                 before = read.csv("change_margins_before.csv", stringsAsFactors = FALSE))
+for (w in names(margins)) check_unknown_sex(margins[[w]], waves[[w]])
 
 plain_design <- function(df) {
   suppressWarnings(svydesign(ids = ~psu, strata = ~stratum, data = df))
