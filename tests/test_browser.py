@@ -30,10 +30,15 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app_pages.settings import DEFAULT_MIN_BASES, MIN_BASES_VARIABLE
+
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+OFFERED = ",".join(map(str, (*DEFAULT_MIN_BASES, 200, 300)))
+"""The server's minimum bases (``LISTENING_MIN_BASES``): the sidebar's, and bases above the
+sample's smallest districts, so that pages hide whole districts."""
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -96,7 +101,11 @@ def server() -> Iterator[str]:
     ]
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ}
+            command,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, MIN_BASES_VARIABLE: OFFERED},
         )
         try:
             url = f"http://127.0.0.1:{port}"
