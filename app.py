@@ -19,7 +19,6 @@ import listening as yl
 from app_pages import shared, warm_up
 from app_pages.likely_bases import warm_likely_bases
 from app_pages.settings import INTERVALS, MIN_BASE, MIN_BASES
-from listening.explorer.access import AccessList
 from listening.explorer.escape import escape_markdown
 from listening.explorer.views import MAX_UPLOAD_MB, UPLOAD_TYPES, check_upload
 
@@ -32,9 +31,10 @@ def sign_in_gate() -> None:
     Runs before anything reads or computes survey data, so a visitor who is
     not signed in, or not on the allow-list, is sent no survey figure at all.
     """
-    if not (st.secrets.load_if_toml_exists() and "auth" in st.secrets):
+    state = shared.access()
+    if state == shared.OPEN:
         return  # localhost without sign-in (make app)
-    if not st.user.is_logged_in:
+    if state == shared.SIGNED_OUT:
         st.title("Youth Listening explorer")
         st.write(
             "The explorer shows confidential survey results. Sign in with your work "
@@ -43,11 +43,7 @@ def sign_in_gate() -> None:
         st.button("Sign in", on_click=st.login, type="primary", key="sign_in")
         st.stop()
     email = st.user.get("email")
-    try:
-        allowed = AccessList.from_config(st.secrets.get("access"))
-    except yl.ListeningError:
-        allowed = AccessList(emails=frozenset(), domains=frozenset())
-    if not allowed.allows(email, verified=st.user.get("email_verified")):
+    if state != shared.ALLOWED:  # refused, or anything else: fail closed
         st.title("Youth Listening explorer")
         st.error(
             f"You are signed in as {escape_markdown(email or 'an account without an e-mail')}, "

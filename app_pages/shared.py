@@ -116,19 +116,31 @@ def context() -> Context:
     return st.session_state[CONTEXT_KEY]
 
 
-def still_allowed() -> bool:
-    """Whether sign-in is off, or the visitor is still signed in and on the ``[access]``
-    list: the test of ``app.py``'s sign-in gate, for :func:`page_fragment`'s reruns,
-    which do not pass through the gate."""
+OPEN, SIGNED_OUT, REFUSED, ALLOWED = "open", "signed out", "refused", "allowed"
+
+
+def access() -> str:
+    """Who may see the figures: :data:`OPEN` (sign-in is off: ``make app`` on localhost),
+    :data:`SIGNED_OUT`, :data:`REFUSED` (signed in, not on the ``[access]`` list, or the
+    list is broken) or :data:`ALLOWED`. ``app.py``'s sign-in gate and
+    :func:`still_allowed` decide on it."""
     if not (st.secrets.load_if_toml_exists() and "auth" in st.secrets):
-        return True
+        return OPEN
     if not st.user.is_logged_in:
-        return False
+        return SIGNED_OUT
     try:
         allowed = AccessList.from_config(st.secrets.get("access"))
     except yl.ListeningError:
-        return False
-    return allowed.allows(st.user.get("email"), verified=st.user.get("email_verified"))
+        return REFUSED
+    verified = st.user.get("email_verified")
+    return ALLOWED if allowed.allows(st.user.get("email"), verified=verified) else REFUSED
+
+
+def still_allowed() -> bool:
+    """Whether sign-in is off, or the visitor is still signed in and on the ``[access]``
+    list (:func:`access`), for :func:`page_fragment`'s reruns, which do not pass through
+    ``app.py``'s sign-in gate."""
+    return access() in (OPEN, ALLOWED)
 
 
 def page_fragment(body: Callable[[], None]) -> Callable[[], None]:
