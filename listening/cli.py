@@ -455,7 +455,7 @@ def _weighted(
         targets = load_margins(codebook=codebook)
         source = BUNDLED_TARGETS_SOURCE
     # The published targets go in the workbook; the "Not known" sex class is sized
-    # from the sample (small counts), so it is used for raking only.
+    # from the survey's share of them, so it is used for raking only.
     design = design.rake(with_unknown_sex(targets, survey, codebook=codebook))
     return design, targets, f"{source} {UNKNOWN_SEX_NOTE}"
 
