@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from listening.errors import ListeningError
+import listening as yl
 
 MIN_BASE = 10
 """The explorer never publishes smaller groups than the library's default rule allows;
@@ -58,7 +58,7 @@ from 10 to 10,000, comma-separated (for instance 10,30,50), or unset it for the 
         or not values
         or (min(values) < MIN_BASE or max(values) > 10_000)
     ):
-        raise ListeningError(
+        raise yl.ListeningError(
             f"{MIN_BASES_VARIABLE}={text!r}: give up to {MOST_BASES} whole numbers from "
             f"{MIN_BASE} to 10,000, comma-separated (for instance 10,30,50), or unset it "
             "for the defaults."
