@@ -62,7 +62,8 @@ composition_tabs()
 if "Not known" in set(data.get(book.weighting.get("sex_column", "sex"), [])):
     st.caption(
         "Sex is derived from gender for weighting: young people who describe their gender "
-        "another way or prefer not to say form a 'Not known' class that keeps its sample share."
+        "another way or prefer not to say form a 'Not known' class, given the whole survey's "
+        "share of them in every district that has any."
     )
 
 st.header("Weighting")
