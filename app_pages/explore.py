@@ -89,13 +89,7 @@ st.caption(
 def explore_page() -> None:
     """Everything below the title: a widget change here reruns only this part."""
     choices = question_choices(book)
-    question_name = st.selectbox(
-        "Question",
-        list(choices),
-        index=list(choices).index("safe_dark") if "safe_dark" in choices else 0,
-        format_func=lambda n: choices[n],
-        key="explore_question",
-    )
+    question_name = shared.question_box(st, choices, key="explore_question")
     question = book.question(question_name)
     available = {label: col for label, col in BREAKDOWNS.items() if col in source.survey.data}
 

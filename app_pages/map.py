@@ -49,13 +49,7 @@ def map_page() -> None:
         if book.question(name).type == "single"
     }
     left, middle, right = st.columns([3, 2, 1])
-    question_name = left.selectbox(
-        "Question",
-        list(choices),
-        index=list(choices).index("safe_dark") if "safe_dark" in choices else 0,
-        format_func=lambda n: choices[n],
-        key="map_question",
-    )
+    question_name = shared.question_box(left, choices, key="map_question")
     question = book.question(question_name)
     answers = categories(question)
     default = next((c for c in answers if c in question.nets), answers[0])

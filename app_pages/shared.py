@@ -438,6 +438,19 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()[:60] or "table"
 
 
+def question_box(container: Any, choices: Mapping[str, str], *, key: str) -> str:
+    """The page's "Question" select in ``container`` (``st`` or a column): ``choices`` maps
+    each question's name to its wording; the first is "after dark" where offered."""
+    names = list(choices)
+    return container.selectbox(
+        "Question",
+        names,
+        index=names.index("safe_dark") if "safe_dark" in names else 0,
+        format_func=choices.get,
+        key=key,
+    )
+
+
 def download_table(
     shown: pd.DataFrame,
     name: str,
